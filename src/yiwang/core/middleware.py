@@ -1,0 +1,46 @@
+import re
+import uuid
+
+from . import context
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a proxy we trust sets it,
+    # and deployments behind nginx set REMOTE_ADDR through the WSGI server instead.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from X-Request-ID when sane) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = context.bind(context.RequestInfo(request_id=request_id, ip=client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

@@ -1,0 +1,39 @@
+"""The demo district's people. Usernames are a contract: other tools log in with them.
+
+Identity numbers and credit codes here are synthetic: valid check digits, no real person."""
+
+from yiwang.identity.roles import Role
+
+DEMO_PASSWORD = "yiwang-demo"
+
+CITIZENS = [
+    # username, real name, synthetic GB 11643 number (valid check digit), phone
+    ("citizen", "张三", "110101198503152019", "13800000001"),
+    ("citizen2", "李四", "110101199007203029", "13800000002"),
+    ("company", "王五", "110101198001014038", "13800000003"),
+]
+
+ENTERPRISE = {
+    "name": "示范区明德餐饮有限公司",
+    "uscc": "91990101MA0000001Y",
+    "legal_representative": "王五",
+    "address": "示例市示范区人民路100号",
+    "agent": "company",
+}
+
+# username, real name, role, org code
+STAFF = [
+    ("clerk", "赵敏", Role.CLERK, "990101-ZWZX"),
+    ("street-clerk", "钱芳", Role.CLERK, "990101001-BMZX"),
+    ("approver", "孙强", Role.APPROVER, "990101-SCJ"),
+    ("chief", "周明", Role.CHIEF, "990101-SCJ"),
+    ("approver2", "吴静", Role.APPROVER, "990101-WJW"),
+    ("issuer", "郑刚", Role.ISSUER, "990101-ZWZX"),
+    ("supervisor", "冯涛", Role.SUPERVISOR, "990101"),
+    ("catalog-admin", "陈丽", Role.CATALOG_ADMIN, "990101-ZWJ"),
+    ("catalog-reviewer", "褚军", Role.CATALOG_REVIEWER, "990101-ZWJ"),
+    ("hall-manager", "卫红", Role.HALL_MANAGER, "990101-ZWZX"),
+]
+
+# Every department gets `reviewer-<suffix>` (审核员) and `head-<suffix>` (审批负责人).
+DEPARTMENT_ROLES = [("reviewer", Role.APPROVER, "审核员"), ("head", Role.CHIEF, "负责人")]

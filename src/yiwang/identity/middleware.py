@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from . import policy
+from .roles import ALL_STAFF_ROLES
+
+# Pages a staff member may open before confirming the second factor.
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/logout/", "/account/otp/", "/api/")
+
+
+def needs_second_factor(user) -> bool:
+    if not settings.YIWANG_REQUIRE_STAFF_OTP or not policy.is_authenticated(user):
+        return False
+    is_staff = user.is_superuser or user.is_staff or policy.has_role(user, *ALL_STAFF_ROLES)
+    return is_staff and not user.is_verified()
+
+
+class StaffSecondFactorMiddleware:
+    """When staff 2FA is required (always in production), a staff session that has not
+    confirmed a TOTP code reaches nothing but the confirm/setup page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if needs_second_factor(request.user) and not request.path.startswith(_OPEN_PREFIXES):
+            return redirect(f"{reverse('otp')}?next={request.get_full_path()}")
+        return self.get_response(request)

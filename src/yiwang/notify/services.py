@@ -1,0 +1,69 @@
+"""Sending notifications. `send` records the message and hands delivery to the worker once
+the caller's transaction commits; failed deliveries are retried with backoff."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .backends import backend_for
+from .models import Channel, Delivery, Message
+
+MAX_ATTEMPTS = 5
+
+
+def send(
+    channel: str, body: str, *, recipient=None, address: str = "", subject: str = "", link: str = ""
+) -> Message:
+    message = Message.objects.create(
+        channel=channel, recipient=recipient, address=address, subject=subject, body=body, link=link
+    )
+    from .tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    return message
+
+
+def sms(phone: str, body: str, *, recipient=None) -> Message:
+    return send(Channel.SMS, body, recipient=recipient, address=phone)
+
+
+def site(recipient, subject: str, body: str = "", link: str = "") -> Message:
+    return send(Channel.SITE, body or subject, recipient=recipient, subject=subject, link=link)
+
+
+def attempts_of(message_id: int) -> int:
+    return Message.objects.filter(pk=message_id).values_list("attempts", flat=True).first() or 0
+
+
+def deliver(message_id: int) -> str:
+    """Try once; return "sent", "retry" or "failed" (and "skipped" if already done)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.status != Delivery.PENDING:
+            return "skipped"
+        message.attempts += 1
+        try:
+            backend_for(message.channel).send(message)
+        except Exception as exc:  # noqa: BLE001 - any backend failure is retried, then recorded
+            message.last_error = str(exc)[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = Delivery.FAILED
+        else:
+            message.status = Delivery.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save()
+    if message.status == Delivery.PENDING:
+        return "retry"
+    return message.status
+
+
+def mark_read(user, message_id: int) -> None:
+    Message.objects.filter(pk=message_id, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def unread_count(user) -> int:
+    return Message.objects.filter(
+        recipient=user, channel=Channel.SITE, read_at__isnull=True
+    ).count()

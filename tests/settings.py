@@ -1,0 +1,8 @@
+"""Settings for the test suite: the real ones, with fast password hashing and background
+tasks run inline so a test sees their effect. Argon2 stays the production default
+(tests/test_settings.py checks it)."""
+
+from yiwang.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
