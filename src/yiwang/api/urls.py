@@ -1,1 +1,30 @@
-urlpatterns = []
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView
+
+from yiwang.identity import api as identity
+from yiwang.notify import api as notify
+
+from . import problems
+from .auth import TokenView
+from .views import ApiRoot, SwaggerView
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", ApiRoot.as_view(), name="root"),
+    path("v1/auth/token", TokenView.as_view(), name="token"),
+    path("v1/citizens", identity.CitizenRegistration.as_view(), name="citizens"),
+    path("v1/me", identity.Me.as_view(), name="me"),
+    path("v1/me/phone/code", identity.PhoneCodeResend.as_view(), name="phone-code"),
+    path("v1/me/phone/verify", identity.PhoneVerify.as_view(), name="phone-verify"),
+    path("v1/me/id-number/reveal", identity.IdNumberReveal.as_view(), name="id-number-reveal"),
+    path("v1/orgs", identity.OrgList.as_view(), name="orgs"),
+    path("v1/orgs/<str:code>", identity.OrgDetail.as_view(), name="org"),
+    path("v1/messages", notify.MessageList.as_view(), name="messages"),
+    path("v1/messages/<int:pk>/read", notify.MessageRead.as_view(), name="message-read"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ is a problem+json 404, not the site's HTML page.
+    re_path(r"^", csrf_exempt(problems.not_found)),
+]
