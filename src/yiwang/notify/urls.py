@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("messages/", views.inbox, name="messages"),
+    path("messages/<int:message_id>/read/", views.mark_read, name="message_read"),
+    path("outbox/", views.outbox, name="outbox"),
+]

@@ -1,0 +1,117 @@
+"""Browser tests: Playwright driving Debian's Chromium (DESIGN.md §11)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# database access from the test body.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"browser tests need Chromium at {CHROMIUM} (Debian package `chromium`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def _open(browser, **options):
+    context = browser.new_context(locale="zh-CN", **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    # A strict CSP shows up as console errors when a page breaks it (inline code, eval).
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+@pytest.fixture
+def page(browser):
+    context, page, errors = _open(browser, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def narrow_page(browser):
+    context, page, errors = _open(
+        browser, viewport={"width": 360, "height": 740}, device_scale_factor=2
+    )
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def demo_district(transactional_db):
+    from yiwang.demo.loader import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        if page.viewport_size["width"] < 600:
+            # A phone-sized first screen too: full-page shots of long pages are hard to read.
+            page.screenshot(path=str(ARTIFACTS / f"{name}-screen.png"))
+
+    return take
+
+
+@pytest.fixture
+def accessible():
+    """Run axe-core on the page; fail on serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page)
+        bad = [
+            v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}
+        ]
+        if bad:
+            for violation in bad:
+                print(f"{page.url}: {violation['id']} ({violation['impact']}) {violation['help']}")
+                for node in violation["nodes"]:
+                    print("   ", node["target"], node.get("failureSummary", ""))
+        assert bad == [], f"axe found serious accessibility problems on {page.url}"
+
+    return check
+
+
+def log_in(page, base_url, username, password="yiwang-demo"):
+    page.goto(f"{base_url}/")
+    page.get_by_role("link", name="登录", exact=True).click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("main").get_by_role("button", name="登录").click()
