@@ -11,7 +11,8 @@ class RequestInfo:
     ip: str | None = None
 
 
-_current = contextvars.ContextVar("yiwang_request", default=RequestInfo())
+_EMPTY = RequestInfo()
+_current = contextvars.ContextVar("yiwang_request", default=_EMPTY)  # noqa: B039 (frozen)
 
 
 def current() -> RequestInfo:

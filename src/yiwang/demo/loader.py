@@ -101,6 +101,24 @@ def load_people(password: str = accounts.DEMO_PASSWORD) -> list[tuple[str, str, 
     return listing
 
 
+def load_messages() -> None:
+    """A few in-site messages, so the bell and the outbox have something to show."""
+    from yiwang.notify import services as notify
+    from yiwang.notify.models import Message
+
+    citizen = User.objects.get(username="citizen")
+    if Message.objects.filter(recipient=citizen, channel="site").exists():
+        return
+    notify.site(citizen, "欢迎使用一网通办", "您已完成实名认证，可以在线办理政务服务事项。")
+    notify.sms(
+        citizen.phone, "【一网】您的手机号已验证，欢迎使用示范区政务服务。", recipient=citizen
+    )
+    clerk = User.objects.get(username="clerk")
+    notify.site(clerk, "工作台已开通", "您已被授权为示范区政务服务中心综合窗口受理员。")
+
+
 def load_demo() -> list[tuple[str, str, str]]:
     load_orgs()
-    return load_people()
+    people = load_people()
+    load_messages()
+    return people

@@ -70,14 +70,14 @@ class OrgUnit(models.Model):
     def __str__(self):
         return self.name
 
-    def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
-        return f"{prefix}{self.code}/"
-
     def save(self, *args, **kwargs):
         self.path = self.compute_path()
         self.depth = self.path.count("/") - 1
         super().save(*args, **kwargs)
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.code}/"
 
     def is_within(self, other: "OrgUnit") -> bool:
         return self.path.startswith(other.path)
@@ -224,3 +224,6 @@ class PhoneChallenge(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -86,7 +86,7 @@ def forget_grants(user) -> None:
 
 
 def _subject_of(obj) -> Subject:
-    for klass in type(obj).__mro__:
+    for klass in obj.__class__.__mro__:  # __class__ sees through lazy request.user
         if klass in _subjects:
             return _subjects[klass]
     raise LookupError(f"{type(obj).__name__} is not registered with the policy")

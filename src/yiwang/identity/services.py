@@ -240,3 +240,75 @@ def revoke_role(grant: RoleGrant, *, by=None) -> None:
     )
     grant.delete()
     policy.forget_grants(grant.user)
+
+
+@transaction.atomic
+def issue_api_token(user: User) -> str:
+    """The user's API token for apps (one per user, kept until revoked); audited."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    audit.record(user, "identity.token_issued", user)
+    return token.key
+
+
+@transaction.atomic
+def revoke_api_token(user: User) -> bool:
+    """Delete the user's API token; apps using it must sign in again."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _per_model = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit.record(user, "identity.token_revoked", user)
+    return bool(deleted)
+
+
+# --- staff second factor (TOTP) -------------------------------------------------------------
+
+
+def totp_device(user):
+    """The user's confirmed TOTP device, or None when they have not set one up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+
+
+@transaction.atomic
+def start_totp_setup(user):
+    """The unconfirmed device whose key the user scans into an authenticator app; the same
+    one on every call until it is confirmed, so reloading the page keeps the QR code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        audit.record(user, "identity.totp_setup_started", user)
+    return device
+
+
+@transaction.atomic
+def confirm_totp(user, token: str):
+    """Confirm the set-up device with a first code; return it, or None if the code is wrong.
+    django-otp throttles repeated failures on the device itself."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("pk")
+        .first()
+    )
+    if device is None or not device.verify_token((token or "").strip()):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(user, "identity.totp_confirmed", user)
+    return device
+
+
+def verify_totp(user, token: str):
+    """The confirmed device if `token` is a valid current code for it, else None."""
+    device = totp_device(user)
+    if device is None or not device.verify_token((token or "").strip()):
+        return None
+    return device

@@ -1,0 +1,56 @@
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from yiwang.demo import accounts, loader
+
+
+class Command(BaseCommand):
+    help = "Set up the demo district (SQLite, demo data, demo accounts) and run it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Only prepare the database and data, then exit."
+        )
+
+    def handle(self, *args, host, port, no_serve, **options):
+        if settings.PRODUCTION:
+            raise CommandError("`yiwang demo` is for trying Yiwang out, not for production.")
+        self.stdout.write("Preparing the demo database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        people = loader.load_demo()
+        url = f"http://{host}:{port}/"
+        self._print_accounts(people, url)
+        if no_serve:
+            return
+        worker = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"])  # noqa: S603
+        self.stdout.write(f"Worker started (pid {worker.pid}). Serving on {url} — Ctrl+C stops.")
+        try:
+            call_command("serve", host=host, port=port)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+    def _print_accounts(self, people, url):
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS(f"Yiwang demo is ready: {url}"))
+        out.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        out.write(f"Every demo account's password: {accounts.DEMO_PASSWORD}")
+        out.write(f"API: {url}api/v1/  ·  API docs: {url}api/docs/  ·  Admin: {url}admin/")
+        width = max(len(u) for u, _, _ in people)
+        shown = [p for p in people if not p[0].startswith(("reviewer-", "head-"))]
+        for username, name, what in shown:
+            out.write(f"  {username.ljust(width)}  {name}  {what}")
+        departments = len(people) - len(shown)
+        out.write(
+            f"  … and {departments} department accounts: reviewer-<code>, head-<code> "
+            "(e.g. reviewer-cgw, head-xfj)"
+        )

@@ -1,0 +1,43 @@
+import pytest
+
+from yiwang.notify import services
+from yiwang.notify.models import Delivery, Message
+
+
+@pytest.fixture
+def someone(db, django_user_model):
+    return django_user_model.objects.create_user("someone", password="x" * 12)
+
+
+def test_an_sms_lands_in_the_outbox_as_sent(someone, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.sms("13800000009", "您好", recipient=someone)
+    message.refresh_from_db()
+    assert message.status == Delivery.SENT and message.sent_at is not None
+
+
+def test_a_failing_gateway_is_retried_then_marked_failed(someone, settings):
+    settings.YIWANG_SMS_BACKEND = "tests.notify.test_services.BrokenGateway"
+    message = Message.objects.create(channel="sms", address="13800000009", body="x")
+    results = [services.deliver(message.pk) for _ in range(services.MAX_ATTEMPTS)]
+    message.refresh_from_db()
+    assert results[:-1] == ["retry"] * (services.MAX_ATTEMPTS - 1)
+    assert message.status == Delivery.FAILED and "gateway down" in message.last_error
+
+
+def test_a_sent_message_is_not_sent_twice(someone):
+    message = Message.objects.create(channel="site", recipient=someone, body="x")
+    assert services.deliver(message.pk) == "sent"
+    assert services.deliver(message.pk) == "skipped"
+
+
+def test_unread_count_drops_when_read(someone):
+    message = services.site(someone, "办件已受理")
+    assert services.unread_count(someone) == 1
+    services.mark_read(someone, message.pk)
+    assert services.unread_count(someone) == 0
+
+
+class BrokenGateway:
+    def send(self, message):
+        raise ConnectionError("gateway down")
