@@ -1,0 +1,41 @@
+"""The `yiwang` command: `yiwang demo | serve | worker | audit verify | <any manage.py command>`.
+
+Hyphenated names map to Django management commands (`import-catalog` → `import_catalog`)."""
+
+import os
+import sys
+
+USAGE = """usage: yiwang COMMAND [options]
+
+  demo [--port 8000] [--host 127.0.0.1] [--no-serve]
+                 set up a SQLite demo district and run web server + worker
+  serve [--port 8000] [--host 127.0.0.1] [--threads 8]
+                 run the web server (waitress)
+  worker         run the background task worker
+  audit verify   check the audit log's hash chain
+  COMMAND ...    any Django management command (migrate, createsuperuser, shell, ...)
+"""
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+    import django
+
+    django.setup()
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        sys.stdout.write(USAGE)
+        return 0
+    command, rest = argv[0], argv[1:]
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["yiwang", command.replace("-", "_"), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
