@@ -144,3 +144,10 @@ def test_csrf_failure_page_is_chinese(demo):
     response = Client(enforce_csrf_checks=True).post("/elderly/")
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_the_english_switch_translates_the_pages(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page
+    assert "Service points" in page and "服务网点" not in page
