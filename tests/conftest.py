@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
 
 @pytest.fixture
@@ -14,3 +16,32 @@ def user_named(db):
     from yiwang.identity.models import User
 
     return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttle counters live in the cache, which outlives a test's database transaction.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(demo):
+    """A client authenticated with the token of the named demo account."""
+
+    def make(username):
+        from yiwang.identity import services
+        from yiwang.identity.models import User
+
+        client = APIClient()
+        token = services.issue_api_token(User.objects.get(username=username))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client
+
+    return make

@@ -2,12 +2,7 @@
 
 import re
 
-import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
-
 from yiwang.audit.models import AuditEvent
-from yiwang.identity import services
 from yiwang.identity.models import User
 from yiwang.notify.models import Message
 
@@ -19,29 +14,6 @@ REGISTRATION = {
     "username": "liubei",
     "password": "桃园-结义-2024",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def api_as(demo):
-    def make(username):
-        client = APIClient()
-        token = services.issue_api_token(User.objects.get(username=username))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        return client
-
-    return make
 
 
 # --- registration ---------------------------------------------------------------------------
