@@ -8,6 +8,15 @@ def demo(db):
     """The demo district: org tree from the exchange file and every demo account."""
     from yiwang.demo.loader import load_demo
 
+    load_demo(catalog=False)
+
+
+@pytest.fixture
+def demo_catalog(db):
+    """The demo district with its whole catalogue (209 items, 8 bundles): ~2 s, so tests
+    that need it assert several things at once rather than reload it many times."""
+    from yiwang.demo.loader import load_demo
+
     load_demo()
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "yiwang.identity",
     "yiwang.audit",
     "yiwang.notify",
+    "yiwang.catalog",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",

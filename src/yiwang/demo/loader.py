@@ -23,6 +23,13 @@ def load_orgs() -> dict[str, int]:
     return import_orgs(read_sheet(catalog_file()))
 
 
+def load_catalog() -> dict[str, int]:
+    """The whole demo catalogue: orgs, 209 items, materials, steps, licence types, bundles."""
+    from yiwang.catalog import exchange
+
+    return exchange.import_file(catalog_file())
+
+
 def _user(username, *, real_name, kind, password, **extra) -> tuple[User, bool]:
     user = User.objects.filter(username=username).first()
     if user:
@@ -117,8 +124,11 @@ def load_messages() -> None:
     notify.site(clerk, "工作台已开通", "您已被授权为示范区政务服务中心综合窗口受理员。")
 
 
-def load_demo() -> list[tuple[str, str, str]]:
-    load_orgs()
+def load_demo(*, catalog: bool = True) -> list[tuple[str, str, str]]:
+    if catalog:
+        load_catalog()
+    else:
+        load_orgs()
     people = load_people()
     load_messages()
     return people

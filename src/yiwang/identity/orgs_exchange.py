@@ -2,12 +2,12 @@
 create or update org units. Nothing is written if any row is wrong."""
 
 import re
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
+from yiwang.core.exchange import ImportRejected, RowError, rows_of
 
 from .models import OrgKind, OrgLevel, OrgUnit
 
@@ -35,53 +35,15 @@ AREA_KINDS = {OrgKind.DISTRICT, OrgKind.STREET, OrgKind.COMMUNITY}
 _CODE = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 
 
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("工作表“%(sheet)s”第%(row)d行“%(column)s”：%(message)s") % {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-class ImportRejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
-
-
 def read_sheet(path) -> list[dict]:
     """Rows of the org sheet as dicts keyed by the Chinese column names, with row numbers."""
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = workbook[SHEET]
-    except KeyError:
-        raise ImportRejected([RowError(SHEET, 1, "", _("文件中没有该工作表。"))]) from None
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected([RowError(SHEET, 1, c, _("缺少该列。")) for c in missing])
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if all(v in (None, "") for v in values):
-            continue
-        row = {
-            h: ("" if v is None else str(v).strip()) for h, v in zip(header, values, strict=False)
-        }
-        row["_row"] = number
-        result.append(row)
-    workbook.close()
-    return result
+        return rows_of(workbook, SHEET, COLUMNS)
+    finally:
+        workbook.close()
 
 
 def validate(rows: list[dict]) -> list[RowError]:

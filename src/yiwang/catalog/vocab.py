@@ -1,0 +1,70 @@
+"""The exchange format's words and the values they stand for (README of the catalogue)."""
+
+from yiwang.identity.models import OrgLevel
+
+from .models import Audience, ItemType, MaterialSource, Necessity, ResultType
+
+THEMES_PERSON = [
+    "生育收养",
+    "户籍办理",
+    "证件办理",
+    "教育科研",
+    "就业创业",
+    "婚姻登记",
+    "社会保障",
+    "医疗卫生",
+    "住房保障",
+    "残疾人",
+    "养老服务",
+    "社会救助",
+    "退役军人",
+    "法律服务",
+    "交通出行",
+    "文化体育",
+    "死亡殡葬",
+]
+THEMES_ENTERPRISE = [
+    "设立变更",
+    "准营准办",
+    "资质认证",
+    "税收财务",
+    "工程建设",
+    "环保绿化",
+    "人力资源",
+    "文化旅游",
+    "安全生产",
+    "交通运输",
+    "城市管理",
+    "注销退出",
+]
+
+LEVELS = {"区级": OrgLevel.DISTRICT, "街道级": OrgLevel.STREET, "社区级": OrgLevel.COMMUNITY}
+LEVEL_WORDS = {v: k for k, v in LEVELS.items()}
+AUDIENCES = {"自然人": Audience.PERSON, "法人": Audience.ENTERPRISE, "自然人;法人": Audience.BOTH}
+AUDIENCE_WORDS = {v: k for k, v in AUDIENCES.items()}
+ITEM_TYPES = {t.value for t in ItemType}
+RESULT_TYPES = {t.value for t in ResultType}
+MATERIAL_KINDS = {"原件", "复印件", "原件和复印件"}
+MEDIA = {"纸质", "电子", "纸质和电子"}
+SOURCES = {s.value for s in MaterialSource}
+NECESSITIES = {
+    "必要": Necessity.REQUIRED,
+    "非必要": Necessity.OPTIONAL,
+    "容缺后补": Necessity.TOLERATED,
+}
+NECESSITY_WORDS = {v: k for k, v in NECESSITIES.items()}
+STEP_ROLES = {"前台受理员", "审核员", "审批负责人", "制证员"}
+HOLDER_KINDS = {"自然人", "法人"}
+YES_NO = {"是": True, "否": False}
+
+
+def yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def split(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").replace("；", ";").split(";") if part.strip()]
+
+
+def join(values) -> str:
+    return ";".join(values)
