@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("yiwang.api.urls")),
     path("", include("yiwang.identity.urls")),
     path("", include("yiwang.notify.urls")),
+    path("", include("yiwang.catalog.urls")),
     path("", include("yiwang.web.urls")),
 ]
 
