@@ -10,3 +10,8 @@ TASKS = {
     # The real queue, for tests of the worker itself.
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+
+# Uploaded and generated files of a test run go to a throwaway folder, not the demo's.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="yiwang-test-media-")

@@ -127,6 +127,9 @@ def load_messages() -> None:
 def load_demo(*, catalog: bool = True) -> list[tuple[str, str, str]]:
     if catalog:
         load_catalog()
+        from .guides import load_guides
+
+        load_guides()
     else:
         load_orgs()
     people = load_people()
