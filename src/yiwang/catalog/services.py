@@ -309,3 +309,33 @@ def add_attachment(material_id, *, by, kind: str, title: str, uploaded) -> Attac
         summary={"material": material.name, "title": title},
     )
     return attachment
+
+
+@transaction.atomic
+def replace_faqs(version_id, *, by, faqs: list[dict]) -> ItemVersion:
+    """The draft's FAQs as the editor submitted them: [{"question", "answer"}, …]."""
+    version = _lock(version_id)
+    _require_draft(version, by)
+    rows = [f for f in faqs if (f.get("question") or "").strip()]
+    if any(not (f.get("answer") or "").strip() for f in rows):
+        raise ValidationError(_("每个常见问题都需要填写解答。"), code="answer_required")
+    version.faqs.all().delete()
+    Faq.objects.bulk_create([Faq(version=version, seq=n, question=f["question"].strip(),
+                                 answer=f["answer"].strip())
+                             for n, f in enumerate(rows, start=1)])
+    audit.record(by, "catalog.faqs_replaced", version, summary={"count": len(rows)})
+    return version
+
+
+@transaction.atomic
+def replace_guide_steps(version_id, *, by, steps: list[dict]) -> ItemVersion:
+    """The draft's 攻略 as the editor submitted it: [{"title", "detail"}, …]."""
+    version = _lock(version_id)
+    _require_draft(version, by)
+    rows = [s for s in steps if (s.get("title") or "").strip()]
+    version.guide_steps.all().delete()
+    GuideStep.objects.bulk_create([GuideStep(version=version, seq=n, title=s["title"].strip(),
+                                             detail=(s.get("detail") or "").strip())
+                                   for n, s in enumerate(rows, start=1)])
+    audit.record(by, "catalog.guide_steps_replaced", version, summary={"count": len(rows)})
+    return version
