@@ -234,7 +234,13 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process keeps its own; search and catalogue pages need room for many entries.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 TASKS = {
     "default": {
@@ -256,6 +262,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
 # Shows the local SMS/e-mail outbox in the web UI, so the demo shows the whole flow.
 YIWANG_SHOW_OUTBOX = env_bool("YIWANG_SHOW_OUTBOX", not PRODUCTION)
+YIWANG_BENCH = env_bool("YIWANG_BENCH", False)  # bench/search: a bare JSON view as baseline
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

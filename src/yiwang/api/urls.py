@@ -1,7 +1,10 @@
+from django.conf import settings
+from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
+from yiwang.catalog import api as catalog
 from yiwang.identity import api as identity
 from yiwang.notify import api as notify
 
@@ -23,8 +26,20 @@ urlpatterns = [
     path("v1/orgs/<str:code>", identity.OrgDetail.as_view(), name="org"),
     path("v1/messages", notify.MessageList.as_view(), name="messages"),
     path("v1/messages/<int:pk>/read", notify.MessageRead.as_view(), name="message-read"),
+    path("v1/items", catalog.ItemList.as_view(), name="items"),
+    path("v1/items/<str:code>", catalog.ItemDetail.as_view(), name="item"),
+    path("v1/themes", catalog.ThemeList.as_view(), name="themes"),
+    path("v1/departments", catalog.DepartmentList.as_view(), name="departments"),
+    path("v1/bundles", catalog.BundleList.as_view(), name="bundles"),
+    path("v1/bundles/<str:code>", catalog.BundleDetail.as_view(), name="bundle"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *(
+        # The baseline of bench/search/speed.py: Django and the server, nothing else.
+        [path("v1/_bench/bare", lambda request: JsonResponse({"ok": True}), name="bench-bare")]
+        if settings.YIWANG_BENCH
+        else []
+    ),
     # Anything else under /api/ is a problem+json 404, not the site's HTML page.
     re_path(r"^", csrf_exempt(problems.not_found)),
 ]

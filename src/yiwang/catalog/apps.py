@@ -9,3 +9,4 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from . import policy_rules  # noqa: F401
+        from .search import receivers  # noqa: F401

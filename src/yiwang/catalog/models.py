@@ -421,3 +421,37 @@ class CatalogImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+# --- search ---
+
+
+class SearchDocument(models.Model):
+    """What full-text search reads for one published item: each field holds jieba-segmented,
+    space-joined tokens (catalog.search.index builds them). The database indexes these
+    columns itself — an FTS5 table kept in step by triggers on SQLite, a generated weighted
+    `tsvector` column with a GIN index on PostgreSQL — both made in the migration."""
+
+    item = models.OneToOneField(
+        ServiceItem, on_delete=models.CASCADE, related_name="search_document"
+    )
+    version = models.OneToOneField(
+        ItemVersion, on_delete=models.CASCADE, related_name="search_document"
+    )
+    title = models.CharField(_("事项名称"), max_length=200)
+    phrases = models.TextField(
+        blank=True, help_text=_("关键词、结果名称和群众常用说法，每行一个，用于排序")
+    )
+    title_pinyin = models.CharField(max_length=400, blank=True)
+    name = models.TextField(blank=True)
+    keywords = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    pinyin = models.TextField(blank=True)
+    hot = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("搜索文档")
+        verbose_name_plural = _("搜索文档")
+
+    def __str__(self):
+        return self.title

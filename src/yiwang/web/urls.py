@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/suggest", views.search_suggest, name="search_suggest"),
     path("elderly/", views.toggle_elderly, name="elderly_toggle"),
     path("keepalive/", views.keepalive, name="keepalive"),
 ]

@@ -1,0 +1,235 @@
+"""Search API throughput and latency on a synthetic 10,000-item catalogue, beside a bare
+Django JSON view on the same server in the same run (STYLE.md: benchmarks compare in the
+same run).
+
+    .venv/bin/python bench/search/speed.py [--items 10000] [--threads 8] [--requests 1500]
+
+A temporary SQLite database (or DATABASE_URL's PostgreSQL, flushed first) is migrated, the
+demo catalogue imported and copied into a synthetic catalogue, reindexed; then `yiwang serve`
+(waitress) runs on a free loopback port with YIWANG_BENCH=1, which adds the bare view.
+Three rounds: the bare view; search with every URL new to the server (each query/filter
+combination asked once, so the full-text query and ranking run every time); the same URLs
+again (answers from the cache, as most traffic to a published catalogue is).
+"""
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import ROOT, django_with_demo_catalogue  # noqa: E402
+
+VARIANTS = [
+    "（试点）",
+    "（一网通办）",
+    "（告知承诺制）",
+    "（跨省通办）",
+    "（容缺受理）",
+    "（联办）",
+]
+
+
+def synthesise(total: int) -> int:
+    """Copy the published versions (materials and themes too) under new codes until the
+    catalogue holds `total` items; names get a variant suffix so they stay distinct."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from yiwang.catalog.models import ItemVersion, MaterialRequirement, ServiceItem
+    from yiwang.catalog.search import index
+
+    base = list(
+        ItemVersion.objects.filter(status="published").prefetch_related("themes", "materials")
+    )
+    wanted = total - len(base)
+    now = timezone.now()
+    with transaction.atomic():
+        items = ServiceItem.objects.bulk_create(
+            [ServiceItem(code=f"{base[n % len(base)].item.code}-S{n:05d}") for n in range(wanted)]
+        )
+        versions = []
+        for n, item in enumerate(items):
+            source = base[n % len(base)]
+            fields = {
+                f.attname: getattr(source, f.attname)
+                for f in ItemVersion._meta.concrete_fields
+                if f.attname not in {"id", "item_id"}
+            }
+            fields["name"] = f"{source.name}{VARIANTS[n % len(VARIANTS)]}{n // len(base) + 1}"
+            fields.update(number=1, status="published", published_at=now, source="import")
+            versions.append(ItemVersion(item=item, **fields))
+        versions = ItemVersion.objects.bulk_create(versions, batch_size=500)
+        for item, version in zip(items, versions, strict=True):
+            item.published = version
+        ServiceItem.objects.bulk_update(items, ["published"], batch_size=500)
+        themes, materials = [], []
+        Theme = ItemVersion.themes.through
+        for n, version in enumerate(versions):
+            source = base[n % len(base)]
+            themes += [Theme(itemversion_id=version.pk, theme_id=t.pk) for t in source.themes.all()]
+            for m in source.materials.all():
+                materials.append(
+                    MaterialRequirement(
+                        version=version,
+                        seq=m.seq,
+                        name=m.name,
+                        kind=m.kind,
+                        copies=m.copies,
+                        medium=m.medium,
+                        source=m.source,
+                        license_type_id=m.license_type_id,
+                        necessity=m.necessity,
+                        notes=m.notes,
+                    )
+                )
+        Theme.objects.bulk_create(themes, batch_size=1000)
+        MaterialRequirement.objects.bulk_create(materials, batch_size=1000)
+    return index.rebuild()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workdir: str) -> subprocess.Popen:
+    env = {**os.environ, "YIWANG_BENCH": "1", "YIWANG_DATA_DIR": workdir}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "yiwang"), "serve", "--port", str(port), "--threads", "8"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/_bench/bare")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def measure(port: int, paths: list[str], threads: int) -> dict:
+    """Every path once, shared out over `threads` keep-alive clients."""
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path = queue.pop()
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                errors.append((path, response.status))
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"errors: {errors[:5]}")
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": quantiles[49] * 1000,
+        "p95": quantiles[94] * 1000,
+    }
+
+
+def search_paths() -> list[str]:
+    """Distinct search URLs: the evaluation set's queries, without and with filters."""
+    from tests.search.evaluation import rows
+
+    queries = [row["query"] for row in rows()]
+    filters = [{}, {"audience": "person"}, {"audience": "enterprise"}, {"level": "district"}]
+    paths = [
+        "/api/v1/items?" + urllib.parse.urlencode({"q": q, **extra})
+        for extra in filters
+        for q in queries
+    ]
+    random.Random(1).shuffle(paths)
+    return paths
+
+
+def line(figures: dict) -> str:
+    return f"rps={figures['rps']:.0f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=1500)
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="yiwang-bench-")
+    started = time.perf_counter()
+    url = django_with_demo_catalogue(workdir)
+    indexed = synthesise(args.items)
+    print(
+        f"catalogue: {indexed} published items indexed on {url.split(':')[0]} "
+        f"({time.perf_counter() - started:.0f}s)"
+    )
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server = start_server(port, workdir)
+    try:
+        paths = search_paths()
+        warm = ["/api/v1/items?q=" + urllib.parse.quote(q) for q in ("warm", "热身", "re shen")]
+        measure(port, ["/api/v1/_bench/bare"] * 50 + warm, args.threads)
+        bare = measure(port, ["/api/v1/_bench/bare"] * args.requests, args.threads)
+        cold = measure(port, paths, args.threads)
+        # The default local-memory cache keeps 300 entries (two per search URL): the cached
+        # round asks 100 distinct URLs, as a busy day's popular questions would be.
+        popular = paths[:100]
+        repeated = (popular * (args.requests // len(popular) + 1))[: args.requests]
+        measure(port, popular, args.threads)
+        cached = measure(port, repeated, args.threads)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    bare_line = line(bare)
+    print(f"search uncached ({len(paths)} distinct URLs, each asked once)")
+    print(f"  search {line(cold)} | bare {bare_line} | ratio {cold['rps'] / bare['rps']:.2f}")
+    print(f"search cached ({args.requests} requests over 100 of those URLs, from the cache)")
+    print(f"  search {line(cached)} | bare {bare_line} | ratio {cached['rps'] / bare['rps']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""The published catalogue, read-only and public: item search and guides, themes,
+departments, 一件事 bundles. Responses are cached per catalogue generation (publishing bumps
+it, catalog.cache), so every channel sees a publication at once."""
+
+import functools
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+
+from yiwang.api.problems import ProblemSerializer
+from yiwang.identity.models import OrgLevel
+
+from . import cache as catalog_cache
+from . import selectors
+from .models import Audience, Bundle, ItemVersion
+from .search import query
+
+CACHE_SECONDS = 600
+
+
+def _cached(get):
+    """Serve a GET from the cache under the catalogue generation, the language and the
+    full URL (host included: responses carry absolute links). The rendered JSON is kept,
+    so a hit costs a cache read."""
+
+    @functools.wraps(get)
+    def wrapper(self, request, *args, **kwargs):
+        url = request.build_absolute_uri()
+        digest = hashlib.sha256(f"{get_language()} {url}".encode()).hexdigest()[:32]
+        key = catalog_cache.key("api", digest)
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body, content_type="application/json")
+        response = get(self, request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, JSONRenderer().render(response.data), CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
+def _url(request, name, *args) -> str:
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+# --- serializers ----------------------------------------------------------------------------
+
+
+class OrgRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PlaceSerializer(OrgRefSerializer):
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    hours = serializers.CharField()
+
+
+class ItemSummarySerializer(serializers.Serializer):
+    code = serializers.CharField(source="item.code")
+    name = serializers.CharField()
+    department = OrgRefSerializer()
+    level = serializers.ChoiceField(choices=OrgLevel.choices)
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    online_depth = serializers.IntegerField(help_text=_("办理深度：1 信息公开 … 4 全程网办"))
+    max_visits = serializers.IntegerField(help_text=_("到现场次数"))
+    promised_days = serializers.IntegerField(help_text=_("承诺办结时限（工作日）"))
+    hot = serializers.BooleanField()
+    url = serializers.SerializerMethodField(help_text=_("办事指南页面"))
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, version) -> str:
+        return _url(self.context["request"], "item_guide", version.item.code)
+
+
+class MaterialSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    copies = serializers.IntegerField()
+    medium = serializers.CharField()
+    source = serializers.CharField()
+    license_type = serializers.CharField(
+        source="license_type.code", allow_null=True, help_text=_("关联证照类型编码")
+    )
+    necessity = serializers.CharField()
+    notes = serializers.CharField()
+
+
+class StepSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    days = serializers.IntegerField()
+
+
+class FaqSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    answer = serializers.CharField()
+
+
+class GuideStepSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class ItemDetailSerializer(ItemSummarySerializer):
+    version = serializers.IntegerField(source="number")
+    item_type = serializers.CharField()
+    implementing_orgs = OrgRefSerializer(many=True)
+    themes = serializers.SerializerMethodField()
+    legal_basis = serializers.CharField()
+    conditions = serializers.CharField()
+    statutory_days = serializers.IntegerField(help_text=_("法定办结时限（工作日），0 为即办"))
+    fee = serializers.CharField()
+    result_name = serializers.CharField()
+    result_type = serializers.CharField()
+    result_license_type = serializers.CharField(source="result_license_type.code", allow_null=True)
+    places = PlaceSerializer(many=True)
+    appointment = serializers.BooleanField()
+    courier = serializers.BooleanField()
+    keywords = serializers.ListField(child=serializers.CharField())
+    published_at = serializers.DateTimeField()
+    materials = MaterialSerializer(many=True)
+    steps = StepSerializer(many=True)
+    faqs = FaqSerializer(many=True)
+    guide_steps = GuideStepSerializer(many=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_themes(self, version) -> list[str]:
+        return [theme.name for theme in version.themes.all()]
+
+
+class ThemeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    item_count = serializers.IntegerField()
+
+
+class DepartmentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    item_count = serializers.IntegerField()
+
+
+class BundleSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    note = serializers.CharField()
+    items = serializers.SerializerMethodField(help_text=_("事项编码：先主办事项，后并联事项"))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_items(self, bundle) -> list[str]:
+        members = sorted(bundle.members.all(), key=lambda m: (m.role != "main", m.position))
+        return [m.item.code for m in members]
+
+
+class MergedMaterialSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField(), help_text=_("需要它的事项"))
+    kind = serializers.CharField(source="first.kind")
+    copies = serializers.IntegerField(source="first.copies")
+    medium = serializers.CharField(source="first.medium")
+    source = serializers.CharField(source="first.source")
+
+
+class BundleDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(source="bundle.code")
+    name = serializers.CharField(source="bundle.name")
+    audience = serializers.ChoiceField(source="bundle.audience", choices=Audience.choices)
+    note = serializers.CharField(source="bundle.note")
+    main = ItemSummarySerializer(many=True, help_text=_("主办事项，依次办理"))
+    parallel = ItemSummarySerializer(many=True, help_text=_("并联事项，同时办理"))
+    materials = MergedMaterialSerializer(many=True, help_text=_("合并后的材料清单，每份只交一次"))
+    total_promised_days = serializers.IntegerField()
+    total_statutory_days = serializers.IntegerField()
+
+
+class ItemFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=query.MAX_QUERY,
+        help_text=_("群众的说法也可以：残疾证怎么办、开饭店要什么证、canjizheng、cjrz"),
+    )
+    theme = serializers.IntegerField(required=False, min_value=1, help_text=_("主题编号"))
+    department = serializers.CharField(required=False, help_text=_("主管部门编码"))
+    level = serializers.ChoiceField(choices=OrgLevel.choices, required=False)
+    audience = serializers.ChoiceField(
+        choices=[Audience.PERSON, Audience.ENTERPRISE],
+        required=False,
+        help_text=_("person 自然人 / enterprise 法人（两者皆可的事项都算）"),
+    )
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+class ItemList(generics.ListAPIView):
+    """Published items, best match first when `q` is given (the same ranking as the
+    portal's search page), otherwise hot items first."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ItemSummarySerializer
+    queryset = ItemVersion.objects.none()
+
+    @extend_schema(
+        parameters=[ItemFilterSerializer],
+        summary="搜索事项",
+        responses={200: ItemSummarySerializer(many=True), 400: ProblemSerializer},
+    )
+    @_cached
+    def get(self, request, *args, **kwargs):
+        form = ItemFilterSerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        filters = query.Filters(
+            theme=data.get("theme"),
+            department=data.get("department"),
+            level=data.get("level"),
+            audience=data.get("audience"),
+        )
+        ids = query.search(data.get("q", ""), filters).ids
+        page = self.paginate_queryset(ids)
+        return self.get_paginated_response(
+            self.get_serializer(versions_in_order(page), many=True).data
+        )
+
+
+def versions_in_order(ids) -> list[ItemVersion]:
+    by_id = {v.pk: v for v in selectors.for_listing(selectors.published().filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class ItemDetail(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ItemDetailSerializer
+    queryset = ItemVersion.objects.none()
+
+    def get_object(self):
+        try:
+            return selectors.guide(self.kwargs["code"])
+        except ItemVersion.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="办事指南", responses={200: ItemDetailSerializer, 404: ProblemSerializer}
+    )
+    @_cached
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ThemeList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ThemeSerializer
+
+    def get_queryset(self):
+        return selectors.themes_with_counts()
+
+    @extend_schema(summary="主题分类")
+    @_cached
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DepartmentList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = DepartmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return []
+        return selectors.departments_with_counts()
+
+    @extend_schema(summary="部门")
+    @_cached
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class BundleList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = BundleSummarySerializer
+
+    def get_queryset(self):
+        return selectors.bundles().prefetch_related("members__item")
+
+    @extend_schema(summary="一件事")
+    @_cached
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class BundleDetail(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = BundleDetailSerializer
+    queryset = Bundle.objects.none()
+
+    def get_object(self):
+        try:
+            return selectors.bundle(self.kwargs["code"])
+        except Bundle.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="一件事详情", responses={200: BundleDetailSerializer, 404: ProblemSerializer}
+    )
+    @_cached
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,351 @@
+"""From what a citizen types to ranked published versions.
+
+1. Normalise; Latin letters are pinyin or initials (canjizheng, cjrz), matched as prefixes.
+2. Otherwise segment with jieba, drop question words (怎么办, 要什么), and add the official
+   terms of every colloquial phrase in the query (synonyms.txt: 残疾证 → 残疾人证).
+3. The database's full-text index finds candidates, OR-ing the words, ranked with field
+   weights: name > keywords > materials and conditions (FTS5 bm25 / PostgreSQL ts_rank).
+4. The candidates are re-ranked: how much of the query (longer phrases count more) the
+   name covers, then the keywords and colloquial phrases, a little for hot items.
+5. Nothing convincing? One wrong character is tolerated: the query is compared with every
+   distinct name and phrase of the catalogue (a symmetric-deletion index held in memory per
+   catalogue generation), corrected, and searched again.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max
+
+from .. import cache as catalog_cache
+from ..models import SearchDocument
+from ..selectors import published
+from . import text
+
+MAX_RESULTS = 300  # candidates ranked per query; nobody pages further
+MAX_QUERY = 100
+CACHE_SECONDS = 600
+# Below this share of the query found in the best names, a one-character correction is tried.
+WEAK_MATCH = 0.8
+
+# Field weights: name, keywords (and colloquial phrases, themes, result), body, pinyin.
+SQLITE_WEIGHTS = (10.0, 5.0, 1.0, 8.0)
+# ts_rank's weights run {D, C, B, A}: pinyin, body, keywords, name.
+POSTGRESQL_WEIGHTS = "{0.8, 0.1, 0.4, 1.0}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    theme: int | None = None
+    department: str | None = None  # org code
+    level: str | None = None
+    audience: str | None = None  # person | enterprise (items for both match either)
+
+    def __bool__(self):
+        return any((self.theme, self.department, self.level, self.audience))
+
+    def key(self) -> str:
+        return f"{self.theme}|{self.department}|{self.level}|{self.audience}"
+
+    def apply(self, versions):
+        if self.theme:
+            versions = versions.filter(themes=self.theme)
+        if self.department:
+            versions = versions.filter(department__code=self.department)
+        if self.level:
+            versions = versions.filter(level=self.level)
+        if self.audience:
+            versions = versions.filter(audience__in=[self.audience, "both"])
+        return versions
+
+
+@dataclass(frozen=True)
+class Parsed:
+    text: str
+    latin: bool
+    words: tuple[str, ...]  # segmented, question words removed
+    expansions: tuple[str, ...]  # official terms of the colloquial phrases found
+    core: str = ""  # the query without question words
+
+    @property
+    def terms(self) -> list[str]:
+        """What the full-text index is asked for."""
+        if self.latin:
+            return [self.text.replace(" ", "")]
+        # An official term is one word to the segmenter (the dictionary holds it), so the
+        # documents that contain it carry it whole.
+        found = [*self.words, *self.expansions]
+        return list(dict.fromkeys(t for t in found if t))
+
+    @property
+    def phrases(self) -> list[str]:
+        """What a name or keyword should contain, for re-ranking (single characters say
+        too little)."""
+        return list(dict.fromkeys(p for p in [*self.expansions, *self.words] if len(p) > 1))
+
+
+@dataclass
+class Outcome:
+    ids: list[int] = field(default_factory=list)  # published version ids, best first
+    corrected: str = ""  # the query actually searched, when one character was corrected
+    expansions: list[str] = field(default_factory=list)
+
+
+def parse(raw: str) -> Parsed:
+    query = " ".join(text.normalise(raw)[:MAX_QUERY].split())
+    if text.is_latin(query) and any(c.isalpha() for c in query):
+        return Parsed(query, True, (), ())
+    stop = text.stopwords()
+    words = [w for w in dict.fromkeys(text.segment(query)) if w not in stop]
+    if any(len(w) > 1 for w in words):
+        # A lone character (不, 正) matches half the catalogue once there are real words.
+        words = [w for w in words if len(w) > 1 or w.isascii()]
+    return Parsed(query, False, tuple(words), tuple(text.expand(query)), text.core(query))
+
+
+# --- the full-text query ----------------------------------------------------------------
+
+
+def _fts5_expression(parsed: Parsed) -> str:
+    if parsed.latin:
+        return " OR ".join(f'"{t}"*' for t in parsed.terms)
+    return " OR ".join(f'"{t}"' for t in parsed.terms)
+
+
+def _tsquery_expression(parsed: Parsed) -> str:
+    if parsed.latin:
+        return " | ".join(f"'{t}':*" for t in parsed.terms)
+    return " | ".join(f"'{t}'" for t in parsed.terms)
+
+
+def _candidates(parsed: Parsed, filters: Filters) -> list[tuple]:
+    """(version_id, rank, title, phrases, title_pinyin, hot), best rank first."""
+    if not parsed.terms:
+        return []
+    # Only constants and the ORM's own SQL are formatted in; user input goes in as parameters.
+    where, params = "", []
+    if filters:
+        subquery, params = filters.apply(published()).values("pk").query.sql_with_params()
+        where = f" AND d.version_id IN ({subquery})"
+        params = list(params)
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT d.version_id, ts_rank(%s, d.tsv, q) AS rank, d.title, d.phrases,"  # noqa: S608
+            " d.title_pinyin, d.hot FROM catalog_searchdocument d,"
+            " to_tsquery('simple', %s) q"
+            f" WHERE d.tsv @@ q{where} ORDER BY rank DESC, d.version_id LIMIT %s"
+        )
+        args = [POSTGRESQL_WEIGHTS, _tsquery_expression(parsed), *params, MAX_RESULTS]
+    else:
+        weights = ", ".join(map(str, SQLITE_WEIGHTS))
+        sql = (
+            f"SELECT d.version_id, -bm25(catalog_search_fts, {weights}) AS rank, d.title,"  # noqa: S608
+            " d.phrases, d.title_pinyin, d.hot FROM catalog_search_fts"
+            " JOIN catalog_searchdocument d ON d.id = catalog_search_fts.rowid"
+            f" WHERE catalog_search_fts MATCH %s{where} ORDER BY rank DESC, d.version_id"
+            " LIMIT %s"
+        )
+        args = [_fts5_expression(parsed), *params, MAX_RESULTS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+
+
+def _coverage(phrases: list[str], haystack: str, total: int) -> float:
+    return sum(len(p) for p in phrases if p in haystack) / total if total else 0.0
+
+
+def _core_covered(parsed: Parsed, haystack: str) -> float:
+    """The share of the query's own characters found, in words, in the haystack."""
+    covered = set()
+    for word in parsed.words:
+        if len(word) > 1 and word in haystack:
+            start = parsed.core.find(word)
+            while start >= 0:
+                covered.update(range(start, start + len(word)))
+                start = parsed.core.find(word, start + 1)
+    return len(covered) / len(parsed.core) if parsed.core else 0.0
+
+
+def _match(parsed: Parsed, title: str, doc_phrases: str) -> float:
+    """How convincingly a result answers the query, 0–1: its name holds an official term
+    the query's phrase stands for, or most of the query itself (keywords count less)."""
+    if parsed.latin:
+        return 1.0
+    if any(term in title for term in parsed.expansions):
+        return 1.0
+    on_keywords = 0.8 if any(term in doc_phrases for term in parsed.expansions) else 0.0
+    return max(
+        on_keywords,
+        _core_covered(parsed, title),
+        0.8 * _core_covered(parsed, doc_phrases),
+    )
+
+
+def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, str]]:
+    """(score, version_id, title, phrases) best first."""
+    if not rows:
+        return []
+    best = max(row[1] for row in rows) or 1.0
+    phrases = parsed.phrases
+    total = sum(len(p) for p in phrases)
+    compact = parsed.text.replace(" ", "")
+    ranked = []
+    for version_id, rank, title, doc_phrases, title_pinyin, hot in rows:
+        score = rank / best
+        title = text.normalise(title)
+        if parsed.latin:
+            score += 2.0 * any(f.startswith(compact) for f in title_pinyin.split())
+        else:
+            on_name = _coverage(phrases, title, total)
+            on_phrases = _coverage(phrases, doc_phrases, total)
+            score += 3.0 * on_name + 1.5 * on_phrases - 0.002 * len(title)
+        score += 0.3 * bool(hot)
+        ranked.append((score, version_id, title, doc_phrases))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return ranked
+
+
+# --- one wrong character ------------------------------------------------------------------
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Exactly one substitution, insertion or deletion apart (a shared deletion key alone
+    also pairs 民签证 with 良民证, two edits apart)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+class _FuzzyIndex:
+    """Every distinct name and phrase (≥ 3 characters) under itself and each of its
+    one-character deletions; two strings within one substitution, insertion or deletion
+    share a key (the symmetric-deletion method)."""
+
+    MIN_LENGTH = 3
+
+    def __init__(self, phrases):
+        self.keys: dict[str, str] = {}
+        self.lengths: set[int] = set()
+        for phrase in sorted(set(phrases), key=len, reverse=True):
+            if len(phrase) < self.MIN_LENGTH:
+                continue
+            self.lengths.add(len(phrase))
+            for key in self._deletions(phrase):
+                self.keys.setdefault(key, phrase)
+
+    @staticmethod
+    def _deletions(word: str):
+        yield word
+        for i in range(len(word)):
+            yield word[:i] + word[i + 1 :]
+
+    def correct(self, query: str) -> str:
+        """The query with its best one-character correction, or ''."""
+        query = query[:24]
+        best = None  # (phrase length, start, end, phrase)
+        for length in sorted({n + d for n in self.lengths for d in (-1, 0, 1)}, reverse=True):
+            if length < self.MIN_LENGTH - 1 or length > len(query):
+                continue
+            for start in range(len(query) - length + 1):
+                window = query[start : start + length]
+                for key in self._deletions(window):
+                    phrase = self.keys.get(key)
+                    if (
+                        phrase
+                        and phrase != window
+                        and _one_edit(window, phrase)
+                        and (best is None or len(phrase) > best[0])
+                    ):
+                        best = (len(phrase), start, start + length, phrase)
+            if best:
+                break
+        if not best:
+            return ""
+        _, start, end, phrase = best
+        return query[:start] + phrase + query[end:]
+
+
+_fuzzy_lock = threading.Lock()
+_fuzzy: dict[str, _FuzzyIndex] = {}
+
+
+def _fuzzy_index() -> _FuzzyIndex:
+    # Every publication replaces a document (a new id), so the newest id and the count name
+    # the index's content even if the cache holding the generation was emptied.
+    documents = SearchDocument.objects.aggregate(last=Max("pk"), count=Count("pk"))
+    generation = catalog_cache.key("fuzzy", documents["last"], documents["count"])
+    index = _fuzzy.get(generation)
+    if index is None:
+        with _fuzzy_lock:
+            index = _fuzzy.get(generation)
+            if index is None:
+                phrases = []
+                for title, lines in SearchDocument.objects.values_list("title", "phrases"):
+                    phrases.append(text.normalise(title))
+                    phrases.extend(lines.splitlines())
+                for rule in text.rules():
+                    phrases.extend(rule.colloquial + rule.official)
+                index = _FuzzyIndex(phrases)
+                _fuzzy.clear()  # only the current generation is kept
+                _fuzzy[generation] = index
+    return index
+
+
+# --- the one entry point ------------------------------------------------------------------
+
+
+def _search(parsed: Parsed, filters: Filters) -> list[tuple[float, int, str, str]]:
+    return _ranked(parsed, _candidates(parsed, filters))
+
+
+def _best_match(parsed: Parsed, ranked) -> float:
+    return max((_match(parsed, title, phrases) for _, _, title, phrases in ranked[:3]), default=0.0)
+
+
+def search(raw: str, filters: Filters | None = None) -> Outcome:
+    """Published version ids for a query, best first; cached per catalogue generation."""
+    filters = filters or Filters()
+    parsed = parse(raw)
+    if not parsed.text:
+        return Outcome(ids=list(_browse(filters)))
+    key = catalog_cache.key("search", parsed.text, filters.key())
+    outcome = cache.get(key)
+    if outcome is not None:
+        return outcome
+    ranked = _search(parsed, filters)
+    corrected = ""
+    if not parsed.latin and _best_match(parsed, ranked) < WEAK_MATCH:
+        candidate = _fuzzy_index().correct(parsed.text.replace(" ", ""))
+        if candidate:
+            reparsed = parse(candidate)
+            better = _search(reparsed, filters)
+            if _best_match(reparsed, better) > _best_match(parsed, ranked):
+                corrected = candidate
+                seen = {r[1] for r in better}
+                ranked = better + [r for r in ranked if r[1] not in seen]
+    outcome = Outcome(
+        ids=[r[1] for r in ranked],
+        corrected=corrected,
+        expansions=list(parsed.expansions),
+    )
+    cache.set(key, outcome, CACHE_SECONDS)
+    return outcome
+
+
+def _browse(filters: Filters):
+    """No words, only filters (or none): hot items first, then by code."""
+    return filters.apply(published()).order_by("-hot", "item__code").values_list("pk", flat=True)
+
+
+def suggestions(raw: str, limit: int = 6) -> list[int]:
+    """Version ids to offer while typing: the first results of the same search."""
+    parsed = parse(raw)
+    if not parsed.text:
+        return []
+    return search(raw).ids[:limit]

@@ -1,0 +1,139 @@
+"""Text shared by the index and the query, so both cut Chinese the same way: jieba
+segmentation with the synonym dictionary's words added, pinyin and initials by pypinyin,
+and the maintained dictionary of colloquial phrases (synonyms.txt, stopwords.txt)."""
+
+import functools
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SYNONYMS = HERE / "synonyms.txt"
+STOPWORDS = HERE / "stopwords.txt"
+
+_PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_LATIN = re.compile(r"^[a-z0-9 ]+$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    colloquial: tuple[str, ...]
+    official: tuple[str, ...]
+
+
+def _lines(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    parsed = []
+    for line in _lines(SYNONYMS):
+        left, _, right = line.partition("=>")
+        colloquial = tuple(normalise(p) for p in left.split(",") if p.strip())
+        official = tuple(normalise(p) for p in right.split(",") if p.strip())
+        if colloquial and official:
+            parsed.append(Rule(colloquial, official))
+    return tuple(parsed)
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    return frozenset(_lines(STOPWORDS))
+
+
+@functools.cache
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for rule in rules():
+        for word in rule.colloquial + rule.official:
+            # A high frequency keeps the dictionary's phrases whole (残疾人证, 个体工商户).
+            tokenizer.add_word(word, freq=20000)
+    return tokenizer
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, trimmed."""
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def is_latin(text: str) -> bool:
+    return bool(_LATIN.match(text))
+
+
+def segment(text: str) -> list[str]:
+    """Words for the index and the query: jieba's search mode yields the long words and the
+    shorter ones inside them (残疾人 → 残疾, 残疾人), so a long match counts twice."""
+    text = normalise(text)
+    # Without the HMM, unknown text splits the same way in a name and in a query.
+    words = _tokenizer().cut_for_search(text, HMM=False)
+    return [w for w in (_PUNCT.sub("", w) for w in words) if w]
+
+
+def core(text: str) -> str:
+    """The query without its question words: 残疾证怎么办 → 残疾证."""
+    stop = stopwords()
+    words = _tokenizer().cut(normalise(text), HMM=False)
+    return "".join(w for w in (_PUNCT.sub("", w) for w in words) if w and w not in stop)
+
+
+def tokens(text: str) -> str:
+    return " ".join(segment(text))
+
+
+def pinyin_forms(text: str) -> list[str]:
+    """Joined full pinyin, per-word pinyin and initials: 残疾人证 → canjirenzheng, canjiren,
+    zheng, cjrz, cjr, z."""
+    from pypinyin import Style, lazy_pinyin
+
+    text = _PUNCT.sub("", normalise(text))
+    if not text:
+        return []
+    forms = []
+    full = lazy_pinyin(text, errors="ignore")
+    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
+    forms += ["".join(full), "".join(initials)]
+    words = segment(text)
+    if len(words) > 1:
+        for word in words:
+            forms.append("".join(lazy_pinyin(word, errors="ignore")))
+    return [f for f in dict.fromkeys(forms) if f]
+
+
+def title_pinyin(text: str) -> str:
+    """Full pinyin and initials of a name, for ranking Latin queries."""
+    from pypinyin import Style, lazy_pinyin
+
+    text = _PUNCT.sub("", normalise(text))
+    return " ".join(
+        [
+            "".join(lazy_pinyin(text, errors="ignore")),
+            "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")),
+        ]
+    )
+
+
+def colloquial_for(texts: list[str]) -> list[str]:
+    """The colloquial phrases of every rule whose official term occurs in these texts."""
+    found = []
+    for rule in rules():
+        if any(term in text for term in rule.official for text in texts):
+            found.extend(rule.colloquial)
+    return list(dict.fromkeys(found))
+
+
+def expand(query: str) -> list[str]:
+    """The official terms of every rule whose colloquial phrase occurs in the query."""
+    found = []
+    for rule in rules():
+        if any(phrase in query for phrase in rule.colloquial):
+            found.extend(rule.official)
+    return list(dict.fromkeys(found))
