@@ -79,7 +79,7 @@ def test_elderly_mode_is_one_click_and_stays(
     accessible(page)
     screenshot(page, "elderly-home-1280")
 
-    page.get_by_label("搜索办事部门和服务中心").fill("民政")
+    page.get_by_label("搜索办事事项").fill("民政")
     page.get_by_role("search").get_by_role("button", name="搜索").click()
     assert "示范区民政局" in page.content()
     assert "elderly" in page.locator("body").get_attribute("class")

@@ -38,7 +38,8 @@ def test_search_finds_departments_with_address_phone_and_hours(client, demo):
 
 def test_search_without_match_says_so(client, demo):
     page = client.get("/search/", {"q": "不存在的机构"}).content.decode()
-    assert "没有找到相关机构" in page
+    # The search is for items now; the no-result page still lists matching service points.
+    assert "没有找到与“不存在的机构”相关的事项" in page
 
 
 def test_elderly_mode_is_kept_in_the_session(client, demo):

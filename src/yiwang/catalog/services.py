@@ -187,6 +187,14 @@ def replace_materials(version_id, *, by, materials: list[dict]) -> ItemVersion:
     for seq, data in enumerate(materials, start=1):
         if not (data.get("name") or "").strip():
             raise ValidationError(_("第%(n)d项材料缺少名称。") % {"n": seq})
+        # Same rule as the exchange file, so whatever is published exports and re-imports.
+        from_library = data.get("source") == "电子证照库"
+        if from_library and not data.get("license_type"):
+            raise ValidationError(_("第%(n)d项材料来自电子证照库，请选择证照类型。") % {"n": seq})
+        if not from_library and data.get("license_type"):
+            raise ValidationError(
+                _("第%(n)d项材料不是来自电子证照库，不应关联证照类型。") % {"n": seq}
+            )
         material = kept.get(data.get("id")) or MaterialRequirement(version=version)
         material.seq = 1000 + seq  # park above the range while renumbering (unique seq)
         for key in [
@@ -320,9 +328,12 @@ def replace_faqs(version_id, *, by, faqs: list[dict]) -> ItemVersion:
     if any(not (f.get("answer") or "").strip() for f in rows):
         raise ValidationError(_("每个常见问题都需要填写解答。"), code="answer_required")
     version.faqs.all().delete()
-    Faq.objects.bulk_create([Faq(version=version, seq=n, question=f["question"].strip(),
-                                 answer=f["answer"].strip())
-                             for n, f in enumerate(rows, start=1)])
+    Faq.objects.bulk_create(
+        [
+            Faq(version=version, seq=n, question=f["question"].strip(), answer=f["answer"].strip())
+            for n, f in enumerate(rows, start=1)
+        ]
+    )
     audit.record(by, "catalog.faqs_replaced", version, summary={"count": len(rows)})
     return version
 
@@ -334,8 +345,16 @@ def replace_guide_steps(version_id, *, by, steps: list[dict]) -> ItemVersion:
     _require_draft(version, by)
     rows = [s for s in steps if (s.get("title") or "").strip()]
     version.guide_steps.all().delete()
-    GuideStep.objects.bulk_create([GuideStep(version=version, seq=n, title=s["title"].strip(),
-                                             detail=(s.get("detail") or "").strip())
-                                   for n, s in enumerate(rows, start=1)])
+    GuideStep.objects.bulk_create(
+        [
+            GuideStep(
+                version=version,
+                seq=n,
+                title=s["title"].strip(),
+                detail=(s.get("detail") or "").strip(),
+            )
+            for n, s in enumerate(rows, start=1)
+        ]
+    )
     audit.record(by, "catalog.guide_steps_replaced", version, summary={"count": len(rows)})
     return version

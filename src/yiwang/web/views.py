@@ -1,6 +1,7 @@
 """The public pages of the frame (home, search), the page modes, and the error pages."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
@@ -11,8 +12,7 @@ from django.views.decorators.http import require_POST
 from yiwang.identity.models import OrgKind, OrgUnit
 
 from .context_processors import ELDERLY_SESSION_KEY
-
-SEARCH_LIMIT = 50
+from .forms import SearchFilterForm
 
 
 def _service_points():
@@ -21,29 +21,83 @@ def _service_points():
 
 
 def home(request):
-    return render(request, "web/home.html", {"service_points": _service_points()})
+    from yiwang.catalog.views import home_sections
+
+    return render(
+        request,
+        "web/home.html",
+        {"service_points": _service_points(), "catalogue": home_sections(request)},
+    )
+
+
+SEARCH_PAGE_SIZE = 20
+SUGGESTIONS = 6
+HOTLINE = "12345"
+EXAMPLES = ["残疾证怎么办", "开饭店要什么证", "给孩子上户口", "个体户执照", "社保卡丢了"]
+
+
+def _matching_orgs(query: str, limit: int):
+    condition = Q()
+    for term in query.split():
+        condition &= Q(name__icontains=term) | Q(address__icontains=term)
+    return list(
+        OrgUnit.objects.filter(
+            condition, kind__in=[OrgKind.DEPARTMENT, OrgKind.SERVICE_CENTRE], is_active=True
+        ).order_by("path")[:limit]
+    )
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
-    results = []
-    if query:
-        terms = query.split()
-        condition = Q()
-        for term in terms:
-            condition &= Q(name__icontains=term) | Q(address__icontains=term)
-        results = list(
-            OrgUnit.objects.filter(
-                condition,
-                kind__in=[OrgKind.DEPARTMENT, OrgKind.SERVICE_CENTRE],
-                is_active=True,
-            ).order_by("path")[:SEARCH_LIMIT]
-        )
-    return render(
-        request,
-        "web/search.html",
-        {"query": query, "site_query": query, "results": results, "limit": SEARCH_LIMIT},
+    """Item search for citizens' own words, with filters; when nothing is found, a way on:
+    corrected spelling, hot items, themes, matching service points and the 12345 hotline."""
+    from yiwang.catalog import selectors
+    from yiwang.catalog.api import versions_in_order
+    from yiwang.catalog.search.query import Filters, search
+
+    form = SearchFilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    query = (data.get("q") or "").strip()
+    filters = Filters(
+        theme=data.get("theme"),
+        department=data.get("department") or None,
+        level=data.get("level") or None,
+        audience=data.get("audience") or None,
     )
+    outcome = search(query, filters) if (query or filters) else None
+    page = items = None
+    if outcome is not None:
+        page = Paginator(outcome.ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        items = versions_in_order(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "query": query,
+        "site_query": query,
+        "form": form,
+        "filtered": bool(filters),
+        "outcome": outcome,
+        "page": page,
+        "items": items,
+        "querystring": params.urlencode(),
+        "orgs": _matching_orgs(query, 6) if query else [],
+        "hotline": HOTLINE,
+        "examples": EXAMPLES,
+    }
+    if not items:
+        context["hot_items"] = selectors.hot(8)
+        context["themes"] = [t for t in selectors.themes_with_counts() if t.item_count]
+    return render(request, "web/search.html", context)
+
+
+def search_suggest(request):
+    """The header box's suggestions as you type (htmx fetches this fragment)."""
+    from yiwang.catalog.api import versions_in_order
+    from yiwang.catalog.search.query import MAX_QUERY, search
+
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    items = versions_in_order(search(query).ids[:SUGGESTIONS]) if query else []
+    return render(request, "web/_suggestions.html", {"query": query, "items": items})
 
 
 def _back(request):
