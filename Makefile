@@ -9,7 +9,7 @@ demo: $(VENV)/.installed
 	$(BIN)/yiwang demo
 
 test: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

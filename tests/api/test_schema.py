@@ -66,6 +66,7 @@ def test_root_lists_the_endpoints(client, db):
     links = client.get("/api/v1/").json()
     assert links["me"] == "http://testserver/api/v1/me"
     assert links["docs"] == "http://testserver/api/docs/"
+    assert links["items"] == "http://testserver/api/v1/items"
 
 
 def test_swagger_ui_uses_only_same_origin_assets(client, db):

@@ -152,3 +152,8 @@ def test_the_english_switch_translates_the_pages(client, db):
     page = client.get("/").content.decode()
     assert 'lang="en"' in page
     assert "Service points" in page and "服务网点" not in page
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page

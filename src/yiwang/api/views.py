@@ -12,6 +12,10 @@ ENDPOINTS = [
     ("me", "api:me", {}),
     ("orgs", "api:orgs", {}),
     ("messages", "api:messages", {}),
+    ("items", "api:items", {}),
+    ("themes", "api:themes", {}),
+    ("departments", "api:departments", {}),
+    ("bundles", "api:bundles", {}),
     ("schema", "api:schema", {}),
     ("docs", "api:docs", {}),
 ]

@@ -44,3 +44,16 @@ class SecurityHeadersMiddleware:
         )
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class ChineseUnlessChosenMiddleware:
+    """Pages are in Chinese unless the visitor picked English with the language switch (a
+    cookie). A browser's Accept-Language is not asked: many phones and office machines in
+    China ship with English system settings, and their users expect the Chinese site."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
