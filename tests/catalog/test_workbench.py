@@ -351,3 +351,42 @@ def _write(sheets, path):
         for row in sheets[name]:
             sheet.append([row[c] for c in columns])
     workbook.save(path)
+
+
+def test_faqs_and_walkthrough_are_edited_in_the_draft_editor(small_item, catalog_admin, as_user):
+    from yiwang.catalog import services
+
+    draft = services.start_draft(small_item.pk, by=catalog_admin)
+    client = as_user("catalog-admin")
+    page = client.get(f"/workbench/catalog/items/{CODE}/v2/edit/").content.decode()
+    assert 'id="faqs"' in page and 'id="guide"' in page
+
+    faqs = {
+        "faqs-TOTAL_FORMS": "2",
+        "faqs-INITIAL_FORMS": "0",
+        "faqs-0-question": "需要本人到场吗？",
+        "faqs-0-answer": "全程网办，不用到场。",
+        "faqs-0-ORDER": "1",
+        "faqs-1-question": "",
+        "faqs-1-answer": "",
+        "faqs-1-ORDER": "",
+    }
+    response = client.post(f"/workbench/catalog/items/{CODE}/v2/faqs/", faqs)
+    assert response.status_code == 302
+    assert [f.question for f in draft.faqs.all()] == ["需要本人到场吗？"]
+
+    faqs["faqs-0-answer"] = ""  # a question without an answer is refused, nothing changes
+    response = client.post(f"/workbench/catalog/items/{CODE}/v2/faqs/", faqs)
+    assert response.status_code == 400 and "请填写解答" in response.content.decode()
+    assert draft.faqs.get().answer == "全程网办，不用到场。"
+
+    guide = {
+        "guide-TOTAL_FORMS": "1",
+        "guide-INITIAL_FORMS": "0",
+        "guide-0-title": "在线填写申请",
+        "guide-0-detail": "登录后填写一张表。",
+        "guide-0-ORDER": "1",
+    }
+    response = client.post(f"/workbench/catalog/items/{CODE}/v2/guide/", guide)
+    assert response.status_code == 302
+    assert [g.title for g in draft.guide_steps.all()] == ["在线填写申请"]

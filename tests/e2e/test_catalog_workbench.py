@@ -60,8 +60,10 @@ def test_admin_edits_reviewer_publishes_and_the_portal_shows_it(
     item = ServiceItem.objects.select_related("published").get(code=CODE)
     assert (item.published.number, item.published.name) == (2, "企业设立登记（一网通办）")
     guide = reviewer.goto(f"{base}/items/{CODE}/")
-    if guide.status == 200:
-        assert "企业设立登记（一网通办）" in reviewer.locator("h1").inner_text()
+    assert guide.status == 200
+    assert "企业设立登记（一网通办）" in reviewer.locator("h1").inner_text()
+    reviewer.goto(f"{base}/items/{CODE}/v/1/")
+    assert "这是历史版本" in reviewer.locator("main").inner_text()
     reviewer.goto(f"{base}/workbench/catalog/items/{CODE}/v1/")
     assert "已停用" in reviewer.locator("main").inner_text()
     reviewer_context.close()

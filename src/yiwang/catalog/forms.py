@@ -163,22 +163,49 @@ class StepForm(forms.Form):
         return data
 
 
+class FaqForm(forms.Form):
+    question = forms.CharField(label=_("问题"), max_length=300, required=False)
+    answer = forms.CharField(
+        label=_("解答"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("DELETE")
+            and (data.get("question") or "").strip()
+            and not (data.get("answer") or "").strip()
+        ):
+            self.add_error("answer", _("请填写解答。"))
+        return data
+
+
+class GuideStepForm(forms.Form):
+    title = forms.CharField(label=_("步骤"), max_length=200, required=False)
+    detail = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class _RowFormSet(forms.BaseFormSet):
     """Numbered rows: blank extra rows are ignored, ticked rows deleted, ORDER reorders."""
 
+    key_field = "name"  # a row whose key field is empty is a blank row, not an error
+
     def rows(self) -> list[dict]:
+        key = self.key_field
         kept = [
             f
             for f in self.forms
             if f.cleaned_data
             and not f.cleaned_data.get("DELETE")
-            and (f.cleaned_data.get("name") or "").strip()
+            and (f.cleaned_data.get(key) or "").strip()
         ]
         kept.sort(key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER")))
         rows = []
         for form in kept:
             row = {k: v for k, v in form.cleaned_data.items() if k not in {"ORDER", "DELETE"}}
-            row["name"] = row["name"].strip()
+            row[key] = row[key].strip()
             rows.append(row)
         return rows
 
@@ -189,6 +216,28 @@ MaterialFormSet = forms.formset_factory(
 StepFormSet = forms.formset_factory(
     StepForm, formset=_RowFormSet, extra=2, can_order=True, can_delete=True
 )
+
+
+FaqFormSet = forms.formset_factory(
+    FaqForm, formset=_RowFormSet, extra=2, can_order=True, can_delete=True
+)
+FaqFormSet.key_field = "question"
+GuideStepFormSet = forms.formset_factory(
+    GuideStepForm, formset=_RowFormSet, extra=2, can_order=True, can_delete=True
+)
+GuideStepFormSet.key_field = "title"
+
+
+def faq_initial(version: ItemVersion) -> list[dict]:
+    return [
+        {"question": f.question, "answer": f.answer, "ORDER": f.seq} for f in version.faqs.all()
+    ]
+
+
+def guide_step_initial(version: ItemVersion) -> list[dict]:
+    return [
+        {"title": g.title, "detail": g.detail, "ORDER": g.seq} for g in version.guide_steps.all()
+    ]
 
 
 def material_initial(version: ItemVersion) -> list[dict]:

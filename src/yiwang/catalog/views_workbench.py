@@ -23,11 +23,15 @@ from . import diff, exchange, services, tasks
 from .forms import (
     AttachmentForm,
     DraftForm,
+    FaqFormSet,
+    GuideStepFormSet,
     ImportForm,
     ItemFilterForm,
     MaterialFormSet,
     ReturnForm,
     StepFormSet,
+    faq_initial,
+    guide_step_initial,
     material_initial,
     step_initial,
 )
@@ -243,6 +247,8 @@ def _editor_context(request, version, **forms) -> dict:
             ),
         ),
         "steps",
+        "faqs",
+        "guide_steps",
         "implementing_orgs",
         "places",
         "themes",
@@ -253,6 +259,8 @@ def _editor_context(request, version, **forms) -> dict:
         "form": DraftForm(initial=DraftForm.initial_for(version)),
         "materials_formset": MaterialFormSet(initial=material_initial(version), prefix="materials"),
         "steps_formset": StepFormSet(initial=step_initial(version), prefix="steps"),
+        "faqs_formset": FaqFormSet(initial=faq_initial(version), prefix="faqs"),
+        "guide_formset": GuideStepFormSet(initial=guide_step_initial(version), prefix="guide"),
         "attachment_form": AttachmentForm(version=version),
         **_nav(request),
     }
@@ -337,6 +345,57 @@ def edit_steps(request, code, number):
         "catalog/workbench/edit.html",
         _editor_context(request, version, steps_formset=formset),
         status=400,
+    )
+
+
+def _edit_rows(request, code, number, *, formset_class, prefix, context_name, save, saved, anchor):
+    version = _editable(request, code, number)
+    formset = formset_class(request.POST, prefix=prefix)
+    if formset.is_valid():
+        try:
+            save(version.pk, by=request.user, rows=formset.rows())
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+        else:
+            messages.success(request, saved)
+            return redirect(reverse("catalog_wb_edit", args=[code, number]) + anchor)
+    return render(
+        request,
+        "catalog/workbench/edit.html",
+        _editor_context(request, version, **{context_name: formset}),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def edit_faqs(request, code, number):
+    return _edit_rows(
+        request,
+        code,
+        number,
+        formset_class=FaqFormSet,
+        prefix="faqs",
+        context_name="faqs_formset",
+        anchor="#faqs",
+        saved=_("常见问题已保存。"),
+        save=lambda pk, by, rows: services.replace_faqs(pk, by=by, faqs=rows),
+    )
+
+
+@login_required
+@require_POST
+def edit_guide_steps(request, code, number):
+    return _edit_rows(
+        request,
+        code,
+        number,
+        formset_class=GuideStepFormSet,
+        prefix="guide",
+        context_name="guide_formset",
+        anchor="#guide",
+        saved=_("办事攻略已保存。"),
+        save=lambda pk, by, rows: services.replace_guide_steps(pk, by=by, steps=rows),
     )
 
 

@@ -20,6 +20,8 @@ urlpatterns = [
         name="catalog_wb_materials",
     ),
     path("items/<str:code>/v<int:number>/steps/", views.edit_steps, name="catalog_wb_steps"),
+    path("items/<str:code>/v<int:number>/faqs/", views.edit_faqs, name="catalog_wb_faqs"),
+    path("items/<str:code>/v<int:number>/guide/", views.edit_guide_steps, name="catalog_wb_guide"),
     path(
         "items/<str:code>/v<int:number>/attachments/",
         views.add_attachment,
