@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("yiwang.identity.urls")),
     path("", include("yiwang.notify.urls")),
     path("", include("yiwang.catalog.urls")),
+    path("", include("yiwang.cases.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

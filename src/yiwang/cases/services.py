@@ -1,0 +1,504 @@
+"""The only door for changing a case (办件) before approval: drafts, materials, submit, and
+the comprehensive window's four intake actions. Each function: lock → authorise → check
+the transition → change → timeline + audit → notify after commit."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.audit import services as audit
+from yiwang.catalog.models import ItemVersion, MaterialSource, Necessity
+from yiwang.catalog.selectors import bundle as bundle_view
+from yiwang.identity import policy
+from yiwang.notify import services as notify
+from yiwang.workdays import calendar
+
+from . import numbering, transitions, uploads
+from .models import Case, CaseEvent, CaseFile, CaseMaterial, Status, SupplementNotice
+
+# 行政许可法 第三十二条: a supplement notice is due within 5 working days of receipt.
+INTAKE_WORKDAYS = 5
+
+
+def _lock(case_id) -> Case:
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> None:
+    code = transitions.check(case, target)
+    CaseEvent.objects.create(
+        case=case,
+        actor=by if getattr(by, "pk", None) else None,
+        action=action,
+        from_status=case.status,
+        to_status=target,
+        status_code=code,
+        note=note,
+    )
+    case.status = target
+    if code is not None:
+        case.status_code = code
+
+
+def _notify_applicant(case: Case, subject: str, body: str) -> None:
+    def send():
+        notify.site(case.applicant, subject, body, link=f"/my/cases/{case.pk}/")
+        if case.applicant.phone:
+            notify.sms(case.applicant.phone, f"【一网】{subject}：{body}", recipient=case.applicant)
+
+    transaction.on_commit(send)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def _materials_for(versions: list[ItemVersion]) -> list[tuple[str, list, bool, bool]]:
+    """(name, requirements, required, tolerable), each document once across the versions."""
+    merged: dict[str, list] = {}
+    for version in versions:
+        for requirement in version.materials.all():
+            merged.setdefault(requirement.name, []).append(requirement)
+    result = []
+    for name, requirements in merged.items():
+        required = any(r.necessity != Necessity.OPTIONAL for r in requirements)
+        tolerable = all(r.necessity != Necessity.REQUIRED for r in requirements)
+        result.append((name, requirements, required, tolerable))
+    return result
+
+
+def _prefill(applicant, enterprise) -> dict:
+    """The shared fields of the one form (一表制), filled from the applicant's identity."""
+    data = {"applicant_name": applicant.real_name, "phone": applicant.phone}
+    if enterprise is not None:
+        data.update(
+            enterprise_name=enterprise.name,
+            uscc=enterprise.uscc,
+            legal_representative=enterprise.legal_representative,
+        )
+    return data
+
+
+def _check_applicant(by, applicant, enterprise) -> None:
+    if by.pk != applicant.pk:
+        policy.require(by, "case.file_for_walk_in")
+    if enterprise is not None:
+        from yiwang.identity.services import enterprises_of
+
+        if not enterprises_of(applicant).filter(pk=enterprise.pk).exists():
+            raise ValidationError(_("您没有代该企业办事的有效授权。"), code="not_authorised")
+
+
+def _place_for(version: ItemVersion, place=None):
+    places = list(version.places.all())
+    if place is not None:
+        if place not in places:
+            raise ValidationError(_("该事项不在这个地点办理。"), code="wrong_place")
+        return place
+    if not places:
+        raise ValidationError(_("该事项没有办理地点。"), code="no_place")
+    return places[0]
+
+
+@transaction.atomic
+def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -> Case:
+    """A draft case for one published item version."""
+    applicant = applicant or by
+    _check_applicant(by, applicant, enterprise)
+    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    if version.status != "published":
+        raise ValidationError(_("该事项当前不能申请。"), code="not_published")
+    where = _place_for(version, place)
+    case = Case.objects.create(
+        item_version=version,
+        title=version.name,
+        applicant=applicant,
+        enterprise=enterprise,
+        filed_by=by if by.pk != applicant.pk else None,
+        place=where,
+        place_path=where.path,
+        department=version.department,
+        form_data=_prefill(applicant, enterprise),
+        channel="window" if by.pk != applicant.pk else "online",
+    )
+    _add_materials(case, [version])
+    CaseEvent.objects.create(case=case, actor=by, action="draft", to_status=Status.DRAFT)
+    audit.record(by, "case.draft_started", case, org_path=case.place_path)
+    return case
+
+
+@transaction.atomic
+def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, place=None) -> Case:
+    """A 一件事 application: a parent case and one child case per item, each pinning the
+    item version published now; the materials are asked once for the whole journey."""
+    applicant = applicant or by
+    _check_applicant(by, applicant, enterprise)
+    view = bundle_view(bundle_code)
+    if not view.versions:
+        raise ValidationError(_("该一件事当前不能申请。"), code="not_published")
+    where = _place_for(view.versions[0], place)
+    common = {
+        "applicant": applicant,
+        "enterprise": enterprise,
+        "place": where,
+        "place_path": where.path,
+        "filed_by": by if by.pk != applicant.pk else None,
+        "channel": "window" if by.pk != applicant.pk else "online",
+    }
+    parent = Case.objects.create(
+        bundle=view.bundle,
+        title=view.bundle.name,
+        form_data=_prefill(applicant, enterprise),
+        **common,
+    )
+    for version in view.versions:
+        Case.objects.create(
+            parent=parent,
+            bundle=view.bundle,
+            item_version=version,
+            title=version.name,
+            department=version.department,
+            **common,
+        )
+    _add_materials(parent, view.versions)
+    CaseEvent.objects.create(case=parent, actor=by, action="draft", to_status=Status.DRAFT)
+    audit.record(
+        by,
+        "case.draft_started",
+        parent,
+        org_path=parent.place_path,
+        summary={"bundle": bundle_code},
+    )
+    return parent
+
+
+def _add_materials(case: Case, versions: list[ItemVersion]) -> None:
+    for position, (name, requirements, required, tolerable) in enumerate(_materials_for(versions)):
+        # Shared base data is fetched by the department, so the applicant owes nothing.
+        shared = all(r.source == MaterialSource.DATA_SHARING for r in requirements)
+        material = CaseMaterial.objects.create(
+            case=case,
+            name=name,
+            required=required and not shared,
+            tolerable=tolerable,
+            position=position,
+            note=_("由部门通过数据共享获取") if shared else "",
+        )
+        material.requirements.set(requirements)
+
+
+def _editable(case_id, by) -> Case:
+    case = _lock(case_id)
+    if by.pk not in {case.applicant_id, case.filed_by_id}:
+        policy.require(by, "case.edit", case)  # 404 to outsiders, 403 to staff who see it
+    if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
+        raise ValidationError(_("办件已提交，不能再修改。"), code="not_editable")
+    return case
+
+
+@transaction.atomic
+def update_form(case_id, *, by, data: dict) -> Case:
+    """Save the one form (autosave calls this): values are merged, never lost."""
+    case = _editable(case_id, by)
+    cleaned = {str(k)[:64]: ("" if v is None else str(v))[:2000] for k, v in data.items()}
+    case.form_data = {**case.form_data, **cleaned}
+    case.save(update_fields=["form_data", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def attach_file(material_id, *, by, uploaded) -> CaseFile:
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    case = _editable(material.case_id, by)
+    checked = uploads.check(uploaded)
+    uploaded.name = checked.safe_name
+    stored = CaseFile.objects.create(
+        material=material,
+        file=uploaded,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    material.state = CaseMaterial.State.UPLOADED
+    material.save(update_fields=["state"])
+    audit.record(
+        by,
+        "case.file_attached",
+        case,
+        org_path=case.place_path,
+        summary={"material": material.name, "sha256": checked.sha256},
+    )
+    return stored
+
+
+@transaction.atomic
+def provide_at_window(material_id, *, by) -> CaseMaterial:
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    _editable(material.case_id, by)
+    material.state = CaseMaterial.State.AT_WINDOW
+    material.save(update_fields=["state"])
+    return material
+
+
+@transaction.atomic
+def provide_online(material_id, *, by) -> CaseMaterial:
+    """Undo "at the window": the material counts as uploaded if it has files."""
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    _editable(material.case_id, by)
+    if material.state == CaseMaterial.State.AT_WINDOW:
+        has_files = material.files.exists()
+        material.state = CaseMaterial.State.UPLOADED if has_files else CaseMaterial.State.MISSING
+        material.save(update_fields=["state"])
+    return material
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+
+def _family(case: Case) -> list[Case]:
+    return [case, *case.children.select_for_update().order_by("pk")]
+
+
+@transaction.atomic
+def submit(case_id, *, by) -> Case:
+    """File the application: every case of the journey gets its number, the receipt day is
+    today and the window has 5 working days to answer (Art. 32)."""
+    case = _lock(case_id)
+    policy.require(by, "case.view", case)
+    if case.parent_id:
+        raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
+    missing = [
+        m.name
+        for m in case.materials.filter(
+            required=True, tolerable=False, state=CaseMaterial.State.MISSING
+        )
+    ]
+    if missing:
+        raise ValidationError(
+            _("还缺少这些材料：%(names)s。请上传，或选择到窗口提交。")
+            % {"names": "、".join(missing)},
+            code="materials_missing",
+        )
+    resubmit = case.status == Status.SUPPLEMENT
+    now, today = timezone.now(), timezone.localdate()
+    intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
+    for member in _family(case):
+        _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
+        if not member.number:
+            member.number = numbering.next_number(today)
+        if not resubmit:
+            member.submitted_at = now
+        # The complete application is received now (after a supplement: again now).
+        member.received_on, member.intake_due_on = today, intake_due.date
+        member.save()
+    if resubmit:
+        case.notices.filter(answered_at__isnull=True).update(answered_at=now)
+    audit.record(
+        by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
+    )
+    _notify_applicant(
+        case,
+        _("办件已提交"),
+        _("%(title)s（%(number)s）已提交，窗口将在5个工作日内处理。")
+        % {"title": case.title, "number": case.number},
+    )
+    return case
+
+
+@transaction.atomic
+def withdraw(case_id, *, by, reason: str = "") -> Case:
+    case = _lock(case_id)
+    policy.require(by, "case.view", case)
+    if case.applicant_id != by.pk:
+        raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
+    for member in _family(case):
+        _move(member, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
+        member.save()
+    audit.record(by, "case.withdrawn", case, org_path=case.place_path)
+    return case
+
+
+# --- intake at the comprehensive window ----------------------------------------------------
+
+
+def _intake(case_id, by) -> Case:
+    case = _lock(case_id)
+    policy.require(by, "case.intake", case)
+    if case.parent_id:
+        raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
+    return case
+
+
+def _start_clock(case: Case, start: datetime.date) -> None:
+    """Deadlines in working days from acceptance, from the item version's time limits."""
+    version = case.item_version
+    promised = calendar.add_workdays_checked(start, version.promised_days)
+    statutory = calendar.add_workdays_checked(start, version.statutory_days)
+    case.promised_due_on, case.statutory_due_on = promised.date, statutory.date
+    case.due_provisional = promised.provisional or statutory.provisional
+
+
+@transaction.atomic
+def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Case:
+    """受理: starts every clock of the journey. With tolerance (容缺), materials that may
+    come later are tracked until provided; a deemed acceptance (Art. 32) counts from the
+    day of receipt."""
+    case = _lock(case_id) if deemed else _intake(case_id, by)
+    open_materials = list(
+        case.materials.filter(required=True).exclude(
+            state__in=[CaseMaterial.State.UPLOADED, CaseMaterial.State.AT_WINDOW]
+        )
+    )
+    if open_materials and not deemed:
+        if not tolerated or any(not m.tolerable for m in open_materials):
+            raise ValidationError(
+                _("还有材料未提供：%(names)s。")
+                % {"names": "、".join(m.name for m in open_materials)},
+                code="materials_open",
+            )
+    now = timezone.now()
+    start = case.received_on if deemed else timezone.localdate()
+    for member in _family(case):
+        _move(member, Status.ACCEPTED, by=by, action="deemed_accept" if deemed else "accept")
+        member.accepted_at, member.tolerated = now, bool(open_materials)
+        member.deemed_accepted = deemed
+        if member.item_version_id:
+            _start_clock(member, start)
+        member.save()
+    for material in open_materials:
+        material.state = CaseMaterial.State.TOLERATED
+        material.save(update_fields=["state"])
+    audit.record(
+        by,
+        "case.deemed_accepted" if deemed else "case.accepted",
+        case,
+        org_path=case.place_path,
+        summary={"tolerated": bool(open_materials)},
+    )
+    _notify_applicant(
+        case,
+        _("办件已受理"),
+        _("%(title)s（%(number)s）已受理。") % {"title": case.title, "number": case.number},
+    )
+    return case
+
+
+@transaction.atomic
+def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "") -> Case:
+    """一次性告知: ONE complete list of what is missing or defective, each with a reason. A
+    second notice on the same case needs a reason, which is audited."""
+    case = _intake(case_id, by)
+    if not items:
+        raise ValidationError(_("请列出需要补正的每一项材料及原因。"), code="no_items")
+    materials = {m.pk: m for m in case.materials.all()}
+    for entry in items:
+        if entry.get("material") not in materials or not (entry.get("reason") or "").strip():
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+    if case.notices.exists() and not repeat_reason.strip():
+        raise ValidationError(
+            _("已经发过一次性告知书。再次告知必须写明理由。"), code="repeat_needs_reason"
+        )
+    for member in _family(case):
+        _move(member, Status.SUPPLEMENT, by=by, action="supplement")
+        member.save()
+    notice = SupplementNotice.objects.create(
+        case=case,
+        issued_by=by,
+        repeat_reason=repeat_reason.strip(),
+        items=[
+            {
+                "material": e["material"],
+                "name": materials[e["material"]].name,
+                "reason": e["reason"].strip(),
+            }
+            for e in items
+        ],
+    )
+    for entry in items:
+        material = materials[entry["material"]]
+        material.state = CaseMaterial.State.DEFECTIVE
+        material.note = entry["reason"].strip()[:300]
+        material.save(update_fields=["state", "note"])
+    audit.record(
+        by,
+        "case.supplement_requested",
+        case,
+        org_path=case.place_path,
+        summary={"items": len(items), "repeat_reason": repeat_reason.strip()},
+    )
+    _notify_applicant(
+        case,
+        _("请补正材料"),
+        _("%(title)s需要补正%(n)d项材料，请查看一次性告知书。")
+        % {"title": case.title, "n": len(items)},
+    )
+    return notice.case
+
+
+@transaction.atomic
+def refuse(case_id, *, by, reason: str) -> Case:
+    """不予受理, with a reason the applicant reads in the decision letter."""
+    case = _intake(case_id, by)
+    if not (reason or "").strip():
+        raise ValidationError(_("请写明不予受理的理由。"), code="reason_required")
+    for member in _family(case):
+        _move(member, Status.REFUSED, by=by, action="refuse", note=reason.strip())
+        member.refusal_reason = reason.strip()
+        member.concluded_at = timezone.now()
+        member.save()
+    audit.record(by, "case.refused", case, org_path=case.place_path)
+    _notify_applicant(
+        case,
+        _("办件不予受理"),
+        _("%(title)s不予受理，理由见不予受理决定书。") % {"title": case.title},
+    )
+    return case
+
+
+def deem_overdue_accepted(today: datetime.date | None = None) -> list[int]:
+    """行政许可法 第三十二条: no notice or decision within 5 working days of receipt means
+    accepted as of the receipt day. Run by the worker; safe to run twice."""
+    today = today or timezone.localdate()
+    overdue = Case.objects.filter(
+        status=Status.SUBMITTED, parent__isnull=True, intake_due_on__lt=today
+    ).values_list("pk", flat=True)
+    done = []
+    for case_id in list(overdue[:500]):
+        try:
+            accept(case_id, by=None, deemed=True)
+        except transitions.InvalidTransition:
+            continue  # acted on meanwhile
+        done.append(case_id)
+    return done
+
+
+def recompute_provisional_deadlines() -> int:
+    """Recompute every provisional deadline from its acceptance day; return how many are
+    now final. Called when a year's holiday schedule is imported."""
+    fixed = 0
+    pending = Case.objects.filter(
+        due_provisional=True, accepted_at__isnull=False, item_version__isnull=False
+    ).select_related("item_version")
+    for case in pending.iterator(chunk_size=500):
+        with transaction.atomic():
+            locked = _lock(case.pk)
+            start = (
+                locked.received_on
+                if locked.deemed_accepted
+                else timezone.localdate(locked.accepted_at)
+            )
+            _start_clock(locked, start)
+            locked.save(
+                update_fields=[
+                    "promised_due_on",
+                    "statutory_due_on",
+                    "due_provisional",
+                    "updated_at",
+                ]
+            )
+            fixed += not locked.due_provisional
+    return fixed

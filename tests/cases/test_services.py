@@ -1,0 +1,190 @@
+"""A case's first half: draft → submit → the window's intake actions (issue: apply and
+intake). Dates are pinned with a covered calendar year so deadlines are exact."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+
+from yiwang.cases import services
+from yiwang.cases.models import Case, CaseMaterial, Status
+from yiwang.cases.transitions import InvalidTransition
+from yiwang.catalog.models import ItemVersion
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="scan.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def published(code):
+    return ItemVersion.objects.get(item__code=code, status="published")
+
+
+def provide_everything(case, by):
+    for material in case.materials.all():
+        services.attach_file(material.pk, by=by, uploaded=pdf())
+
+
+@pytest.fixture
+def people(demo_catalog, user_named):
+    return {name: user_named(name) for name in ["citizen", "citizen2", "clerk", "street-clerk"]}
+
+
+def test_a_bundle_is_a_parent_with_one_child_per_item_and_materials_asked_once(people):
+    parent = services.start_bundle_case("YJS-0001", by=people["citizen"])
+    children = list(parent.children.order_by("pk"))
+    assert [c.item_version.item.code for c in children] == [
+        "SCJ-XK-0005",
+        "SCJ-XK-0008",
+        "CGW-XK-0001",
+        "XFJ-XK-0001",
+    ]
+    names = list(parent.materials.values_list("name", flat=True))
+    assert names.count("居民身份证") == 1 and len(names) == len(set(names))
+    assert parent.form_data["applicant_name"] == "张三"  # the one form starts pre-filled
+
+
+def test_submit_numbers_every_case_and_sets_the_art32_intake_day(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    with pytest.raises(ValidationError, match="还缺少这些材料"):
+        services.submit(case.pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED and case.status_code == 1
+    assert case.number.startswith("YW") and len(case.number) == 16
+    assert case.intake_due_on > case.received_on
+
+
+def test_clerk_supplement_then_resubmit_then_accept_starts_the_clock(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    first = case.materials.first()
+    services.request_supplement(
+        case.pk, by=clerk, items=[{"material": first.pk, "reason": "复印件不清晰"}]
+    )
+    case.refresh_from_db()
+    assert case.status == Status.SUPPLEMENT and case.status_code == 6
+    assert case.notices.get().items[0]["reason"] == "复印件不清晰"
+
+    services.attach_file(first.pk, by=citizen, uploaded=pdf("clear.pdf"))
+    services.submit(case.pk, by=citizen)
+    case.refresh_from_db()
+    assert case.status_code == 7  # resubmitted after a supplement
+    services.accept(case.pk, by=clerk)
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.status_code == 3
+    assert case.promised_due_on is not None and case.statutory_due_on >= case.promised_due_on
+
+
+def test_a_second_notice_needs_a_reason(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    material = case.materials.first()
+    item = [{"material": material.pk, "reason": "缺页"}]
+    services.request_supplement(case.pk, by=clerk, items=item)
+    services.submit(case.pk, by=citizen)
+    with pytest.raises(ValidationError, match="再次告知必须写明理由"):
+        services.request_supplement(case.pk, by=clerk, items=item)
+    services.request_supplement(case.pk, by=clerk, items=item, repeat_reason="申请人换了材料")
+    assert case.notices.count() == 2
+
+
+def test_refusal_needs_a_reason_and_ends_the_case(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    with pytest.raises(ValidationError):
+        services.refuse(case.pk, by=clerk, reason=" ")
+    services.refuse(case.pk, by=clerk, reason="不属于本机关职权范围")
+    case.refresh_from_db()
+    assert case.status == Status.REFUSED and case.status_code == 5
+    with pytest.raises(InvalidTransition):
+        services.accept(case.pk, by=clerk)
+
+
+def test_street_clerk_cannot_see_a_district_case_and_citizen2_cannot_see_citizens(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    with pytest.raises(Http404):
+        services.accept(case.pk, by=people["street-clerk"])
+    with pytest.raises(Http404):
+        services.update_form(case.pk, by=people["citizen2"], data={"x": "y"})
+
+
+def test_accept_with_tolerance_tracks_what_is_still_owed(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    version = ItemVersion.objects.filter(
+        status="published", materials__necessity="tolerated"
+    ).first()
+    case = services.start_case(version.pk, by=citizen)
+    for material in case.materials.filter(tolerable=False):
+        services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    services.submit(case.pk, by=citizen)
+    with pytest.raises(ValidationError):
+        services.accept(case.pk, by=clerk)
+    services.accept(case.pk, by=clerk, tolerated=True)
+    case.refresh_from_db()
+    assert case.tolerated
+    assert case.materials.filter(state=CaseMaterial.State.TOLERATED).exists()
+
+
+def test_no_answer_within_five_working_days_is_deemed_accepted_on_receipt(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    case.refresh_from_db()
+    later = case.intake_due_on + datetime.timedelta(days=1)
+    assert services.deem_overdue_accepted(today=later) == [case.pk]
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.deemed_accepted
+    assert services.deem_overdue_accepted(today=later) == []  # running twice changes nothing
+
+
+def test_hostile_uploads_are_refused_with_a_clear_message(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.first()
+    jpeg_pdf = b"\xff\xd8\xff\xe0" + b"\x00" * 20 + b"%PDF-1.4\n" + b"x" * 100 + b"%%EOF"
+    cases = [
+        (SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image"), "upload_type"),
+        (SimpleUploadedFile("polyglot.jpg", jpeg_pdf), "upload_polyglot"),
+        (SimpleUploadedFile("empty.pdf", b""), "upload_empty"),
+    ]
+    for uploaded, code in cases:
+        with pytest.raises(ValidationError) as error:
+            services.attach_file(material.pk, by=citizen, uploaded=uploaded)
+        assert error.value.code == code
+    stored = services.attach_file(material.pk, by=citizen, uploaded=pdf("../../etc/passwd.pdf"))
+    assert "/" not in stored.original_name and ".." not in stored.original_name
+
+
+def test_oversized_uploads_are_refused(people, settings):
+    settings.YIWANG_UPLOAD_MAX_BYTES = 10
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    with pytest.raises(ValidationError) as error:
+        services.attach_file(case.materials.first().pk, by=citizen, uploaded=pdf())
+    assert error.value.code == "upload_too_large"
+
+
+def test_cases_are_numbered_uniquely(people):
+    from yiwang.cases.numbering import next_number
+
+    day = datetime.date(2026, 11, 23)
+    numbers = [next_number(day) for _ in range(5)]
+    assert numbers == [f"YW20261123{n:06d}" for n in range(1, 6)]
+    assert Case.objects.count() == 0
