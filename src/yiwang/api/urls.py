@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
+from yiwang.cases import api as cases
 from yiwang.catalog import api as catalog
 from yiwang.identity import api as identity
 from yiwang.notify import api as notify
@@ -13,6 +14,14 @@ from .auth import TokenView
 from .views import ApiRoot, SwaggerView
 
 app_name = "api"
+
+
+def _bench_insert(request):
+    from yiwang.notify.models import Message
+
+    message = Message.objects.create(channel="site", subject="bench", body="bench")
+    return JsonResponse({"id": message.pk}, status=201)
+
 
 urlpatterns = [
     path("v1/", ApiRoot.as_view(), name="root"),
@@ -32,11 +41,34 @@ urlpatterns = [
     path("v1/departments", catalog.DepartmentList.as_view(), name="departments"),
     path("v1/bundles", catalog.BundleList.as_view(), name="bundles"),
     path("v1/bundles/<str:code>", catalog.BundleDetail.as_view(), name="bundle"),
+    path("v1/cases", cases.CaseList.as_view(), name="cases"),
+    path("v1/cases/<int:pk>", cases.CaseDetail.as_view(), name="case"),
+    path("v1/cases/<int:pk>/form", cases.CaseForm.as_view(), name="case-form"),
+    path(
+        "v1/cases/<int:pk>/materials/<int:material_id>/files",
+        cases.MaterialUpload.as_view(),
+        name="case-material-files",
+    ),
+    path(
+        "v1/cases/<int:pk>/materials/<int:material_id>/at-window",
+        cases.MaterialAtWindow.as_view(),
+        name="case-material-at-window",
+    ),
+    path("v1/cases/<int:pk>/submit", cases.CaseSubmit.as_view(), name="case-submit"),
+    path("v1/cases/<int:pk>/withdraw", cases.CaseWithdraw.as_view(), name="case-withdraw"),
+    path("v1/cases/<int:pk>/accept", cases.CaseAccept.as_view(), name="case-accept"),
+    path("v1/cases/<int:pk>/supplement", cases.CaseSupplement.as_view(), name="case-supplement"),
+    path("v1/cases/<int:pk>/refuse", cases.CaseRefuse.as_view(), name="case-refuse"),
+    path("v1/intake", cases.IntakeQueue.as_view(), name="intake"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     *(
         # The baseline of bench/search/speed.py: Django and the server, nothing else.
-        [path("v1/_bench/bare", lambda request: JsonResponse({"ok": True}), name="bench-bare")]
+        [
+            path("v1/_bench/bare", lambda request: JsonResponse({"ok": True}), name="bench-bare"),
+            # The baseline of bench/cases/submit.py: the same, plus one row written.
+            path("v1/_bench/insert", csrf_exempt(_bench_insert), name="bench-insert"),
+        ]
         if settings.YIWANG_BENCH
         else []
     ),

@@ -16,6 +16,8 @@ ENDPOINTS = [
     ("themes", "api:themes", {}),
     ("departments", "api:departments", {}),
     ("bundles", "api:bundles", {}),
+    ("cases", "api:cases", {}),
+    ("intake", "api:intake", {}),
     ("schema", "api:schema", {}),
     ("docs", "api:docs", {}),
 ]

@@ -1,0 +1,252 @@
+"""Submissions per second through the API, beside a bare Django view that inserts one row, on
+the same server in the same run (STYLE.md: benchmarks compare in the same run).
+
+    DATABASE_URL=postgres://127.0.0.1:5432/test .venv/bin/python bench/cases/submit.py \
+        [--threads 8] [--submissions 400] [--million]
+
+PostgreSQL only: a database `yiwang_bench` is created next to DATABASE_URL's (and dropped at
+the end), migrated, the demo catalogue imported; then `yiwang serve` (waitress) runs on a free
+loopback port with YIWANG_BENCH=1, which adds the bare views. One submission is what an app
+does: create a draft, upload three small PDFs, submit with an Idempotency-Key — five requests,
+each with a citizen's token from a pool. Measured with 0 cases in the database, again after
+`seed-cases` brought it to 10,000, and with --million at 1,000,000.
+"""
+
+import argparse
+import http.client
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from bench.search._setup import django_with_demo_catalogue  # noqa: E402
+from bench.search.speed import free_port, start_server  # noqa: E402
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n" + b"% scanned page\n" * 60 + b"%%EOF\n"
+UPLOADS = 3
+POOL = 64  # citizens, each with a token; submissions take them in turn
+
+
+def create_database(admin_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlparse(admin_url)._replace(path=f"/{name}").geturl()
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def small_items() -> list[str]:
+    """Published items asking at most three documents: three uploads provide all of them."""
+    from yiwang.catalog import selectors
+
+    codes = []
+    for version in selectors.published().prefetch_related("materials", "places"):
+        if version.places.all() and len({m.name for m in version.materials.all()}) <= UPLOADS:
+            codes.append(version.item.code)
+    return sorted(codes)
+
+
+def token_pool(size: int) -> list[str]:
+    from django.contrib.auth.hashers import make_password
+    from rest_framework.authtoken.models import Token
+
+    from yiwang.identity.models import User
+
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench-{n:04d}", real_name="压测市民", password=make_password(None))
+            for n in range(size)
+        ]
+    )
+    return [Token.objects.create(user=user).key for user in users]
+
+
+class Client:
+    """One keep-alive connection speaking JSON with a token."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method, path, token=None, body=b"", content_type="application/json", **hdr):
+        headers = {"Content-Type": content_type, **hdr}
+        if token:
+            headers["Authorization"] = f"Token {token}"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path} → {response.status} {data[:300]!r}")
+        return json.loads(data) if data else None
+
+    def submission(self, token: str, item: str) -> None:
+        case = self.call("POST", "/api/v1/cases", token, json.dumps({"item": item}).encode())
+        materials = case["materials"]
+        for n in range(UPLOADS):
+            material = materials[n % len(materials)]
+            boundary = uuid.uuid4().hex
+            body = (
+                (
+                    f"--{boundary}\r\n"
+                    f'Content-Disposition: form-data; name="file"; filename="scan{n}.pdf"\r\n'
+                    "Content-Type: application/pdf\r\n\r\n"
+                ).encode()
+                + PDF
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            self.call(
+                "POST",
+                f"/api/v1/cases/{case['id']}/materials/{material['id']}/files",
+                token,
+                body,
+                f"multipart/form-data; boundary={boundary}",
+            )
+        done = self.call(
+            "POST",
+            f"/api/v1/cases/{case['id']}/submit",
+            token,
+            **{"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert done["number"], done
+
+
+def measure(port: int, count: int, threads: int, job) -> dict:
+    """`job(client, n)` for n in range(count), shared out over `threads` clients."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    todo = iter(range(count))
+
+    def worker():
+        client, mine = Client(port), []
+        while True:
+            with lock:
+                n = next(todo, None)
+            if n is None:
+                break
+            started = time.perf_counter()
+            try:
+                job(client, n)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(str(error))
+                client = Client(port)
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} errors, e.g. {errors[:3]}")
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {"rps": count / elapsed, "p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000}
+
+
+def seed_to(total: int) -> float:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from yiwang.cases.models import Case
+
+    started = time.perf_counter()
+    missing = total - Case.objects.count()
+    if missing > 0:
+        call_command("seed_cases", missing, "--seed", "1", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum would have done by the time traffic comes
+    return time.perf_counter() - started
+
+
+def fmt(figures: dict) -> str:
+    return f"rps={figures['rps']:.1f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--submissions", type=int, default=400)
+    parser.add_argument("--bare", type=int, default=3000, help="bare-insert requests per round")
+    parser.add_argument("--million", action="store_true", help="also seed to 1,000,000 cases")
+    parser.add_argument("--database", default="yiwang_bench")
+    args = parser.parse_args()
+
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            "set DATABASE_URL to a PostgreSQL database (e.g. postgres://127.0.0.1/test)"
+        )
+    workdir = tempfile.mkdtemp(prefix="yiwang-bench-cases-")
+    os.environ["DATABASE_URL"] = create_database(admin_url, args.database)
+    server = None
+    try:
+        started = time.perf_counter()
+        django_with_demo_catalogue(workdir)
+        items, tokens = small_items(), token_pool(POOL)
+        print(
+            f"database {args.database}: migrated, demo catalogue, {len(items)} items with "
+            f"≤{UPLOADS} documents, {len(tokens)} citizens ({time.perf_counter() - started:.0f}s)"
+        )
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        server = start_server(port, workdir)
+
+        def submit(client, n):
+            client.submission(tokens[n % len(tokens)], items[(n * 7919) % len(items)])
+
+        def insert(client, _n):
+            client.call("POST", "/api/v1/_bench/insert")
+
+        measure(port, 16, args.threads, submit)  # warm up: imports, connections, caches
+        measure(port, 200, args.threads, insert)
+        stages = [0, 10_000] + ([1_000_000] if args.million else [])
+        for stage in stages:
+            if stage:
+                seconds = seed_to(stage)
+                print(f"seeded to {stage:,} cases in {seconds:.0f}s")
+            from yiwang.cases.models import Case
+
+            existing = Case.objects.count()
+            connections.close_all()
+            bare = measure(port, args.bare, args.threads, insert)
+            real = measure(port, args.submissions, args.threads, submit)
+            print(
+                f"{existing:>9,} cases  submit {fmt(real)} | bare-insert {fmt(bare)} | "
+                f"ratio {real['rps'] / bare['rps']:.3f} "
+                f"(per request {real['rps'] * (UPLOADS + 2) / bare['rps']:.2f})"
+            )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(admin_url, args.database)
+
+
+if __name__ == "__main__":
+    main()

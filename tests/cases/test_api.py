@@ -1,0 +1,252 @@
+"""Applying and intake through the API, with tokens as a mobile app would (issue: cases API)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from yiwang.cases.models import Case, CaseFile
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ITEM = "SCJ-XK-0005"  # handled at the district centre, where `clerk` works
+
+
+def pdf(name="scan.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def citizen(demo_catalog, api_as):
+    return api_as("citizen")
+
+
+@pytest.fixture
+def clerk(demo_catalog, api_as):
+    return api_as("clerk")
+
+
+def draft(client, **body):
+    response = client.post("/api/v1/cases", body or {"item": ITEM}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def upload(client, case, material, uploaded):
+    return client.post(
+        f"/api/v1/cases/{case['id']}/materials/{material['id']}/files",
+        {"file": uploaded},
+        format="multipart",
+    )
+
+
+def provide_everything(client, case):
+    for material in case["materials"]:
+        assert upload(client, case, material, pdf()).status_code == 201
+
+
+def submitted(client):
+    case = draft(client)
+    provide_everything(client, case)
+    response = client.post(f"/api/v1/cases/{case['id']}/submit")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_apply_supplement_resubmit_accept_through_the_api(citizen, clerk):
+    case = draft(citizen)
+    assert case["status"] == "draft" and case["number"] is None
+    assert case["form_data"]["applicant_name"] == "张三"  # the one form starts pre-filled
+    assert case["materials"] and all(m["state"] == "missing" for m in case["materials"])
+
+    saved = citizen.patch(
+        f"/api/v1/cases/{case['id']}/form", {"shop_name": "明德小吃"}, format="json"
+    )
+    assert saved.status_code == 200
+    assert saved.json()["form_data"]["shop_name"] == "明德小吃"
+    assert saved.json()["form_data"]["applicant_name"] == "张三"  # merged, not replaced
+
+    early = citizen.post(f"/api/v1/cases/{case['id']}/submit")
+    assert early.status_code == 400 and early.json()["code"] == "materials_missing"
+
+    provide_everything(citizen, case)
+    url = f"/api/v1/cases/{case['id']}/submit"
+    first = citizen.post(url, HTTP_IDEMPOTENCY_KEY="submit-1")
+    again = citizen.post(url, HTTP_IDEMPOTENCY_KEY="submit-1")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and again["Idempotent-Replayed"] == "true"
+    body = first.json()
+    assert body["status"] == "submitted" and body["status_code"] == 1
+    assert body["number"].startswith("YW") and len(body["number"]) == 16
+    assert Case.objects.filter(number__isnull=False).count() == 1
+    assert [e["status_code"] for e in body["events"] if e["status_code"]] == [1]
+    assert body["deadlines"]["intake_due_on"] > body["deadlines"]["received_on"]
+    uploaded = body["materials"][0]["files"][0]
+    assert uploaded["url"].endswith(f"/cases/files/{uploaded['id']}/")
+    assert uploaded["content_type"] == "application/pdf" and uploaded["size"] == len(PDF)
+    # A retry without the key is a new request, which the state machine refuses.
+    twice = citizen.post(url)
+    assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
+
+    queue = clerk.get("/api/v1/intake").json()
+    assert [c["number"] for c in queue["results"]] == [body["number"]]
+    assert queue["results"][0]["applicant_name"] == "张三"
+
+    first_material = body["materials"][0]
+    notice = clerk.post(
+        f"/api/v1/cases/{case['id']}/supplement",
+        {"items": [{"material": first_material["id"], "reason": "复印件不清晰"}]},
+        format="json",
+    )
+    assert notice.status_code == 200, notice.content
+    assert notice.json()["status"] == "supplement" and notice.json()["status_code"] == 6
+    mine = citizen.get(f"/api/v1/cases/{case['id']}").json()
+    assert mine["notices"][0]["items"][0]["reason"] == "复印件不清晰"
+    assert mine["materials"][0]["state"] == "defective"
+
+    assert upload(citizen, case, first_material, pdf("clear.pdf")).status_code == 201
+    resubmitted = citizen.post(url, HTTP_IDEMPOTENCY_KEY="submit-2").json()
+    assert resubmitted["status_code"] == 7 and resubmitted["number"] == body["number"]
+
+    accepted = clerk.post(f"/api/v1/cases/{case['id']}/accept", {"tolerated": False}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    result = accepted.json()
+    assert result["status"] == "accepted" and result["status_code"] == 3
+    deadlines = result["deadlines"]
+    assert deadlines["promised_due_on"] and deadlines["statutory_due_on"]
+    assert deadlines["statutory_due_on"] >= deadlines["promised_due_on"]
+    assert deadlines["deadline_note"] == (
+        "节假日安排未公布，期限为暂定" if deadlines["due_provisional"] else ""
+    )
+    assert [e["status_code"] for e in result["events"] if e["status_code"]] == [1, 6, 7, 3]
+    assert clerk.get("/api/v1/intake").json()["count"] == 0
+
+    again = clerk.post(f"/api/v1/cases/{case['id']}/refuse", {"reason": "重复"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+
+
+def test_outsiders_get_404_and_a_citizen_cannot_take_intake_actions(citizen, api_as):
+    case = submitted(citizen)
+    url = f"/api/v1/cases/{case['id']}"
+    neighbour = api_as("citizen2")
+    assert neighbour.get(url).status_code == 404
+    assert neighbour.patch(f"{url}/form", {"x": "y"}, format="json").status_code == 404
+    assert neighbour.post(f"{url}/withdraw").status_code == 404
+    material = case["materials"][0]
+    assert upload(neighbour, case, material, pdf()).status_code == 404
+    assert neighbour.get("/api/v1/cases").json()["count"] == 0
+
+    street = api_as("street-clerk")  # a street centre does not see the district's cases
+    response = street.post(f"{url}/accept", {}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert street.get("/api/v1/intake").json()["count"] == 0
+
+    assert citizen.post(f"{url}/accept", {}, format="json").status_code == 403
+    assert citizen.get("/api/v1/intake").status_code == 403
+    assert citizen.get("/api/v1/cases/999999999").status_code == 404
+    assert citizen.post("/api/v1/cases/999999999/submit").status_code == 404
+
+
+def test_hostile_uploads_are_refused_with_their_codes(citizen, settings):
+    case = draft(citizen)
+    material = case["materials"][0]
+    jpeg_pdf = b"\xff\xd8\xff\xe0" + b"\x00" * 20 + b"%PDF-1.4\n" + b"x" * 100 + b"%%EOF"
+    hostile = [
+        (SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00 a program, not a PDF"), "upload_type"),
+        (SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script>"), "upload_type"),
+        (SimpleUploadedFile("../../etc/passwd.pdf", b"root:x:0:0::/root:/bin/sh"), "upload_type"),
+        (SimpleUploadedFile("polyglot.jpg", jpeg_pdf), "upload_polyglot"),
+        (SimpleUploadedFile("empty.pdf", b""), "upload_empty"),
+    ]
+    for uploaded, code in hostile:
+        response = upload(citizen, case, material, uploaded)
+        assert response.status_code == 400, (uploaded.name, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == code, uploaded.name
+
+    settings.YIWANG_UPLOAD_MAX_BYTES = len(PDF) - 1
+    response = upload(citizen, case, material, pdf())
+    assert response.status_code == 400 and response.json()["code"] == "upload_too_large"
+    settings.YIWANG_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+    # Directory parts never reach storage: the name is cut to its last part and cleaned.
+    stored = upload(citizen, case, material, pdf("..\\..\\windows\\system32.pdf"))
+    assert stored.status_code == 201
+    assert stored.json()["name"] == "system32.pdf"
+    assert not any(c in f.file.name for f in CaseFile.objects.all() for c in ("..", "\\"))
+    assert CaseFile.objects.count() == 1  # the refused ones left nothing behind
+
+    missing = citizen.post(
+        f"/api/v1/cases/{case['id']}/materials/{material['id']}/files", {}, format="multipart"
+    )
+    assert missing.status_code == 400 and missing.json()["errors"]["file"][0]["code"] == "required"
+
+
+def test_a_case_lists_filters_and_refusal_needs_a_reason(citizen, clerk):
+    case = submitted(citizen)
+    other = draft(citizen)
+    mine = citizen.get("/api/v1/cases").json()
+    assert mine["count"] == 2 and {c["id"] for c in mine["results"]} == {case["id"], other["id"]}
+    drafts = citizen.get("/api/v1/cases", {"status": "draft"}).json()["results"]
+    assert [c["id"] for c in drafts] == [other["id"]]
+    assert citizen.get("/api/v1/cases", {"status": "lost"}).status_code == 400
+
+    found = clerk.get("/api/v1/cases", {"number": case["number"]}).json()["results"]
+    assert [c["id"] for c in found] == [case["id"]]
+
+    url = f"/api/v1/cases/{case['id']}/refuse"
+    blank = clerk.post(url, {"reason": " "}, format="json")
+    assert blank.status_code == 400 and blank.json()["code"] == "reason_required"
+    refused = clerk.post(url, {"reason": "不属于本机关职权范围"}, format="json").json()
+    assert refused["status"] == "refused" and refused["status_code"] == 5
+    assert refused["refusal_reason"] == "不属于本机关职权范围"
+
+    withdrawn = citizen.post(f"/api/v1/cases/{other['id']}/withdraw", {}, format="json")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+
+
+def test_same_idempotency_key_creates_one_draft(citizen):
+    first = citizen.post(
+        "/api/v1/cases", {"item": ITEM}, format="json", HTTP_IDEMPOTENCY_KEY="new-1"
+    )
+    second = citizen.post(
+        "/api/v1/cases", {"item": ITEM}, format="json", HTTP_IDEMPOTENCY_KEY="new-1"
+    )
+    assert first.status_code == second.status_code == 201
+    assert first.content == second.content and first["Location"] == second["Location"]
+    assert Case.objects.count() == 1
+
+
+def test_bad_create_requests_name_what_is_wrong(citizen):
+    cases = [
+        ({}, "item_or_bundle"),
+        ({"item": ITEM, "bundle": "YJS-0001"}, "item_or_bundle"),
+        ({"item": "NO-SUCH-ITEM"}, "unknown_item"),
+        ({"bundle": "NO-SUCH-BUNDLE"}, "unknown_bundle"),
+        ({"item": ITEM, "place": "NOWHERE"}, "unknown_place"),
+        ({"item": ITEM, "place": "990101001-BMZX"}, "wrong_place"),
+        ({"item": ITEM, "enterprise": "91990101MA0000001Y"}, "not_authorised"),
+    ]
+    for body, code in cases:
+        response = citizen.post("/api/v1/cases", body, format="json")
+        assert response.status_code == 400, body
+        assert response.json()["code"] == code, (body, response.json())
+    assert not Case.objects.exists()
+
+
+def test_a_bundle_application_shows_its_children_and_numbers_each(citizen, api_as):
+    company = api_as("company")
+    parent = draft(company, bundle="YJS-0001", enterprise="91990101MA0000001Y")
+    assert parent["bundle"] == "YJS-0001" and parent["item"] is None
+    assert len(parent["children"]) == 4 and parent["form_data"]["uscc"] == "91990101MA0000001Y"
+    for material in parent["materials"]:
+        response = company.post(
+            f"/api/v1/cases/{parent['id']}/materials/{material['id']}/at-window"
+        )
+        assert response.status_code == 200 and response.json()["state"] == "at_window"
+    done = company.post(f"/api/v1/cases/{parent['id']}/submit").json()
+    numbers = [done["number"], *(c["number"] for c in done["children"])]
+    assert all(numbers) and len(set(numbers)) == 5
+    assert all(c["status_code"] == 1 for c in done["children"])
+    child = done["children"][0]["id"]
+    direct = company.post(f"/api/v1/cases/{child}/submit")
+    assert direct.status_code in {400, 409}
+    assert citizen.get(f"/api/v1/cases/{parent['id']}").status_code == 404
