@@ -65,8 +65,9 @@ def test_every_published_guide_opens_and_speaks_plain_words(client, demo_catalog
     ]:
         assert words in text, words
     assert 'href="/items/SCJ-XK-0001/guide.pdf"' in guide
-    # No online application page exists yet: no dead button, an honest sentence instead.
-    assert ">在线办理</a>" not in guide and "网上申请功能即将开通" in text
+    # The online application page exists (cases): the button leads to it.
+    assert 'href="/apply/SCJ-XK-0001/">在线办理</a>' in guide
+    assert "网上申请功能即将开通" not in text
     assert "支持预约：请致电 0999-12345" in text
 
     # An item one must visit once, and an item that is handled on the spot.

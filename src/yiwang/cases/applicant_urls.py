@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views_applicant as views
+
+urlpatterns = [
+    path("apply/bundle/<str:code>/", views.apply_bundle, name="apply_bundle"),
+    path("apply/<str:code>/", views.apply_item, name="apply_item"),
+    path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/cases/<int:pk>/", views.my_case, name="my_case"),
+    path("my/cases/<int:pk>/form/", views.case_form, name="case_form"),
+    path("my/cases/<int:pk>/form/save/", views.case_form_autosave, name="case_form_autosave"),
+    path("my/cases/<int:pk>/materials/", views.case_materials, name="case_materials"),
+    path(
+        "my/cases/<int:pk>/materials/<int:material_pk>/upload/",
+        views.material_upload,
+        name="material_upload",
+    ),
+    path(
+        "my/cases/<int:pk>/materials/<int:material_pk>/window/",
+        views.material_at_window,
+        name="material_at_window",
+    ),
+    path("my/cases/<int:pk>/review/", views.case_review, name="case_review"),
+    path("my/cases/<int:pk>/submit/", views.case_submit, name="case_submit"),
+    path("my/cases/<int:pk>/receipt/", views.case_receipt_page, name="case_receipt_page"),
+    path("my/cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
+    path("cases/files/<int:pk>/", views.case_file, name="case_file"),
+]

@@ -1,0 +1,145 @@
+"""Forms of the apply and intake pages. They only shape and check input; every change goes
+through cases.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+SELF = "self"
+
+
+class StartForm(forms.Form):
+    """As whom (myself or an enterprise I act for) and, where there is a choice, where."""
+
+    applicant_as = forms.ChoiceField(label=_("以谁的名义申请"), widget=forms.RadioSelect)
+    place = forms.ChoiceField(label=_("办理地点"), widget=forms.RadioSelect, required=False)
+
+    def __init__(self, *args, user, enterprises, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprises = {str(e.pk): e for e in enterprises}
+        self.places = {str(p.pk): p for p in places}
+        self.fields["applicant_as"].choices = [
+            (SELF, _("我本人（%(name)s）") % {"name": user.display_name}),
+            *[(pk, _("企业：%(name)s") % {"name": e.name}) for pk, e in self.enterprises.items()],
+        ]
+        self.fields["applicant_as"].initial = SELF
+        if len(self.places) > 1:
+            self.fields["place"].choices = [(pk, p.name) for pk, p in self.places.items()]
+            self.fields["place"].required = True
+            self.fields["place"].error_messages["required"] = _("请选择办理地点。")
+        else:
+            del self.fields["place"]
+        self.fields["applicant_as"].error_messages.update(
+            required=_("请选择以谁的名义申请。"),
+            invalid_choice=_("您没有代该企业办事的有效授权，请选择列出的选项。"),
+        )
+        if "place" in self.fields:
+            self.fields["place"].error_messages["invalid_choice"] = _("请从列出的办理地点中选择。")
+
+    def chosen_enterprise(self):
+        return self.enterprises.get(self.cleaned_data["applicant_as"])
+
+    def chosen_place(self):
+        if "place" not in self.fields:
+            return None
+        return self.places.get(self.cleaned_data.get("place") or "")
+
+
+class CaseForm(forms.Form):
+    """The one form (一表制): what the applicant's identity does not already say."""
+
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    address = forms.CharField(
+        label=_("联系地址"),
+        max_length=200,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    enterprise_address = forms.CharField(label=_("企业住所"), max_length=300, required=False)
+    statement = forms.CharField(
+        label=_("申请说明"),
+        max_length=2000,
+        required=False,
+        help_text=_("选填。写明您的具体请求或需要说明的情况。"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, for_enterprise=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not for_enterprise:
+            del self.fields["enterprise_address"]
+        self.fields["phone"].error_messages["required"] = _("请填写联系电话。")
+        self.fields["address"].error_messages["required"] = _("请填写联系地址。")
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"id_{name}")
+
+    def clean_phone(self):
+        from yiwang.identity.services import validate_phone
+
+        value = self.cleaned_data["phone"].strip()
+        try:
+            return validate_phone(value)
+        except ValidationError:
+            raise ValidationError(
+                _("请填写正确的手机号码，如 13800000000。"), code="phone"
+            ) from None
+
+    def valid_values(self) -> dict:
+        """For autosave: whatever is valid now is kept, the rest waits for the next save."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因（选填）"), max_length=300, required=False)
+
+
+class QueueSearchForm(forms.Form):
+    q = forms.CharField(label=_("办件编号"), max_length=32, required=False)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不予受理的理由"),
+        max_length=2000,
+        help_text=_("写明依据，申请人会在不予受理决定书中看到。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请写明不予受理的理由。")},
+    )
+
+
+class WalkInLookupForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("申请人居民身份证号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("请填写身份证号码。")},
+    )
+
+
+class WalkInStartForm(forms.Form):
+    item_code = forms.CharField(
+        label=_("事项编码"),
+        max_length=40,
+        required=False,
+        help_text=_("如 SCJ-XK-0005；办理一件事时留空并在下面选择。"),
+    )
+    bundle_code = forms.ChoiceField(label=_("或选择一件事"), required=False)
+
+    def __init__(self, *args, bundles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bundle_code"].choices = [
+            ("", _("（不选）")),
+            *[(b.code, b.name) for b in bundles],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("item_code", "").strip()) == bool(data.get("bundle_code")):
+            raise ValidationError(_("请填写一个事项编码，或选择一件事（二选一）。"), code="one_of")
+        return data

@@ -1,0 +1,428 @@
+"""The applicant's pages: start from an item or a bundle, the one form, materials, review,
+submit, receipt, my cases and a case's journey. Thin: reads through selectors, every change
+through services, which check the policy again. A window clerk filing for a walk-in
+applicant (代办) uses the same pages."""
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods, require_POST
+
+from yiwang.catalog import selectors as catalog
+from yiwang.catalog.models import Bundle, ItemVersion
+from yiwang.identity import policy
+from yiwang.identity.services import enterprises_of
+
+from . import selectors, services, transitions, uploads
+from .forms import CaseForm, StartForm, WithdrawForm
+from .models import CaseFile, CaseMaterial, Status
+
+CASES_PER_PAGE = 20
+EDITABLE = {Status.DRAFT, Status.SUPPLEMENT}
+PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
+ONLINE_DEPTH_TO_APPLY = 3
+
+
+def document_url(name: str, pk) -> str | None:
+    """A link to a PDF another part of the system renders, once that part exists."""
+    try:
+        return reverse(name, kwargs={"pk": pk})
+    except NoReverseMatch:
+        return None
+
+
+def messages_from(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+# --- start --------------------------------------------------------------------------------
+
+
+def _drafts_of(user, **lookup):
+    return selectors.my_cases(user).filter(status=Status.DRAFT, **lookup)[:1]
+
+
+def _start(request, *, title, places, start, drafts, back_url, can_apply=True):
+    form = StartForm(
+        request.POST or None,
+        user=request.user,
+        enterprises=list(enterprises_of(request.user)),
+        places=places,
+    )
+    status = 200
+    if request.method == "POST" and can_apply:
+        if form.is_valid():
+            try:
+                case = start(enterprise=form.chosen_enterprise(), place=form.chosen_place())
+            except ValidationError as exc:
+                for message in messages_from(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("已创建申请草稿，填写的内容会自动保存。"))
+                return redirect("case_form", pk=case.pk)
+        status = 400
+    return render(
+        request,
+        "cases/applicant/start.html",
+        {
+            "form": form,
+            "title": title,
+            "places": places,
+            "drafts": list(drafts),
+            "back_url": back_url,
+            "can_apply": can_apply,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_item(request, code):
+    try:
+        version = catalog.guide(code)
+    except ItemVersion.DoesNotExist:
+        raise Http404 from None
+    return _start(
+        request,
+        title=version.name,
+        places=list(version.places.all()),
+        start=lambda **kw: services.start_case(version.pk, by=request.user, **kw),
+        drafts=_drafts_of(request.user, item_version__item__code=code, bundle__isnull=True),
+        back_url=reverse("item_guide", args=[code]),
+        can_apply=version.online_depth >= ONLINE_DEPTH_TO_APPLY,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_bundle(request, code):
+    try:
+        view = catalog.bundle(code)
+    except Bundle.DoesNotExist:
+        raise Http404 from None
+    places = list(view.versions[0].places.all()) if view.versions else []
+    return _start(
+        request,
+        title=view.bundle.name,
+        places=places,
+        start=lambda **kw: services.start_bundle_case(code, by=request.user, **kw),
+        drafts=_drafts_of(request.user, bundle__code=code),
+        back_url=reverse("bundle_detail", args=[code]),
+        can_apply=bool(view.versions),
+    )
+
+
+# --- my cases -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def my_cases(request):
+    page = Paginator(selectors.my_cases(request.user), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/applicant/my_cases.html", {"page": page})
+
+
+def _journey(request, pk):
+    """The case as the current user may see it; a child case shows as its journey."""
+    case = selectors.detail(request.user, pk)
+    if case.parent_id:
+        return None, redirect("my_case", pk=case.parent_id)
+    return case, None
+
+
+def _may_edit(user, case) -> bool:
+    return case.status in EDITABLE and user.pk in {case.applicant_id, case.filed_by_id}
+
+
+def _editable_or_redirect(request, pk):
+    case, elsewhere = _journey(request, pk)
+    if elsewhere:
+        return None, elsewhere
+    if not _may_edit(request.user, case):
+        if case.status in EDITABLE:
+            raise Http404  # staff who may look at the case but did not file it
+        messages.info(request, _("申请已提交，不能再修改。"))
+        return None, redirect("my_case", pk=case.pk)
+    return case, None
+
+
+def _context(request, case, **extra) -> dict:
+    notices = list(case.notices.all())
+    open_notice = notices[-1] if notices and case.status == Status.SUPPLEMENT else None
+    may_withdraw = (
+        case.applicant_id == request.user.pk
+        and Status.WITHDRAWN in transitions.ALLOWED.get(case.status, ())
+    )
+    return {
+        "case": case,
+        "children": list(case.children.all()),
+        "materials": list(case.materials.all()),
+        "notices": notices,
+        "open_notice": open_notice,
+        "may_edit": _may_edit(request.user, case),
+        "may_withdraw": may_withdraw,
+        "for_someone_else": case.applicant_id != request.user.pk,
+        "receipt_url": document_url("case_receipt", case.pk) if case.number else None,
+        "notice_url": document_url("case_notice", case.pk) if notices else None,
+        "refusal_url": (
+            document_url("case_refusal", case.pk) if case.status == Status.REFUSED else None
+        ),
+        **extra,
+    }
+
+
+@never_cache
+@login_required
+def my_case(request, pk):
+    case, elsewhere = _journey(request, pk)
+    if elsewhere:
+        return elsewhere
+    events = list(case.events.all())
+    return render(
+        request,
+        "cases/applicant/case.html",
+        _context(request, case, events=events, withdraw_form=WithdrawForm()),
+    )
+
+
+# --- the one form -------------------------------------------------------------------------
+
+
+def _case_form(case, data=None):
+    initial = {k: case.form_data.get(k, "") for k in CaseForm.base_fields}
+    return CaseForm(data, initial=initial, for_enterprise=case.enterprise_id is not None)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_form(request, pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    form = _case_form(case, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_form(case.pk, by=request.user, data=form.cleaned_data)
+            messages.success(request, _("申请表已保存。"))
+            return redirect("case_materials", pk=case.pk)
+        status = 400
+    return render(
+        request,
+        "cases/applicant/form.html",
+        _context(request, case, form=form, step="form"),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def case_form_autosave(request, pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return HttpResponse(_("申请已提交，不能再修改。"))
+    form = _case_form(case, request.POST)
+    values = form.valid_values()
+    services.update_form(case.pk, by=request.user, data=values)
+    saved_at = timezone.localtime().strftime("%H:%M")
+    words = _("已自动保存 %(time)s") % {"time": saved_at}
+    if form.errors:
+        words += _("（%(fields)s 格式不对，这一项还没有保存）") % {
+            "fields": "、".join(str(form.fields[f].label) for f in form.errors if f in form.fields)
+        }
+    return HttpResponse(words)
+
+
+# --- materials ----------------------------------------------------------------------------
+
+
+def _materials_page(request, case, errors=None, status=200):
+    return render(
+        request,
+        "cases/applicant/materials.html",
+        _context(
+            request,
+            case,
+            step="materials",
+            upload_errors=errors or {},
+            accept=",".join(f".{e}" for e in sorted(set(uploads.EXTENSIONS.values())))
+            + ",.jpeg,"
+            + ",".join(sorted(uploads.SIGNATURES)),
+            max_mb=uploads.max_bytes() // (1024 * 1024),
+        ),
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def case_materials(request, pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    return _materials_page(request, case)
+
+
+def _material_of(case, material_pk) -> CaseMaterial:
+    for material in case.materials.all():
+        if material.pk == material_pk:
+            return material
+    raise Http404
+
+
+@login_required
+@require_POST
+def material_upload(request, pk, material_pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    material = _material_of(case, material_pk)
+    files = request.FILES.getlist("files")
+    problems = []
+    if not files:
+        problems.append(_("请先选择要上传的文件。"))
+    for uploaded in files:  # check all first, so one bad file adds none of them
+        try:
+            uploads.check(uploaded)
+        except ValidationError as exc:
+            problems.append(f"{uploaded.name}：{'；'.join(messages_from(exc))}")
+    if problems:
+        return _materials_page(request, case, errors={material.pk: problems}, status=400)
+    try:
+        for uploaded in files:
+            services.attach_file(material.pk, by=request.user, uploaded=uploaded)
+    except ValidationError as exc:
+        return _materials_page(request, case, errors={material.pk: messages_from(exc)}, status=400)
+    messages.success(
+        request, _("“%(name)s”已上传%(n)d个文件。") % {"name": material.name, "n": len(files)}
+    )
+    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+
+
+@login_required
+@require_POST
+def material_at_window(request, pk, material_pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    material = _material_of(case, material_pk)
+    if request.POST.get("at_window") == "0":
+        services.provide_online(material.pk, by=request.user)
+        messages.success(request, _("“%(name)s”改为网上上传。") % {"name": material.name})
+    else:
+        services.provide_at_window(material.pk, by=request.user)
+        messages.success(request, _("“%(name)s”将到窗口提交。") % {"name": material.name})
+    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+
+
+# --- review, submit, receipt, withdraw ----------------------------------------------------
+
+
+@never_cache
+@login_required
+def case_review(request, pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    return render(
+        request,
+        "cases/applicant/review.html",
+        _context(request, case, step="review", form=_case_form(case)),
+    )
+
+
+@login_required
+@require_POST
+def case_submit(request, pk):
+    case, elsewhere = _journey(request, pk)
+    if elsewhere:
+        return elsewhere
+    if case.status == Status.SUBMITTED:
+        return redirect("case_receipt_page", pk=case.pk)  # a second click: already done
+    if not _may_edit(request.user, case):
+        raise Http404
+    form = _case_form(case, case.form_data)
+    problems = []
+    if not form.is_valid():
+        problems += [f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()]
+    if not problems:
+        try:
+            services.submit(case.pk, by=request.user)
+        except (ValidationError, transitions.InvalidTransition) as exc:
+            problems += messages_from(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    if problems:
+        case = selectors.detail(request.user, pk)
+        return render(
+            request,
+            "cases/applicant/review.html",
+            _context(request, case, step="review", form=_case_form(case), problems=problems),
+            status=400,
+        )
+    return redirect("case_receipt_page", pk=case.pk)
+
+
+@never_cache
+@login_required
+def case_receipt_page(request, pk):
+    case, elsewhere = _journey(request, pk)
+    if elsewhere:
+        return elsewhere
+    if not case.number:
+        return redirect("my_case", pk=case.pk)
+    return render(request, "cases/applicant/receipt.html", _context(request, case))
+
+
+@login_required
+@require_POST
+def case_withdraw(request, pk):
+    case, elsewhere = _journey(request, pk)
+    if elsewhere:
+        return elsewhere
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.withdraw(case.pk, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except (ValidationError, transitions.InvalidTransition) as exc:
+        messages.error(
+            request, "；".join(messages_from(exc)) if isinstance(exc, ValidationError) else str(exc)
+        )
+    else:
+        messages.success(request, _("申请已撤回。"))
+    return redirect("my_case", pk=case.pk)
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def case_file(request, pk):
+    """A material's file, only to those who may see its case; never from a public URL."""
+    stored = get_object_or_404(CaseFile.objects.select_related("material__case"), pk=pk)
+    policy.require(request.user, "case.view", stored.material.case)
+    inline = stored.content_type in PREVIEWABLE
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=not inline,
+        filename=stored.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

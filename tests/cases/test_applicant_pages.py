@@ -1,0 +1,235 @@
+"""The applicant's pages (issue: apply and intake): start, the one form with autosave,
+materials, review, submit, receipt, my cases, the journey, files. Errors are in Chinese and
+change nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from yiwang.cases import services
+from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
+from yiwang.catalog.models import ItemVersion
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def pdf(name="scan.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def published(code):
+    return ItemVersion.objects.get(item__code=code, status="published")
+
+
+@pytest.fixture
+def people(demo_catalog, user_named):
+    return {n: user_named(n) for n in ["citizen", "citizen2", "company", "clerk"]}
+
+
+@pytest.fixture
+def as_user(client, people):
+    def login(name):
+        client.force_login(people[name])
+        return client
+
+    return login
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_guide_and_bundle_pages_link_to_apply(client, demo_catalog):
+    guide = text(client.get("/items/SCJ-XK-0005/"))
+    assert 'href="/apply/SCJ-XK-0005/"' in guide and "在线办理" in guide
+    bundle = text(client.get("/bundles/YJS-0004/"))
+    assert 'href="/apply/bundle/YJS-0004/"' in bundle
+
+
+def test_start_asks_as_whom_and_creates_a_prefilled_draft(as_user, people):
+    client = as_user("company")
+    page = text(client.get("/apply/SCJ-XK-0005/"))
+    assert "以谁的名义申请" in page and "示范区明德餐饮有限公司" in page
+    from yiwang.identity.services import enterprises_of
+
+    enterprise = enterprises_of(people["company"]).get()
+    response = client.post("/apply/SCJ-XK-0005/", {"applicant_as": str(enterprise.pk)})
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == f"/my/cases/{case.pk}/form/"
+    assert case.enterprise == enterprise and case.status == Status.DRAFT
+    form = text(client.get(response.url))
+    assert enterprise.uscc in form and "企业住所" in form
+    assert f'hx-post="/my/cases/{case.pk}/form/save/"' in form and 'aria-live="polite"' in form
+    # A second visit offers the draft again (resume on any device).
+    assert f"/my/cases/{case.pk}/form/" in text(client.get("/apply/SCJ-XK-0005/"))
+
+
+def test_start_for_someone_elses_enterprise_is_refused(as_user):
+    client = as_user("citizen")
+    response = client.post("/apply/SCJ-XK-0005/", {"applicant_as": "99999"})
+    assert response.status_code == 400 and "您没有代该企业办事的有效授权" in text(response)
+    assert not Case.objects.exists()
+
+
+def test_street_level_items_ask_for_a_service_point(as_user):
+    client = as_user("citizen")
+    version = ItemVersion.objects.filter(
+        status="published", level="street", online_depth__gte=3
+    ).first()
+    code = version.item.code
+    page = text(client.get(f"/apply/{code}/"))
+    assert "办理地点" in page and "请选择离您近的服务网点" in page
+    response = client.post(f"/apply/{code}/", {"applicant_as": "self"})
+    assert response.status_code == 400 and "请选择办理地点。" in text(response)
+    assert not Case.objects.exists()
+    place = version.places.order_by("code").last()
+    client.post(f"/apply/{code}/", {"applicant_as": "self", "place": str(place.pk)})
+    assert Case.objects.get().place == place
+
+
+def test_the_one_form_autosaves_and_refuses_bad_input(as_user, people):
+    client = as_user("citizen")
+    case = services.start_bundle_case("YJS-0004", by=people["citizen"])
+    page = text(client.get(f"/my/cases/{case.pk}/form/"))
+    assert "一表制" in page and "张三" in page and "110101198503152019" not in page
+    saved = client.post(
+        f"/my/cases/{case.pk}/form/save/",
+        {"phone": "12", "address": "人民路1号", "statement": "请尽快"},
+    )
+    assert "已自动保存" in text(saved) and "联系电话" in text(saved)
+    case.refresh_from_db()
+    assert case.form_data["address"] == "人民路1号" and case.form_data["phone"] == "13800000001"
+
+    before = dict(case.form_data)
+    response = client.post(f"/my/cases/{case.pk}/form/", {"phone": "abc", "address": ""})
+    assert response.status_code == 400
+    assert "请填写正确的手机号码" in text(response) and "请填写联系地址。" in text(response)
+    case.refresh_from_db()
+    assert case.form_data == before
+    response = client.post(
+        f"/my/cases/{case.pk}/form/", {"phone": "13900000000", "address": "人民路2号"}
+    )
+    assert response.url == f"/my/cases/{case.pk}/materials/"
+
+
+def test_materials_upload_check_and_at_window(as_user, people):
+    client = as_user("citizen")
+    case = services.start_bundle_case("YJS-0004", by=people["citizen"])
+    page = text(client.get(f"/my/cases/{case.pk}/materials/"))
+    assert "电子证照库调取将在后续版本开通，目前请上传" in page
+    assert "必要" in page and "非必要" in page
+    id_card = case.materials.get(name="居民身份证")
+    assert id_card.requirements.count() == 3  # one upload for three items
+    url = f"/my/cases/{case.pk}/materials/{id_card.pk}/upload/"
+    bad = client.post(url, {"files": [pdf(), SimpleUploadedFile("x.jpg", b"MZ not an image")]})
+    assert bad.status_code == 400
+    assert "只能上传 PDF、JPG 或 PNG 文件" in text(bad) and "没有保存任何文件" in text(bad)
+    assert not CaseFile.objects.exists()
+    good = client.post(url, {"files": [pdf("a.pdf"), SimpleUploadedFile("b.png", PNG)]})
+    assert good.status_code == 302
+    id_card.refresh_from_db()
+    assert id_card.state == CaseMaterial.State.UPLOADED and id_card.files.count() == 2
+
+    photo = case.materials.get(name="近期二寸免冠彩色照片")
+    window = f"/my/cases/{case.pk}/materials/{photo.pk}/window/"
+    client.post(window, {"at_window": "1"})
+    photo.refresh_from_db()
+    assert photo.state == CaseMaterial.State.AT_WINDOW
+    client.post(window, {"at_window": "0"})
+    photo.refresh_from_db()
+    assert photo.state == CaseMaterial.State.MISSING
+
+
+def test_review_submit_receipt_and_double_submit(as_user, people):
+    client = as_user("citizen")
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    services.update_form(case.pk, by=citizen, data={"address": "人民路1号"})
+    response = client.post(f"/my/cases/{case.pk}/submit/")
+    assert response.status_code == 400 and "还缺少这些材料" in text(response)
+    case.refresh_from_db()
+    assert case.status == Status.DRAFT and not case.number
+    for material in case.materials.all():
+        services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    review = text(client.get(f"/my/cases/{case.pk}/review/"))
+    assert "提交申请" in review and "人民路1号" in review and "data-submit-once" in review
+    response = client.post(f"/my/cases/{case.pk}/submit/")
+    assert response.url == f"/my/cases/{case.pk}/receipt/"
+    case.refresh_from_db()
+    receipt = text(client.get(response.url))
+    assert case.number in receipt and "我的办件" in receipt and "已收到的材料" in receipt
+    assert f"/cases/{case.pk}/receipt.pdf" in receipt
+    again = client.post(f"/my/cases/{case.pk}/submit/")  # a double click
+    assert again.url == f"/my/cases/{case.pk}/receipt/"
+    assert case.events.filter(action="submit").count() == 1
+    # Submitted: the edit pages send the applicant to the journey instead.
+    assert client.get(f"/my/cases/{case.pk}/form/").url == f"/my/cases/{case.pk}/"
+
+
+def test_my_cases_and_the_journey_in_plain_words(as_user, people):
+    client = as_user("citizen")
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = services.start_bundle_case("YJS-0004", by=citizen)
+    for material in case.materials.filter(required=True):
+        services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    services.submit(case.pk, by=citizen)
+    listing = text(client.get("/my/cases/"))
+    assert "残疾人服务一件事" in listing and "已提交，等待窗口受理" in listing
+    assert "下一步：" in listing and "窗口会在" in listing
+    material = case.materials.get(name="残疾评定表")
+    services.request_supplement(
+        case.pk, by=clerk, items=[{"material": material.pk, "reason": "缺少评定机构盖章"}]
+    )
+    journey = text(client.get(f"/my/cases/{case.pk}/"))
+    assert "一次性告知书" in journey and "缺少评定机构盖章" in journey
+    for child in case.children.all():
+        assert child.number in journey and child.title in journey
+    assert "办理过程" in journey and "需要补正材料" in journey
+    # A child case's page is its journey.
+    child = case.children.first()
+    assert client.get(f"/my/cases/{child.pk}/").url == f"/my/cases/{case.pk}/"
+
+
+def test_withdraw_from_the_journey(as_user, people):
+    client = as_user("citizen")
+    case = services.start_case(published("SCJ-XK-0005").pk, by=people["citizen"])
+    assert "撤回申请" in text(client.get(f"/my/cases/{case.pk}/"))
+    client.post(f"/my/cases/{case.pk}/withdraw/", {"reason": "不办了"})
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN
+    assert "撤回申请" not in text(client.get(f"/my/cases/{case.pk}/"))
+
+
+def test_citizen2_gets_404_for_citizens_case_and_file(client, people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    stored = services.attach_file(case.materials.first().pk, by=citizen, uploaded=pdf())
+    material = case.materials.first()
+    client.force_login(people["citizen2"])
+    for url in ["", "form/", "materials/", "review/", "receipt/"]:
+        assert client.get(f"/my/cases/{case.pk}/{url}").status_code == 404, url
+    for url in [
+        "form/save/",
+        "submit/",
+        "withdraw/",
+        f"materials/{material.pk}/window/",
+        f"materials/{material.pk}/upload/",
+    ]:
+        assert client.post(f"/my/cases/{case.pk}/{url}").status_code == 404, url
+    assert client.get(f"/cases/files/{stored.pk}/").status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.DRAFT
+
+    client.force_login(citizen)
+    response = client.get(f"/cases/files/{stored.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_pages_need_login(client, demo_catalog):
+    for url in ["/apply/SCJ-XK-0005/", "/my/cases/", "/my/cases/1/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response.url
