@@ -306,48 +306,6 @@ def edit_draft(request, code, number):
     return render(request, "catalog/workbench/edit.html", _editor_context(request, version))
 
 
-@login_required
-@require_POST
-def edit_materials(request, code, number):
-    version = _editable(request, code, number)
-    formset = MaterialFormSet(request.POST, prefix="materials")
-    if formset.is_valid():
-        try:
-            services.replace_materials(version.pk, by=request.user, materials=formset.rows())
-        except ValidationError as exc:
-            formset._non_form_errors = formset.error_class(exc.messages)
-        else:
-            messages.success(request, _("申请材料已保存。"))
-            return redirect(reverse("catalog_wb_edit", args=[code, number]) + "#materials")
-    return render(
-        request,
-        "catalog/workbench/edit.html",
-        _editor_context(request, version, materials_formset=formset),
-        status=400,
-    )
-
-
-@login_required
-@require_POST
-def edit_steps(request, code, number):
-    version = _editable(request, code, number)
-    formset = StepFormSet(request.POST, prefix="steps")
-    if formset.is_valid():
-        try:
-            services.replace_steps(version.pk, by=request.user, steps=formset.rows())
-        except ValidationError as exc:
-            formset._non_form_errors = formset.error_class(exc.messages)
-        else:
-            messages.success(request, _("办理流程已保存。"))
-            return redirect(reverse("catalog_wb_edit", args=[code, number]) + "#steps")
-    return render(
-        request,
-        "catalog/workbench/edit.html",
-        _editor_context(request, version, steps_formset=formset),
-        status=400,
-    )
-
-
 def _edit_rows(request, code, number, *, formset_class, prefix, context_name, save, saved, anchor):
     version = _editable(request, code, number)
     formset = formset_class(request.POST, prefix=prefix)
@@ -364,6 +322,38 @@ def _edit_rows(request, code, number, *, formset_class, prefix, context_name, sa
         "catalog/workbench/edit.html",
         _editor_context(request, version, **{context_name: formset}),
         status=400,
+    )
+
+
+@login_required
+@require_POST
+def edit_materials(request, code, number):
+    return _edit_rows(
+        request,
+        code,
+        number,
+        formset_class=MaterialFormSet,
+        prefix="materials",
+        context_name="materials_formset",
+        anchor="#materials",
+        saved=_("申请材料已保存。"),
+        save=lambda pk, by, rows: services.replace_materials(pk, by=by, materials=rows),
+    )
+
+
+@login_required
+@require_POST
+def edit_steps(request, code, number):
+    return _edit_rows(
+        request,
+        code,
+        number,
+        formset_class=StepFormSet,
+        prefix="steps",
+        context_name="steps_formset",
+        anchor="#steps",
+        saved=_("办理流程已保存。"),
+        save=lambda pk, by, rows: services.replace_steps(pk, by=by, steps=rows),
     )
 
 
