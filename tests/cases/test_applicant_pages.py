@@ -233,3 +233,49 @@ def test_pages_need_login(client, demo_catalog):
     for url in ["/apply/SCJ-XK-0005/", "/my/cases/", "/my/cases/1/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_a_file_uploaded_by_mistake_can_be_removed_from_the_materials_page(
+    as_user, people, django_capture_on_commit_callbacks
+):
+    client = as_user("citizen")
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.first()
+    stored = services.attach_file(material.pk, by=citizen, uploaded=pdf("wrong.pdf"))
+    storage, name = stored.file.storage, stored.file.name
+    url = f"/my/cases/{case.pk}/materials/{material.pk}/files/{stored.pk}/delete/"
+
+    page = text(client.get(f"/my/cases/{case.pk}/materials/"))
+    form = page[page.index(f'action="{url}"') :]
+    form = form[: form.index("</form>")]
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in form
+    assert '删除<span class="visually-hidden"> wrong.pdf</span>' in form  # says which file
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert response.redirect_chain[0][0] == f"/my/cases/{case.pk}/materials/#material-{material.pk}"
+    assert "已删除“wrong.pdf”" in text(response) and "wrong.pdf</a>" not in text(response)
+    assert not CaseFile.objects.filter(pk=stored.pk).exists() and not storage.exists(name)
+    material.refresh_from_db()
+    assert material.state == CaseMaterial.State.MISSING
+
+
+def test_removing_a_file_is_refused_after_submit_and_to_others(client, people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    for material in case.materials.all():
+        services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    stored = CaseFile.objects.filter(material__case=case).first()
+    url = f"/my/cases/{case.pk}/materials/{stored.material_id}/files/{stored.pk}/delete/"
+
+    client.force_login(people["citizen2"])
+    assert client.post(url).status_code == 404
+
+    client.force_login(citizen)
+    assert client.get(url).status_code == 405  # removing is a POST
+    services.submit(case.pk, by=citizen)
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[0][0] == f"/my/cases/{case.pk}/"
+    assert "申请已提交，不能再修改" in text(response)
+    assert CaseFile.objects.filter(pk=stored.pk).exists()

@@ -43,3 +43,14 @@ def test_loading_twice_is_safe(demo):
     users = User.objects.count()
     load_demo()
     assert User.objects.count() == users
+
+
+def test_demo_citizens_have_email_addresses_for_notifications(demo):
+    for username in ["citizen", "citizen2", "company"]:
+        assert User.objects.get(username=username).email == f"{username}@example.org"
+
+
+def test_loading_again_gives_older_demo_citizens_their_email(demo):
+    User.objects.filter(username="citizen").update(email="")
+    load_demo(catalog=False)
+    assert User.objects.get(username="citizen").email == "citizen@example.org"

@@ -16,6 +16,28 @@ def test_an_sms_lands_in_the_outbox_as_sent(someone, django_capture_on_commit_ca
     assert message.status == Delivery.SENT and message.sent_at is not None
 
 
+def test_an_email_lands_in_the_outbox_as_sent(someone, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.email("someone@example.org", "办件已受理", "正文", recipient=someone)
+    message.refresh_from_db()
+    assert message.channel == "email" and message.address == "someone@example.org"
+    assert message.status == Delivery.SENT and message.sent_at is not None
+
+
+def test_an_email_goes_out_through_django_when_enabled(
+    someone, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.YIWANG_EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.email("someone@example.org", "办件已受理", "正文", recipient=someone)
+    message.refresh_from_db()
+    assert message.status == Delivery.SENT
+    assert [(m.to, m.subject, m.body) for m in mailoutbox] == [
+        (["someone@example.org"], "办件已受理", "正文")
+    ]
+
+
 def test_a_failing_gateway_is_retried_then_marked_failed(someone, settings):
     settings.YIWANG_SMS_BACKEND = "tests.notify.test_services.BrokenGateway"
     message = Message.objects.create(channel="sms", address="13800000009", body="x")

@@ -54,6 +54,21 @@ def test_outbox_shows_a_citizen_only_their_own_sms(client, demo, user_named):
     assert "给张三" in page and "给李四" not in page
 
 
+def test_outbox_shows_emails_with_their_status(client, demo, user_named):
+    from yiwang.notify.models import Delivery
+
+    citizen = user_named("citizen")
+    message = notify.email(citizen.email, "【一网】办件已提交", "第一行\n第二行", recipient=citizen)
+    client.force_login(citizen)
+    page = client.get("/outbox/").content.decode()
+    assert "电子邮件" in page and "citizen@example.org" in page
+    assert "【一网】办件已提交" in page and "第一行<br>第二行" in page
+    assert "待发送" in page  # not delivered yet in this test's transaction
+    message.status = Delivery.SENT
+    message.save()
+    assert "已发送" in client.get("/outbox/").content.decode()
+
+
 @pytest.mark.parametrize("username", ["admin"])
 def test_outbox_shows_operators_everything(client, demo, user_named, username):
     notify.sms("13800000002", "【一网】给李四", recipient=user_named("citizen2"))

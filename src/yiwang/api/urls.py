@@ -50,6 +50,11 @@ urlpatterns = [
         name="case-material-files",
     ),
     path(
+        "v1/cases/<int:pk>/materials/<int:material_id>/files/<int:file_id>",
+        cases.MaterialFileRemove.as_view(),
+        name="case-material-file",
+    ),
+    path(
         "v1/cases/<int:pk>/materials/<int:material_id>/at-window",
         cases.MaterialAtWindow.as_view(),
         name="case-material-at-window",

@@ -25,7 +25,7 @@ from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, OrgUnit
 
 from . import selectors, services, transitions
-from .models import Case, CaseMaterial, Channel, Status
+from .models import Case, CaseFile, CaseMaterial, Channel, Status
 
 # A move the state machine forbids (accepting a refused case) is a conflict with the
 # case's current state, not a malformed request.
@@ -261,7 +261,7 @@ def _call(service, *args, **kwargs):
     """Run a service; an id that names nothing is a 404, like one outside the caller's scope."""
     try:
         return service(*args, **kwargs)
-    except (Case.DoesNotExist, CaseMaterial.DoesNotExist):
+    except (Case.DoesNotExist, CaseMaterial.DoesNotExist, CaseFile.DoesNotExist):
         raise Http404 from None
 
 
@@ -399,6 +399,23 @@ class MaterialUpload(APIView):
         stored = _call(services.attach_file, material_id, by=request.user, uploaded=uploaded)
         data = CaseFileSerializer(stored, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MaterialFileRemove(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, **CONFLICTS},
+        summary="删除已上传的文件",
+        description="草稿或待补正时，申请人（或代办的窗口人员）可以删除误传的文件。"
+        "材料没有文件了就回到“未提供”。",
+    )
+    def delete(self, request, pk, material_id, file_id):
+        if not CaseFile.objects.filter(
+            pk=file_id, material_id=material_id, material__case_id=pk
+        ).exists():
+            raise Http404
+        _call(services.remove_file, file_id, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MaterialAtWindow(APIView):

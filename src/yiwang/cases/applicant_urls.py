@@ -16,6 +16,11 @@ urlpatterns = [
         name="material_upload",
     ),
     path(
+        "my/cases/<int:pk>/materials/<int:material_pk>/files/<int:file_pk>/delete/",
+        views.material_file_remove,
+        name="material_file_remove",
+    ),
+    path(
         "my/cases/<int:pk>/materials/<int:material_pk>/window/",
         views.material_at_window,
         name="material_at_window",

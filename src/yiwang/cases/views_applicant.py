@@ -330,6 +330,25 @@ def material_at_window(request, pk, material_pk):
     return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
 
 
+@login_required
+@require_POST
+def material_file_remove(request, pk, material_pk, file_pk):
+    case, elsewhere = _editable_or_redirect(request, pk)
+    if elsewhere:
+        return elsewhere
+    material = _material_of(case, material_pk)
+    stored = get_object_or_404(CaseFile, pk=file_pk, material=material)
+    try:
+        services.remove_file(stored.pk, by=request.user)
+    except CaseFile.DoesNotExist:
+        pass  # removed meanwhile, in another tab: what the applicant wanted
+    except ValidationError as exc:  # submitted meanwhile
+        messages.error(request, "；".join(messages_from(exc)))
+    else:
+        messages.success(request, _("已删除“%(name)s”。") % {"name": stored.original_name})
+    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+
+
 # --- review, submit, receipt, withdraw ----------------------------------------------------
 
 

@@ -7,10 +7,10 @@ from yiwang.identity.roles import Role
 DEMO_PASSWORD = "yiwang-demo"
 
 CITIZENS = [
-    # username, real name, synthetic GB 11643 number (valid check digit), phone
-    ("citizen", "张三", "110101198503152019", "13800000001"),
-    ("citizen2", "李四", "110101199007203029", "13800000002"),
-    ("company", "王五", "110101198001014038", "13800000003"),
+    # username, real name, synthetic GB 11643 number (valid check digit), phone, e-mail
+    ("citizen", "张三", "110101198503152019", "13800000001", "citizen@example.org"),
+    ("citizen2", "李四", "110101199007203029", "13800000002", "citizen2@example.org"),
+    ("company", "王五", "110101198001014038", "13800000003", "company@example.org"),
 ]
 
 ENTERPRISE = {

@@ -48,18 +48,22 @@ def department_suffix(org: OrgUnit) -> str:
 def load_people(password: str = accounts.DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     """Create the demo accounts; return (username, name, what they are) for printing."""
     listing = []
-    for username, name, id_number, phone in accounts.CITIZENS:
+    for username, name, id_number, phone, email in accounts.CITIZENS:
         user, created = _user(
             username,
             real_name=name,
             kind=User.Kind.CITIZEN,
             password=password,
             phone=phone,
+            email=email,
             phone_verified_at=timezone.now(),
         )
         if created:
             user.set_id_number(id_number)
             user.save()
+        elif not user.email:
+            # Demo databases made before the accounts had e-mail addresses get them now.
+            User.objects.filter(pk=user.pk).update(email=email)
         listing.append((username, name, "市民"))
 
     spec = accounts.ENTERPRISE

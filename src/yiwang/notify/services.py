@@ -26,6 +26,13 @@ def sms(phone: str, body: str, *, recipient=None) -> Message:
     return send(Channel.SMS, body, recipient=recipient, address=phone)
 
 
+def email(address: str, subject: str, body: str, *, recipient=None, link: str = "") -> Message:
+    """A plain-text e-mail; it stays in the outbox unless YIWANG_EMAIL_ENABLED is on."""
+    return send(
+        Channel.EMAIL, body, recipient=recipient, address=address, subject=subject, link=link
+    )
+
+
 def site(recipient, subject: str, body: str = "", link: str = "") -> Message:
     return send(Channel.SITE, body or subject, recipient=recipient, subject=subject, link=link)
 
