@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.catalog",
     "yiwang.cases",
+    "yiwang.workflow",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",
@@ -263,9 +264,20 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
+# The public address of the site, for links in e-mail (sent by the worker, with no request).
+YIWANG_SITE_URL = env("YIWANG_SITE_URL", "http://127.0.0.1:8000")
 # Shows the local SMS/e-mail outbox in the web UI, so the demo shows the whole flow.
 YIWANG_SHOW_OUTBOX = env_bool("YIWANG_SHOW_OUTBOX", not PRODUCTION)
 YIWANG_BENCH = env_bool("YIWANG_BENCH", False)  # bench/search: a bare JSON view as baseline
+
+# --- approval clocks and results (DESIGN.md §7) -------------------------------------------
+# Yellow when at most this share of the promised time is left, and at least N working days
+# before the deadline; red when overdue.
+YIWANG_WARNING_YELLOW_PERCENT = int(env("YIWANG_WARNING_YELLOW_PERCENT", "20"))
+YIWANG_WARNING_MIN_WORKDAYS = int(env("YIWANG_WARNING_MIN_WORKDAYS", "1"))
+# 行政许可法 第四十二条: the head may extend the limit once by 10 working days.
+YIWANG_EXTENSION_WORKDAYS = int(env("YIWANG_EXTENSION_WORKDAYS", "10"))
+YIWANG_COURIER_BACKEND = env("YIWANG_COURIER_BACKEND", "yiwang.workflow.courier.LocalCourier")
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -108,14 +108,15 @@ def test_apply_supplement_resubmit_accept_through_the_api(citizen, clerk):
     accepted = clerk.post(f"/api/v1/cases/{case['id']}/accept", {"tolerated": False}, format="json")
     assert accepted.status_code == 200, accepted.content
     result = accepted.json()
-    assert result["status"] == "accepted" and result["status_code"] == 3
+    # Acceptance writes code 3, then the back office starts at once: in_review (8).
+    assert result["status"] == "in_review" and result["status_code"] == 8
     deadlines = result["deadlines"]
     assert deadlines["promised_due_on"] and deadlines["statutory_due_on"]
     assert deadlines["statutory_due_on"] >= deadlines["promised_due_on"]
     assert deadlines["deadline_note"] == (
         "节假日安排未公布，期限为暂定" if deadlines["due_provisional"] else ""
     )
-    assert [e["status_code"] for e in result["events"] if e["status_code"]] == [1, 6, 7, 3]
+    assert [e["status_code"] for e in result["events"] if e["status_code"]] == [1, 6, 7, 3, 8]
     assert clerk.get("/api/v1/intake").json()["count"] == 0
 
     again = clerk.post(f"/api/v1/cases/{case['id']}/refuse", {"reason": "重复"}, format="json")
@@ -250,3 +251,48 @@ def test_a_bundle_application_shows_its_children_and_numbers_each(citizen, api_a
     direct = company.post(f"/api/v1/cases/{child}/submit")
     assert direct.status_code in {400, 409}
     assert citizen.get(f"/api/v1/cases/{parent['id']}").status_code == 404
+
+
+def test_a_file_uploaded_by_mistake_is_removed_with_delete(
+    citizen, api_as, django_capture_on_commit_callbacks
+):
+    case = draft(citizen)
+    material = case["materials"][0]
+    stored = upload(citizen, case, material, pdf("wrong.pdf")).json()
+    url = f"/api/v1/cases/{case['id']}/materials/{material['id']}/files/{stored['id']}"
+    row = CaseFile.objects.get(pk=stored["id"])
+    storage, name = row.file.storage, row.file.name
+
+    outsider = api_as("citizen2").delete(url)
+    assert outsider.status_code == 404
+    assert outsider["Content-Type"] == "application/problem+json"
+    wrong_path = f"/api/v1/cases/{case['id']}/materials/{material['id'] + 1}/files/{stored['id']}"
+    assert citizen.delete(wrong_path).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen.delete(url)
+    assert response.status_code == 204 and not response.content
+    assert not storage.exists(name)
+    after = citizen.get(f"/api/v1/cases/{case['id']}").json()["materials"][0]
+    assert after["state"] == "missing" and after["files"] == []
+    assert citizen.delete(url).status_code == 404  # gone
+
+
+def test_files_cannot_be_removed_through_the_api_after_submit(citizen):
+    case = submitted(citizen)
+    material = case["materials"][0]
+    stored = material["files"][0]
+    url = f"/api/v1/cases/{case['id']}/materials/{material['id']}/files/{stored['id']}"
+    response = citizen.delete(url)
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_editable"
+    assert "办件已提交，不能再修改" in response.json()["detail"]
+    assert CaseFile.objects.filter(pk=stored["id"]).exists()
+
+
+def test_file_removal_is_in_the_schema(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/cases/{id}/materials/{material_id}/files/{file_id}"]
+    assert set(operation["delete"]["responses"]) >= {"204", "400", "404"}

@@ -116,7 +116,9 @@ def test_checklist_previews_and_accept(client, people, submit):
     response = client.post(f"/workbench/intake/{case.pk}/accept/")
     assert response.url == f"/workbench/intake/{case.pk}/"
     case.refresh_from_db()
-    assert case.status == Status.ACCEPTED and case.promised_due_on
+    # Accepted (3), then pushed to the back office at once (8).
+    assert case.status == Status.IN_REVIEW and case.promised_due_on
+    assert case.events.filter(action="accept", status_code=3).exists()
     assert "已受理" in text(client.get(response.url))
 
 
@@ -138,7 +140,7 @@ def test_accept_with_tolerance_only_when_every_open_material_may_come_later(clie
     assert case.status == Status.SUBMITTED
     client.post(f"/workbench/intake/{case.pk}/accept/", {"tolerated": "1"})
     case.refresh_from_db()
-    assert case.status == Status.ACCEPTED and case.tolerated
+    assert case.status == Status.IN_REVIEW and case.tolerated
 
 
 def test_one_complete_supplement_notice_and_a_second_needs_a_reason(client, people, submit):

@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from yiwang.cases import services
-from yiwang.cases.models import Case, CaseMaterial, Status
+from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
 from yiwang.cases.transitions import InvalidTransition
 from yiwang.catalog.models import ItemVersion
+from yiwang.notify.models import Channel, Delivery, Message
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -80,7 +81,9 @@ def test_clerk_supplement_then_resubmit_then_accept_starts_the_clock(people):
     assert case.status_code == 7  # resubmitted after a supplement
     services.accept(case.pk, by=clerk)
     case.refresh_from_db()
-    assert case.status == Status.ACCEPTED and case.status_code == 3
+    # Accepted (3), then pushed to the back office at once (in_review, 8).
+    assert case.events.filter(action="accept", status_code=3).exists()
+    assert case.status == Status.IN_REVIEW and case.status_code == 8
     assert case.promised_due_on is not None and case.statutory_due_on >= case.promised_due_on
 
 
@@ -150,7 +153,8 @@ def test_no_answer_within_five_working_days_is_deemed_accepted_on_receipt(people
     later = case.intake_due_on + datetime.timedelta(days=1)
     assert services.deem_overdue_accepted(today=later) == [case.pk]
     case.refresh_from_db()
-    assert case.status == Status.ACCEPTED and case.deemed_accepted
+    assert case.status == Status.IN_REVIEW and case.deemed_accepted
+    assert case.events.filter(action="deemed_accept", status_code=3).exists()
     assert services.deem_overdue_accepted(today=later) == []  # running twice changes nothing
 
 
@@ -188,3 +192,140 @@ def test_cases_are_numbered_uniquely(people):
     numbers = [next_number(day) for _ in range(5)]
     assert numbers == [f"YW20261123{n:06d}" for n in range(1, 6)]
     assert Case.objects.count() == 0
+
+
+# --- removing a file uploaded by mistake -----------------------------------------------------
+
+
+def test_removing_the_only_file_deletes_it_and_the_material_is_missing_again(
+    people, django_capture_on_commit_callbacks
+):
+    from yiwang.audit.models import AuditEvent
+
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.first()
+    stored = services.attach_file(material.pk, by=citizen, uploaded=pdf("wrong.pdf"))
+    storage, name = stored.file.storage, stored.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_file(stored.pk, by=citizen)
+
+    assert not CaseFile.objects.filter(pk=stored.pk).exists()
+    assert not storage.exists(name)
+    material.refresh_from_db()
+    assert material.state == CaseMaterial.State.MISSING
+    trace = AuditEvent.objects.get(action="case.file_removed")
+    assert trace.summary["sha256"] == stored.sha256 and trace.object_id == str(case.pk)
+
+
+def test_removing_one_of_two_files_keeps_the_material_uploaded(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.first()
+    wrong = services.attach_file(material.pk, by=citizen, uploaded=pdf("wrong.pdf"))
+    services.attach_file(material.pk, by=citizen, uploaded=pdf("right.pdf"))
+    services.remove_file(wrong.pk, by=citizen)
+    material.refresh_from_db()
+    assert material.state == CaseMaterial.State.UPLOADED
+    assert [f.original_name for f in material.files.all()] == ["right.pdf"]
+
+
+def test_a_material_brought_to_the_window_stays_so_when_its_files_are_removed(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.first()
+    stored = services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    services.provide_at_window(material.pk, by=citizen)
+    services.remove_file(stored.pk, by=citizen)
+    material.refresh_from_db()
+    assert material.state == CaseMaterial.State.AT_WINDOW
+
+
+def test_files_cannot_be_removed_after_submit(people, django_capture_on_commit_callbacks):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    stored = CaseFile.objects.filter(material__case=case).first()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match="办件已提交，不能再修改"),
+    ):
+        services.remove_file(stored.pk, by=citizen)
+    assert CaseFile.objects.filter(pk=stored.pk).exists()
+    assert stored.file.storage.exists(stored.file.name)
+
+
+def test_a_file_can_be_removed_while_awaiting_supplement(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    material = case.materials.first()
+    services.request_supplement(
+        case.pk, by=clerk, items=[{"material": material.pk, "reason": "复印件不清晰"}]
+    )
+    services.remove_file(material.files.get().pk, by=citizen)
+    material.refresh_from_db()
+    assert material.state == CaseMaterial.State.MISSING and not material.files.exists()
+
+
+def test_citizen2_gets_404_for_removing_citizens_file(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    stored = services.attach_file(case.materials.first().pk, by=citizen, uploaded=pdf())
+    with pytest.raises(Http404):
+        services.remove_file(stored.pk, by=people["citizen2"])
+    assert CaseFile.objects.filter(pk=stored.pk).exists()
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def submit_for(citizen):
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    return services.submit(case.pk, by=citizen)
+
+
+def test_submitting_sends_an_email_with_a_link_to_the_case(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.YIWANG_SITE_URL = "https://zwfw.example.org/"
+    citizen = people["citizen"]
+    assert citizen.email == "citizen@example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit_for(citizen)
+    mail = Message.objects.get(channel=Channel.EMAIL)
+    assert mail.recipient == citizen and mail.address == "citizen@example.org"
+    assert mail.subject == "【一网】办件已提交"
+    assert case.number in mail.body and "张三" in mail.body
+    assert f"https://zwfw.example.org/my/cases/{case.pk}/" in mail.body
+    assert mail.status == Delivery.SENT  # the outbox backend keeps it and marks it sent
+
+
+def test_with_email_enabled_a_real_mail_goes_out(
+    people, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.YIWANG_EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit_for(people["citizen"])
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert sent.to == ["citizen@example.org"] and sent.subject == "【一网】办件已提交"
+    assert f"/my/cases/{case.pk}/" in sent.body
+    assert Message.objects.get(channel=Channel.EMAIL).status == Delivery.SENT
+
+
+def test_no_email_address_means_no_email(people, mailoutbox, django_capture_on_commit_callbacks):
+    citizen = people["citizen"]
+    citizen.email = ""
+    citizen.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_for(citizen)
+    assert not Message.objects.filter(channel=Channel.EMAIL).exists()
+    assert Message.objects.filter(channel=Channel.SMS, recipient=citizen).exists()
+    assert mailoutbox == []

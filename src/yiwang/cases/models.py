@@ -22,6 +22,14 @@ class Status(models.TextChoices):
     REVOKED = "revoked", _("已撤销")
 
 
+class Warning(models.TextChoices):
+    """Deadline warnings (DESIGN.md §7), set by the workflow's warning job."""
+
+    NONE = "", _("正常")
+    YELLOW = "yellow", _("黄牌预警")
+    RED = "red", _("红牌超期")
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("网上申请")
     WINDOW = "window", _("窗口申请")
@@ -113,6 +121,12 @@ class Case(models.Model):
     # The deadline reaches a year whose holidays are not yet published (weekends only).
     due_provisional = models.BooleanField(_("期限为暂定"), default=False)
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Set by the approval workflow: the first day of the yellow warning, and the level now.
+    warning_on = models.DateField(_("预警日期"), null=True, blank=True)
+    warning = models.CharField(
+        _("预警"), max_length=6, choices=Warning.choices, default=Warning.NONE, blank=True
+    )
+    decision_reason = models.TextField(_("决定理由"), blank=True)
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
 
     class Meta:
@@ -127,6 +141,9 @@ class Case(models.Model):
             ),
             models.Index(fields=["enterprise", "-created_at"]),
             models.Index(fields=["status", "intake_due_on"]),
+            models.Index(fields=["status", "promised_due_on"]),
+            models.Index(fields=["status", "warning_on"]),
+            models.Index(fields=["warning", "status"]),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ the transition → change → timeline + audit → notify after commit."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -43,11 +44,32 @@ def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> Non
         case.status_code = code
 
 
+def _email_text(case: Case, body: str, url: str) -> str:
+    """Plain text: mail clients and old phones show it as written."""
+    return _(
+        "%(name)s，您好：\n\n%(body)s\n\n查看办件进度：%(url)s\n\n"
+        "此邮件由一网通办系统自动发送，请勿直接回复。"
+    ) % {
+        "name": case.applicant.real_name or case.applicant.get_username(),
+        "body": body,
+        "url": url,
+    }
+
+
 def _notify_applicant(case: Case, subject: str, body: str) -> None:
+    link = f"/my/cases/{case.pk}/"
+    url = settings.YIWANG_SITE_URL.rstrip("/") + link
+    applicant = case.applicant
+    mail = _email_text(case, body, url) if applicant.email else ""
+
     def send():
-        notify.site(case.applicant, subject, body, link=f"/my/cases/{case.pk}/")
-        if case.applicant.phone:
-            notify.sms(case.applicant.phone, f"【一网】{subject}：{body}", recipient=case.applicant)
+        notify.site(applicant, subject, body, link=link)
+        if applicant.phone:
+            notify.sms(applicant.phone, f"【一网】{subject}：{body}", recipient=applicant)
+        if applicant.email:
+            notify.email(
+                applicant.email, f"【一网】{subject}", mail, recipient=applicant, link=link
+            )
 
     transaction.on_commit(send)
 
@@ -256,6 +278,36 @@ def provide_online(material_id, *, by) -> CaseMaterial:
     return material
 
 
+@transaction.atomic
+def remove_file(file_id, *, by) -> CaseMaterial:
+    """Take back a file uploaded by mistake while the application can still be changed.
+    The stored copy is deleted only once the removal is committed."""
+    case_id = CaseFile.objects.values_list("material__case_id", flat=True).get(pk=file_id)
+    case = _editable(case_id, by)
+    # Read again under the case's lock: a concurrent removal may have taken it already.
+    stored = CaseFile.objects.select_related("material").get(pk=file_id)
+    material = stored.material
+    storage, name = stored.file.storage, stored.file.name
+    stored.delete()
+    if material.state != CaseMaterial.State.AT_WINDOW and not material.files.exists():
+        material.state = CaseMaterial.State.MISSING
+        material.save(update_fields=["state"])
+    audit.record(
+        by,
+        "case.file_removed",
+        case,
+        org_path=case.place_path,
+        summary={
+            "material": material.name,
+            "file": stored.original_name,
+            "sha256": stored.sha256,
+        },
+    )
+    # robust: a storage hiccup leaves an orphaned blob, never a failed request after commit.
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+    return material
+
+
 # --- submit ---------------------------------------------------------------------------------
 
 
@@ -316,8 +368,13 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
     if case.applicant_id != by.pk:
         raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
     for member in _family(case):
+        if member.status in CONCLUDED:  # a bundle's child already decided keeps its decision
+            continue
         _move(member, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
         member.save()
+    from yiwang.workflow import services as workflow  # lazily: the workflow imports cases
+
+    workflow.cancel_open_tasks(case, by=by)
     audit.record(by, "case.withdrawn", case, org_path=case.place_path)
     return case
 
@@ -372,6 +429,9 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
     for material in open_materials:
         material.state = CaseMaterial.State.TOLERATED
         material.save(update_fields=["state"])
+    from yiwang.workflow import services as workflow  # lazily: the workflow imports cases
+
+    workflow.start_approval(case, by=by)  # accepted → in_review (8), first tasks pushed
     audit.record(
         by,
         "case.deemed_accepted" if deemed else "case.accepted",
@@ -502,3 +562,110 @@ def recompute_provisional_deadlines() -> int:
             )
             fixed += not locked.due_provisional
     return fixed
+
+
+# --- approval (called by workflow) ----------------------------------------------------------
+# The workflow app owns tasks, clocks and results; these functions move the case itself.
+# The caller holds the case's lock (`lock`) and has authorised the actor; each move writes
+# the timeline with its national 办件状态 code.
+
+CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
+
+
+def lock(case_id) -> Case:
+    return _lock(case_id)
+
+
+def begin_review(case: Case, *, by, note: str = "") -> Case:
+    """accepted → in_review (8): the back office starts."""
+    _move(case, Status.IN_REVIEW, by=by, action="review", note=note)
+    case.save()
+    return case
+
+
+def has_tolerated_materials(case: Case) -> bool:
+    """容缺: a material this case needs was accepted to come later and is still owed."""
+    top = case.parent or case
+    owed = top.materials.filter(state=CaseMaterial.State.TOLERATED)
+    if case.parent_id:
+        owed = owed.filter(requirements__version_id=case.item_version_id)
+    return owed.exists()
+
+
+def conclude(case: Case, *, by, outcome: Status, reason: str = "") -> Case:
+    """办结: approved (11), approved with tolerance (12) or denied (13) with reasons."""
+    _move(case, outcome, by=by, action="conclude", note=reason)
+    case.concluded_at = timezone.now()
+    case.decision_reason = reason
+    case.warning = ""
+    case.save()
+    audit.record(
+        by,
+        "case.concluded",
+        case,
+        org_path=case.place_path,
+        summary={"outcome": str(outcome)},
+    )
+    if case.parent_id is None:
+        words = (
+            _("%(title)s（%(number)s）不予许可，理由见不予许可决定书。")
+            if outcome == Status.DENIED
+            else _("%(title)s（%(number)s）已办结，准予许可。")
+        )
+        _notify_applicant(
+            case, _("办件已办结"), words % {"title": case.title, "number": case.number}
+        )
+    return case
+
+
+def suspend(case: Case, *, by, note: str) -> Case:
+    """in_review → suspended (9): 特别程序, the clock stops (Art. 45)."""
+    _move(case, Status.SUSPENDED, by=by, action="suspend", note=note)
+    case.save()
+    return case
+
+
+def resume(case: Case, *, by, note: str = "") -> Case:
+    """suspended → in_review (10): the clock runs again."""
+    _move(case, Status.IN_REVIEW, by=by, action="resume", note=note)
+    case.save()
+    return case
+
+
+def set_clock(case: Case, *, by=None, note: str = "", **fields) -> Case:
+    """Store deadlines the workflow derived (after a pause or an extension): any of
+    promised_due_on, statutory_due_on, due_provisional, warning_on. With a note, the
+    timeline records it."""
+    allowed = {"promised_due_on", "statutory_due_on", "due_provisional", "warning_on"}
+    if not set(fields) <= allowed:
+        raise TypeError(f"unexpected clock fields: {sorted(set(fields) - allowed)}")
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=[*fields, "updated_at"])
+    if note:
+        CaseEvent.objects.create(
+            case=case,
+            actor=by if getattr(by, "pk", None) else None,
+            action="clock",
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+        )
+    return case
+
+
+def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:
+    """A timeline entry without a status change (a task pushed or done, a delivery)."""
+    return CaseEvent.objects.create(
+        case=case,
+        actor=by if getattr(by, "pk", None) else None,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+    )
+
+
+def set_warning(case_ids, level: str) -> int:
+    """Bulk: the warning job's result (no timeline entry; the job notifies)."""
+    return Case.objects.filter(pk__in=list(case_ids)).update(warning=level)

@@ -1,0 +1,84 @@
+"""The decision document (准予许可决定书 / 不予许可决定书) of a concluded case, as PDF built
+on request from the case. Same look and helpers as the case's other papers
+(cases.documents): ReportLab's built-in CJK font, dates from the case, never the clock."""
+
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from yiwang.cases import documents as papers
+from yiwang.cases.models import Case, Status
+
+from .models import ApprovalTask, TaskStatus
+
+DECIDED = {Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED}
+
+
+def decision_title(case: Case) -> str:
+    return _("不予许可决定书") if case.status == Status.DENIED else _("准予许可决定书")
+
+
+def has_decision(case: Case) -> bool:
+    """A decision document exists for a concluded item case (not a bundle's parent: each
+    item has its own decision)."""
+    return case.status in DECIDED and case.item_version_id is not None
+
+
+def _opinion_rows(case: Case) -> list[tuple[str, str]]:
+    tasks = ApprovalTask.objects.filter(case=case, status=TaskStatus.DONE).select_related("org")
+    return [
+        (f"{t.org.name} {t.name}", f"{t.get_decision_display()}　{t.opinion}".strip())
+        for t in tasks.order_by("completed_at", "pk")
+    ]
+
+
+def decision_pdf(case: Case) -> bytes:
+    if not has_decision(case):
+        raise ValueError("the case has no decision")
+    styles = papers._styles()
+    title = decision_title(case)
+    issuer = case.department.name if case.department_id else case.place.name
+    denied = case.status == Status.DENIED
+    words = (
+        _("您于%(received)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，决定不予许可。")
+        if denied
+        else _(
+            "您于%(received)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，符合法定条件、标准，决定准予许可。"
+        )
+    ) % {"received": papers._date(case.received_on), "item": case.title, "number": case.number}
+    rows = [
+        *papers._applicant_rows(case),
+        (_("申请事项"), papers._item_words(case)),
+        (_("受理日期"), papers._date(case.accepted_at)),
+        (_("决定日期"), papers._date(case.concluded_at)),
+    ]
+    if denied:
+        rows.append((_("不予许可理由"), case.decision_reason))
+    elif case.item_version.result_name:
+        rows.append((_("办理结果"), case.item_version.result_name))
+    if case.status == Status.APPROVED_TOLERATED:
+        rows.append((_("容缺说明"), _("容缺受理的材料须在规定期限内补齐。")))
+    story = [
+        papers._p(title, styles["title"]),
+        papers._p(_("办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
+        Spacer(1, 6 * mm),
+        papers._p(_("%(name)s：") % {"name": papers._addressee(case)}, styles["base"]),
+        papers._p(words, styles["body"]),
+        Spacer(1, 2 * mm),
+        papers._fields(rows, styles),
+        papers._p(_("审批意见"), styles["h2"]),
+        papers._fields(_opinion_rows(case), styles),
+    ]
+    if denied:
+        story.append(
+            papers._p(
+                _(
+                    "如不服本决定，可以自收到本决定书之日起六十日内依照《中华人民共和国行政复议法》"
+                    "的规定申请行政复议，或者自收到本决定书之日起六个月内依照《中华人民共和国"
+                    "行政诉讼法》的规定向人民法院提起行政诉讼。"
+                ),
+                styles["body"],
+            )
+        )
+    story += papers._signature(issuer, case.concluded_at, styles)
+    return papers._build(story, title=title, case=case)

@@ -1,0 +1,98 @@
+"""Who may see and act on tasks, extensions and deliveries, and the extra way into a case
+that a task opens: department staff with a task on a case (or on a bundle's child) may view
+the case and its materials. Everyone else still gets 404 (DESIGN.md §8)."""
+
+from django.db.models import Q
+
+from yiwang.cases.models import Case
+from yiwang.identity import policy
+from yiwang.identity.roles import Role
+
+from .models import ApprovalTask, Extension, ResultDelivery
+
+DEPARTMENT_ROLES = (Role.APPROVER, Role.CHIEF)
+
+# A department's staff and the supervisors see its tasks; acting needs the task's own role.
+policy.define("task.view", {Role.APPROVER, Role.CHIEF, Role.SUPERVISOR})
+policy.define("task.handle.approver", {Role.APPROVER})
+policy.define("task.handle.chief", {Role.CHIEF})
+policy.define("task.reassign", {Role.CHIEF})  # release a colleague's claimed task
+policy.register(
+    ApprovalTask,
+    policy.Subject(
+        org_path=lambda task: task.org_path, org_path_lookup="org_path", view_action="task.view"
+    ),
+)
+
+# 行政许可法 第四十二条: an extension needs the head's approval.
+policy.define("extension.view", {Role.APPROVER, Role.CHIEF, Role.SUPERVISOR})
+policy.define("extension.decide", {Role.CHIEF})
+policy.register(
+    Extension,
+    policy.Subject(
+        org_path=lambda e: e.org_path, org_path_lookup="org_path", view_action="extension.view"
+    ),
+)
+
+policy.define("delivery.view", {Role.ISSUER, Role.SUPERVISOR}, owner=True)
+policy.define("delivery.issue", {Role.ISSUER})
+policy.register(
+    ResultDelivery,
+    policy.Subject(
+        org_path=lambda d: d.place_path,
+        org_path_lookup="place_path",
+        owner_id=lambda d: d.case.applicant_id,
+        owner_lookup="case__applicant_id",
+        view_action="delivery.view",
+    ),
+)
+
+
+def _task_scope(user) -> Q:
+    paths = policy.grants_of(user).paths(DEPARTMENT_ROLES)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(org_path__startswith=path)
+    return condition
+
+
+def _has_task_on(user, case) -> bool:
+    if not policy.is_authenticated(user) or not policy.grants_of(user).paths(DEPARTMENT_ROLES):
+        return False
+    ids = [case.pk, *Case.objects.filter(parent_id=case.pk).values_list("pk", flat=True)]
+    return ApprovalTask.objects.filter(_task_scope(user), case_id__in=ids).exists()
+
+
+def _cases_with_tasks(user) -> Q:
+    if not policy.grants_of(user).paths(DEPARTMENT_ROLES):
+        return Q(pk__in=[])
+    tasks = ApprovalTask.objects.filter(_task_scope(user))
+    return Q(pk__in=tasks.values("case_id")) | Q(pk__in=tasks.values("case__parent_id"))
+
+
+policy.allow("case.view", policy.Rule(check=_has_task_on, condition=_cases_with_tasks))
+
+
+def _issuer_scope(user, lookup: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in policy.grants_of(user).paths([Role.ISSUER]):
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
+
+
+def _issues_result_of(user, case) -> bool:
+    if not policy.is_authenticated(user) or not policy.grants_of(user).paths([Role.ISSUER]):
+        return False
+    top = case.parent_id or case.pk
+    return ResultDelivery.objects.filter(_issuer_scope(user, "place_path"), case_id=top).exists()
+
+
+def _cases_with_results(user) -> Q:
+    if not policy.grants_of(user).paths([Role.ISSUER]):
+        return Q(pk__in=[])
+    deliveries = ResultDelivery.objects.filter(_issuer_scope(user, "place_path"))
+    return Q(pk__in=deliveries.values("case_id")) | Q(parent_id__in=deliveries.values("case_id"))
+
+
+# The issuer sees the journeys whose results they hand out (and their children).
+policy.allow("case.view", policy.Rule(check=_issues_result_of, condition=_cases_with_results))

@@ -1,0 +1,69 @@
+"""Results: ready on approval, handed over at the window or shipped with a tracking number
+that the applicant sees in the timeline."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from yiwang.workflow import delivery, selectors, services
+from yiwang.workflow.models import ApprovalTask, DeliveryStatus
+
+
+def approve_all(case, people):
+    for who in ("approver", "chief"):
+        task = ApprovalTask.objects.get(case=case, status__in=["pending", "active"])
+        services.complete(task.pk, by=people[who], decision="approve")
+    case.refresh_from_db()
+
+
+def test_pickup_is_ready_on_approval_and_handed_over_by_the_issuer(accepted_case, people):
+    case = accepted_case()
+    approve_all(case, people)
+    result = case.delivery
+    assert (result.status, result.method) == (DeliveryStatus.READY, "pickup")
+    assert list(selectors.result_queue(people["issuer"])) == [result]
+    assert selectors.can_view_case(people["issuer"], case)
+    with pytest.raises(Http404):
+        delivery.hand_over(case.pk, by=people["approver"])
+    delivery.hand_over(case.pk, by=people["issuer"])
+    result.refresh_from_db()
+    assert result.status == DeliveryStatus.DELIVERED and result.delivered_by == people["issuer"]
+    with pytest.raises(ValidationError):
+        delivery.hand_over(case.pk, by=people["issuer"])
+
+
+def test_mail_chosen_during_review_is_shipped_with_a_tracking_number(accepted_case, people):
+    case = accepted_case()
+    with pytest.raises(ValidationError, match="收件人"):
+        delivery.choose_delivery(case.pk, by=people["citizen"], method="mail")
+    with pytest.raises(Http404):
+        delivery.choose_delivery(case.pk, by=people["citizen2"], method="pickup")
+    chosen = delivery.choose_delivery(
+        case.pk,
+        by=people["citizen"],
+        method="mail",
+        recipient="张三",
+        phone="13800000001",
+        address="示例市示范区人民路1号",
+    )
+    assert chosen.status == DeliveryStatus.PENDING
+    approve_all(case, people)
+    with pytest.raises(ValidationError, match="邮寄送达"):
+        delivery.hand_over(case.pk, by=people["issuer"])
+    shipped = delivery.ship(case.pk, by=people["issuer"])
+    assert shipped.tracking_number.startswith("YWKD") and len(shipped.tracking_number) == 18
+    notes = [e.note for e in selectors.case_progress(case)]
+    assert any(shipped.tracking_number in n for n in notes)
+
+
+def test_a_bundle_has_one_delivery_for_the_whole_journey(accepted_bundle, people):
+    from .test_services import HANDLERS, approve_main, child, finish
+
+    parent = accepted_bundle()
+    approve_main(parent, people)
+    for code, (reviewer, head) in HANDLERS.items():
+        finish(child(parent, code), people[reviewer], people[head])
+    parent.refresh_from_db()
+    assert parent.delivery.status == DeliveryStatus.READY
+    assert not parent.children.filter(delivery__isnull=False).exists()
+    delivery.hand_over(parent.pk, by=people["issuer"])

@@ -1,0 +1,47 @@
+"""The decision document opens as PDF and says the decision in Chinese."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from yiwang.workflow import documents, services
+from yiwang.workflow.models import ApprovalTask
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return "".join(result.stdout.decode("utf-8").split())
+
+
+def decide(case, people, decision):
+    task = ApprovalTask.objects.get(case=case, status__in=["pending", "active"])
+    opinion = "" if decision == "approve" else "经营场所不符合要求"
+    services.complete(task.pk, by=people["approver"], decision=decision, opinion=opinion)
+    if decision == "approve":
+        task = ApprovalTask.objects.get(case=case, status__in=["pending", "active"])
+        services.complete(task.pk, by=people["chief"], decision="approve", opinion="同意")
+    case.refresh_from_db()
+
+
+def test_approval_decision_pdf(accepted_case, people, tmp_path):
+    case = accepted_case()
+    assert not documents.has_decision(case)
+    decide(case, people, "approve")
+    content = documents.decision_pdf(case)
+    assert content.startswith(b"%PDF")
+    text = pdf_text(content, tmp_path)
+    assert "准予许可决定书" in text and case.number in text and "个体工商户设立登记" in text
+
+
+def test_denial_decision_pdf_gives_the_reason_and_remedies(accepted_case, people, tmp_path):
+    case = accepted_case()
+    decide(case, people, "deny")
+    text = pdf_text(documents.decision_pdf(case), tmp_path)
+    assert "不予许可决定书" in text and "经营场所不符合要求" in text and "行政复议" in text
