@@ -25,9 +25,11 @@ def test_demo_prepares_sqlite_twice_and_prints_where_to_go(tmp_path):
     assert "http://127.0.0.1:8123/" in first.stdout
     assert "citizen" in first.stdout and "yiwang-demo" in first.stdout
     assert (tmp_path / "yiwang.sqlite3").exists()
+    assert "demo history:" in first.stdout
 
     second = run(["demo", "--no-serve"], tmp_path)
     assert second.returncode == 0, second.stderr
+    assert "demo history: already there" in second.stdout
 
     verify = run(["audit", "verify"], tmp_path)
     assert verify.returncode == 0 and "chain intact" in verify.stdout

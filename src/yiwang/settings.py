@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.cases",
     "yiwang.workflow",
+    "yiwang.licenses",
+    "yiwang.sharing",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",
@@ -304,6 +306,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` (or `kind`, `state`): each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "yiwang.cases.models.Status",
+        "TaskStatusEnum": "yiwang.workflow.models.TaskStatus",
+        "ExtensionStatusEnum": "yiwang.workflow.models.Extension.Status",
+        "DeliveryStatusEnum": "yiwang.workflow.models.DeliveryStatus",
+        "SuspensionKindEnum": "yiwang.workflow.models.SuspensionKind",
+        "StepKindEnum": "yiwang.workflow.models.StepKind",
+        "ProcessStateEnum": "yiwang.workflow.api.PROCESS_STATES",
+        "LicenseStatusEnum": "yiwang.licenses.api.LICENSE_STATES",
+        "ShareLinkStateEnum": "yiwang.licenses.api.SHARE_LINK_STATES",
+        "SubjectKindEnum": "yiwang.sharing.models.SubjectKind",
+    },
 }
 
 LOGGING = {

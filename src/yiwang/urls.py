@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("yiwang.notify.urls")),
     path("", include("yiwang.catalog.urls")),
     path("", include("yiwang.cases.urls")),
+    path("", include("yiwang.workflow.urls")),
+    path("", include("yiwang.licenses.urls")),
+    path("", include("yiwang.sharing.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

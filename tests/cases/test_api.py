@@ -54,7 +54,17 @@ def test_apply_supplement_resubmit_accept_through_the_api(citizen, clerk):
     case = draft(citizen)
     assert case["status"] == "draft" and case["number"] is None
     assert case["form_data"]["applicant_name"] == "张三"  # the one form starts pre-filled
-    assert case["materials"] and all(m["state"] == "missing" for m in case["materials"])
+    # 张三's identity card comes from the e-licence library (demo); the rest is owed.
+    taken = {m["name"]: m for m in case["materials"] if m["state"] == "from_license"}
+    assert list(taken) == ["居民身份证"]
+    card = taken["居民身份证"]["license"]
+    assert card["type_code"] == "L-SFZ" and card["trust_level"] == "A"
+    assert "*" in card["number_masked"] and card["verify_url"].startswith("http")
+    assert all(
+        m["state"] == "missing" and m["license"] is None
+        for m in case["materials"]
+        if m["name"] not in taken
+    )
 
     saved = citizen.patch(
         f"/api/v1/cases/{case['id']}/form", {"shop_name": "明德小吃"}, format="json"

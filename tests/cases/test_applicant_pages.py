@@ -116,7 +116,7 @@ def test_materials_upload_check_and_at_window(as_user, people):
     client = as_user("citizen")
     case = services.start_bundle_case("YJS-0004", by=people["citizen"])
     page = text(client.get(f"/my/cases/{case.pk}/materials/"))
-    assert "电子证照库调取将在后续版本开通，目前请上传" in page
+    assert "已从电子证照库调取：居民身份证" in page  # 张三's card, from the demo library
     assert "必要" in page and "非必要" in page
     id_card = case.materials.get(name="居民身份证")
     assert id_card.requirements.count() == 3  # one upload for three items

@@ -67,3 +67,30 @@ def test_a_bundle_has_one_delivery_for_the_whole_journey(accepted_bundle, people
     assert parent.delivery.status == DeliveryStatus.READY
     assert not parent.children.filter(delivery__isnull=False).exists()
     delivery.hand_over(parent.pk, by=people["issuer"])
+
+
+def test_a_partly_denied_bundle_still_lets_the_applicant_choose_mail(accepted_bundle, people):
+    from .test_services import HANDLERS, approve_main, child, finish, open_task
+
+    parent = accepted_bundle()
+    approve_main(parent, people)
+    (denied_code, (reviewer, _head)), *approved = HANDLERS.items()
+    services.complete(
+        open_task(child(parent, denied_code)).pk,
+        by=people[reviewer],
+        decision="deny",
+        opinion="经营场所不符合要求",
+    )
+    for code, (reviewer, head) in approved:
+        finish(child(parent, code), people[reviewer], people[head])
+    parent.refresh_from_db()
+    assert parent.status == "denied"  # the journey as a whole
+    chosen = delivery.choose_delivery(
+        parent.pk,
+        by=parent.applicant,
+        method="mail",
+        recipient="张三",
+        phone="13800000001",
+        address="示范区人民路1号",
+    )
+    assert chosen.method == "mail" and chosen.status == DeliveryStatus.READY

@@ -10,7 +10,10 @@ change. DRF's exceptions, Django's Http404 / PermissionDenied / ValidationError 
 `Problem`s are mapped here; anything else propagates to Django's 500 handling.
 
 A domain error elsewhere can either subclass `Problem`, or stay independent of the API and
-be mapped with `register(ExceptionClass, status=409)` (its `code` attribute is used).
+be mapped with `register(ExceptionClass, status=409)` (its `code` attribute is used). A
+Django ValidationError about the request as a whole is a 400 unless its code is registered
+with another status by `register_codes("task_done", status=409)`: the same rule, raised by
+a service, then reads as a conflict with the object's state rather than a bad request.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -103,6 +106,17 @@ def register(exc_class: type[BaseException], *, status: int, code: str = "") -> 
     _registry[exc_class] = (status, code)
 
 
+# Codes of Django ValidationErrors that are not bad requests: code → status.
+_code_status: dict[str, int] = {}
+
+
+def register_codes(*codes: str, status: int) -> None:
+    """Report a ValidationError carrying one of `codes` with this status (e.g. 409 for a
+    conflict with the object's current state, 403 for a rule about who may act)."""
+    for code in codes:
+        _code_status[code] = status
+
+
 def _registered(exc) -> tuple[int, str] | None:
     for klass in type(exc).__mro__:
         if klass in _registry:
@@ -178,7 +192,8 @@ def _validation_problem(errors: dict[str, list[dict]]) -> HttpResponse:
     general = errors.get(api_settings.NON_FIELD_ERRORS_KEY, [])
     if not fields and len(general) == 1 and general[0]["code"] != "invalid":
         # A rule about the request as a whole (验证码不正确): its code is the problem's code.
-        return problem(400, general[0]["code"], general[0]["message"], errors=errors)
+        code = general[0]["code"]
+        return problem(_code_status.get(code, 400), code, general[0]["message"], errors=errors)
     detail = general[0]["message"] if general and not fields else _("请检查标出的字段。")
     return problem(400, "invalid", detail, errors=errors)
 

@@ -7,7 +7,10 @@ from drf_spectacular.views import SpectacularAPIView
 from yiwang.cases import api as cases
 from yiwang.catalog import api as catalog
 from yiwang.identity import api as identity
+from yiwang.licenses import api as licenses
 from yiwang.notify import api as notify
+from yiwang.sharing import api as sharing
+from yiwang.workflow import api as workflow
 
 from . import problems
 from .auth import TokenView
@@ -65,6 +68,52 @@ urlpatterns = [
     path("v1/cases/<int:pk>/supplement", cases.CaseSupplement.as_view(), name="case-supplement"),
     path("v1/cases/<int:pk>/refuse", cases.CaseRefuse.as_view(), name="case-refuse"),
     path("v1/intake", cases.IntakeQueue.as_view(), name="intake"),
+    path("v1/tasks", workflow.TaskList.as_view(), name="tasks"),
+    path("v1/tasks/<int:pk>", workflow.TaskDetail.as_view(), name="task"),
+    path("v1/tasks/<int:pk>/claim", workflow.TaskClaim.as_view(), name="task-claim"),
+    path("v1/tasks/<int:pk>/release", workflow.TaskRelease.as_view(), name="task-release"),
+    path("v1/tasks/<int:pk>/complete", workflow.TaskComplete.as_view(), name="task-complete"),
+    path("v1/cases/<int:pk>/suspend", workflow.CaseSuspend.as_view(), name="case-suspend"),
+    path("v1/cases/<int:pk>/resume", workflow.CaseResume.as_view(), name="case-resume"),
+    path("v1/cases/<int:pk>/extensions", workflow.CaseExtensions.as_view(), name="case-extensions"),
+    path("v1/extensions", workflow.ExtensionList.as_view(), name="extensions"),
+    path(
+        "v1/extensions/<int:pk>/decision",
+        workflow.ExtensionDecide.as_view(),
+        name="extension-decision",
+    ),
+    path("v1/cases/<int:pk>/conclusion", workflow.CaseConclusion.as_view(), name="case-conclusion"),
+    path(
+        "v1/cases/<int:pk>/decision.pdf",
+        workflow.CaseDecisionPdf.as_view(),
+        name="case-decision-pdf",
+    ),
+    path("v1/cases/<int:pk>/progress", workflow.CaseProgress.as_view(), name="case-progress"),
+    path("v1/cases/<int:pk>/delivery", workflow.CaseDelivery.as_view(), name="case-delivery"),
+    path(
+        "v1/cases/<int:pk>/delivery/hand-over",
+        workflow.CaseHandOver.as_view(),
+        name="case-hand-over",
+    ),
+    path("v1/cases/<int:pk>/delivery/ship", workflow.CaseShip.as_view(), name="case-ship"),
+    path("v1/results", workflow.ResultQueue.as_view(), name="results"),
+    path("v1/license-keys", licenses.LicenseKeys.as_view(), name="license-keys"),
+    path("v1/licenses/verify", licenses.LicenseVerify.as_view(), name="license-verify"),
+    path("v1/me/licenses", licenses.MyLicenses.as_view(), name="me-licenses"),
+    path("v1/me/licenses/<int:pk>", licenses.MyLicense.as_view(), name="me-license"),
+    path("v1/me/licenses/<int:pk>.pdf", licenses.MyLicensePdf.as_view(), name="me-license-pdf"),
+    path(
+        "v1/me/licenses/<int:pk>/share-links",
+        licenses.MyLicenseShareLinks.as_view(),
+        name="me-license-share-links",
+    ),
+    path(
+        "v1/me/licenses/<int:pk>/share-links/<int:link_id>",
+        licenses.MyLicenseShareLink.as_view(),
+        name="me-license-share-link",
+    ),
+    path("v1/sharing/lookups", sharing.Lookups.as_view(), name="sharing-lookups"),
+    path("v1/me/data-access", sharing.MyDataAccess.as_view(), name="me-data-access"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     *(

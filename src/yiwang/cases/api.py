@@ -24,12 +24,16 @@ from yiwang.catalog.models import Bundle
 from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, OrgUnit
 
-from . import selectors, services, transitions
-from .models import Case, CaseFile, CaseMaterial, Channel, Status
+from . import reuse, selectors, services, transitions
+from .models import Case, CaseFile, CaseMaterial, Channel, Status, Warning
 
 # A move the state machine forbids (accepting a refused case) is a conflict with the
 # case's current state, not a malformed request.
 problems.register(transitions.InvalidTransition, status=409, code="invalid_transition")
+
+
+# Statuses in which a case's decision clock counts (or stands still, suspended).
+CLOCK_RUNS = {Status.ACCEPTED, Status.IN_REVIEW, Status.SUSPENDED}
 
 
 def deadline_note(case) -> str:
@@ -72,6 +76,28 @@ class DeadlinesSerializer(serializers.Serializer):
         return deadline_note(case)
 
 
+class ClockSerializer(DeadlinesSerializer):
+    """The deadlines plus where the clock stands: the warning level and the working days
+    left to the promised deadline (frozen while suspended; none once concluded)."""
+
+    warning = serializers.ChoiceField(
+        choices=Warning.choices, help_text=gettext_lazy("预警：空为正常，yellow 黄牌，red 红牌")
+    )
+    warning_display = serializers.CharField(source="get_warning_display")
+    workdays_left = serializers.SerializerMethodField(
+        help_text=gettext_lazy("距承诺办结期限的工作日，负数为已超期")
+    )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_workdays_left(self, case) -> int | None:
+        from yiwang.workflow import clocks  # lazily: the workflow imports cases
+
+        if case.status not in CLOCK_RUNS:
+            return None
+        left = clocks.workdays_left(case)
+        return left.days if left is not None else None
+
+
 class CaseFileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="original_name")
@@ -91,6 +117,20 @@ class CaseFileSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class MaterialLicenseSerializer(serializers.Serializer):
+    """The e-licence a material was taken from (电子证照库调取): never the full number."""
+
+    number_masked = serializers.CharField(help_text=gettext_lazy("证照编号（部分隐藏）"))
+    type_code = serializers.CharField(help_text=gettext_lazy("证照类型编码，如 L-SFZ"))
+    type_name = serializers.CharField()
+    issuer = serializers.CharField(help_text=gettext_lazy("发证机构"))
+    valid_until = serializers.DateField(allow_null=True, help_text=gettext_lazy("空：长期有效"))
+    trust_level = serializers.CharField(
+        help_text=gettext_lazy("可信等级：A 级（电子证照，国办函〔2016〕108号）")
+    )
+    verify_url = serializers.CharField(help_text=gettext_lazy("公开核验页面"))
+
+
 class CaseMaterialSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -99,7 +139,16 @@ class CaseMaterialSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseMaterial.State.choices)
     state_display = serializers.CharField(source="get_state_display")
     note = serializers.CharField()
+    license = serializers.SerializerMethodField(
+        help_text=gettext_lazy("从电子证照库调取的证照（状态为 from_license 时）")
+    )
     files = CaseFileSerializer(many=True)
+
+    @extend_schema_field(MaterialLicenseSerializer(allow_null=True))
+    def get_license(self, material):
+        if material.state != CaseMaterial.State.FROM_LICENSE or not material.license_id:
+            return None
+        return MaterialLicenseSerializer(reuse.license_view(material.license)).data
 
 
 class CaseEventSerializer(serializers.Serializer):
@@ -169,10 +218,11 @@ class ChildCaseSerializer(serializers.Serializer):
     department = CaseOrgSerializer(allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
     status_code = serializers.IntegerField(allow_null=True)
-    deadlines = DeadlinesSerializer(source="*")
+    deadlines = ClockSerializer(source="*")
 
 
 class CaseDetailSerializer(CaseSummarySerializer):
+    deadlines = ClockSerializer(source="*")
     channel = serializers.ChoiceField(choices=Channel.choices)
     applicant_name = serializers.CharField(source="applicant.real_name")
     enterprise = EnterpriseRefSerializer(allow_null=True)

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -37,7 +38,7 @@ MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
 
 # 行政许可法 第三十二条 and the remedies of 行政复议法 / 行政诉讼法, in the words the letters use.
-ART32_NOTICE = (
+ART32_NOTICE = gettext_lazy(
     "根据《中华人民共和国行政许可法》第三十二条的规定，申请材料不齐全或者不符合法定形式的，"
     "行政机关应当当场或者在五日内一次告知申请人需要补正的全部内容。"
 )
@@ -395,7 +396,7 @@ def notice_pdf(case: Case, notice: SupplementNotice) -> bytes:
                 "received": _date(case.received_on),
                 "item": case.title,
                 "number": case.number,
-                "law": ART32_NOTICE,
+                "law": str(ART32_NOTICE),
             },
             styles["body"],
         ),

@@ -144,6 +144,18 @@ class Case(models.Model):
             models.Index(fields=["status", "promised_due_on"]),
             models.Index(fields=["status", "warning_on"]),
             models.Index(fields=["warning", "status"]),
+            # Staff lists of journeys, newest first, whatever their scope: an ordered scan
+            # that stops after one page, at a million cases as at ten thousand.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(parent__isnull=True),
+                name="case_journey_recent_idx",
+            ),
+            models.Index(
+                fields=["status", "-created_at", "-id"],
+                condition=models.Q(parent__isnull=True),
+                name="case_journey_status_idx",
+            ),
         ]
 
     def __str__(self):
@@ -186,6 +198,7 @@ class CaseMaterial(models.Model):
         AT_WINDOW = "at_window", _("窗口提交")
         TOLERATED = "tolerated", _("容缺后补")
         DEFECTIVE = "defective", _("需补正")
+        FROM_LICENSE = "from_license", _("电子证照库调取")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField(_("材料名称"), max_length=200)
@@ -194,6 +207,16 @@ class CaseMaterial(models.Model):
     tolerable = models.BooleanField(_("可容缺"), default=False)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.MISSING)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # The exact licence that satisfies this material (state FROM_LICENSE), taken from the
+    # e-licence library at draft start and checked again at submit.
+    license = models.ForeignKey(
+        "licenses.License",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("调取的电子证照"),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

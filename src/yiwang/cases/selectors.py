@@ -44,7 +44,10 @@ def detail(user, case_id) -> Case:
         )
         .prefetch_related(
             Prefetch(
-                "materials", CaseMaterial.objects.prefetch_related("files", "requirements__version")
+                "materials",
+                CaseMaterial.objects.select_related(
+                    "license__license_type", "license__issuer"
+                ).prefetch_related("files", "requirements__version"),
             ),
             Prefetch(
                 "children",

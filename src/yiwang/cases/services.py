@@ -17,7 +17,7 @@ from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
-from . import numbering, transitions, uploads
+from . import numbering, reuse, transitions, uploads
 from .models import Case, CaseEvent, CaseFile, CaseMaterial, Status, SupplementNotice
 
 # 行政许可法 第三十二条: a supplement notice is due within 5 working days of receipt.
@@ -209,6 +209,21 @@ def _add_materials(case: Case, versions: list[ItemVersion]) -> None:
             note=_("由部门通过数据共享获取") if shared else "",
         )
         material.requirements.set(requirements)
+        # 电子证照库: a valid licence of the linked type satisfies it without upload.
+        if reuse.apply(material, case):
+            material.save(update_fields=["state", "license", "note"])
+            if material.license_id:
+                _record_license_use(case, material)
+
+
+def _record_license_use(case: Case, material: CaseMaterial) -> None:
+    audit.record(
+        "cases.reuse",
+        "case.material_from_license",
+        case,
+        org_path=case.place_path,
+        summary={"material": material.name, "license": material.license.number},
+    )
 
 
 def _editable(case_id, by) -> Case:
@@ -245,8 +260,9 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
         sha256=checked.sha256,
         uploaded_by=by,
     )
-    material.state = CaseMaterial.State.UPLOADED
-    material.save(update_fields=["state"])
+    # An upload is the applicant's choice: it replaces a licence taken from the library.
+    material.state, material.license = CaseMaterial.State.UPLOADED, None
+    material.save(update_fields=["state", "license"])
     audit.record(
         by,
         "case.file_attached",
@@ -274,7 +290,8 @@ def provide_online(material_id, *, by) -> CaseMaterial:
     if material.state == CaseMaterial.State.AT_WINDOW:
         has_files = material.files.exists()
         material.state = CaseMaterial.State.UPLOADED if has_files else CaseMaterial.State.MISSING
-        material.save(update_fields=["state"])
+        reuse.apply(material, material.case)
+        material.save(update_fields=["state", "license", "note"])
     return material
 
 
@@ -291,7 +308,8 @@ def remove_file(file_id, *, by) -> CaseMaterial:
     stored.delete()
     if material.state != CaseMaterial.State.AT_WINDOW and not material.files.exists():
         material.state = CaseMaterial.State.MISSING
-        material.save(update_fields=["state"])
+        reuse.apply(material, case)  # back to the library's licence, if there is one
+        material.save(update_fields=["state", "license", "note"])
     audit.record(
         by,
         "case.file_removed",
@@ -316,15 +334,45 @@ def _family(case: Case) -> list[Case]:
 
 
 @transaction.atomic
+def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
+    """Check every material taken from the e-licence library again (a licence may have
+    expired or been revoked since the draft was started, or been issued meanwhile); a lost
+    one falls back to an upload with the reason in its note. Returns the changed ones."""
+    case = _lock(case_id)
+    policy.require(by, "case.view", case)
+    if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
+        return []
+    changed = []
+    today = timezone.localdate()
+    materials = case.materials.filter(
+        state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.FROM_LICENSE]
+    ).prefetch_related("requirements__license_type")
+    for material in materials:
+        if reuse.apply(material, case, today):
+            material.save(update_fields=["state", "license", "note"])
+            if material.license_id:
+                _record_license_use(case, material)
+            changed.append(material)
+    return changed
+
+
 def submit(case_id, *, by) -> Case:
     """File the application: every case of the journey gets its number, the receipt day is
-    today and the window has 5 working days to answer (Art. 32)."""
+    today and the window has 5 working days to answer (Art. 32). Licences taken from the
+    library are checked again first, in their own transaction, so an applicant whose
+    licence was revoked meanwhile keeps the explanation even though the submit fails."""
+    refresh_library_materials(case_id, by=by)
+    return _submit(case_id, by=by)
+
+
+@transaction.atomic
+def _submit(case_id, *, by) -> Case:
     case = _lock(case_id)
     policy.require(by, "case.view", case)
     if case.parent_id:
         raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
     missing = [
-        m.name
+        f"{m.name}（{m.note}）" if m.note else m.name
         for m in case.materials.filter(
             required=True, tolerable=False, state=CaseMaterial.State.MISSING
         )
@@ -407,7 +455,11 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
     case = _lock(case_id) if deemed else _intake(case_id, by)
     open_materials = list(
         case.materials.filter(required=True).exclude(
-            state__in=[CaseMaterial.State.UPLOADED, CaseMaterial.State.AT_WINDOW]
+            state__in=[
+                CaseMaterial.State.UPLOADED,
+                CaseMaterial.State.AT_WINDOW,
+                CaseMaterial.State.FROM_LICENSE,
+            ]
         )
     )
     if open_materials and not deemed:

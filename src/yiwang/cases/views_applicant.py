@@ -130,9 +130,8 @@ def apply_bundle(request, code):
 @never_cache
 @login_required
 def my_cases(request):
-    page = Paginator(selectors.my_cases(request.user), CASES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    journeys = selectors.my_cases(request.user).select_related("delivery")  # for next_step
+    page = Paginator(journeys, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/applicant/my_cases.html", {"page": page})
 
 
@@ -191,11 +190,17 @@ def my_case(request, pk):
     case, elsewhere = _journey(request, pk)
     if elsewhere:
         return elsewhere
-    events = list(case.events.all())
+    from yiwang.workflow.views import delivery_context  # the result: decisions, delivery
+
     return render(
         request,
         "cases/applicant/case.html",
-        _context(request, case, events=events, withdraw_form=WithdrawForm()),
+        _context(
+            request,
+            case,
+            withdraw_form=WithdrawForm(),
+            **delivery_context(case, request.user),
+        ),
     )
 
 

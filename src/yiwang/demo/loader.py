@@ -138,4 +138,8 @@ def load_demo(*, catalog: bool = True) -> list[tuple[str, str, str]]:
         load_orgs()
     people = load_people()
     load_messages()
+    if catalog:  # licence types come with the catalogue
+        from yiwang.licenses.demo import load_licenses
+
+        load_licenses()
     return people

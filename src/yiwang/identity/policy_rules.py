@@ -23,15 +23,18 @@ policy.register(
     ),
 )
 
-# A person's own record; at the window a clerk identifies walk-in applicants by ID number.
+# A person's own record; at the window a clerk identifies walk-in applicants by ID number
+# (代办). Any other look-up of the population library goes through sharing.services.lookup:
+# only for a case the staff member handles, with a purpose, logged where the person sees it.
 policy.define("person.view", {Role.CLERK, Role.WINDOW_STAFF}, owner=True)
-policy.define("person.lookup", {Role.CLERK, Role.WINDOW_STAFF})
+policy.define("person.lookup", {Role.CLERK})
 policy.define("person.reveal_id_number", {Role.CLERK}, owner=True)
 policy.register(
     User,
     policy.Subject(
-        # Citizens belong to no org unit: a window clerk anywhere may identify any applicant.
-        # The e-licence issue narrows base-data lookups to subjects of the staff's own cases.
+        # Citizens belong to no org unit: a window clerk anywhere may identify a walk-in
+        # applicant (sharing.services.identify_walk_in logs it as “窗口代办身份核验”); every
+        # other base-data look-up is narrowed to subjects of the staff's own cases.
         org_path=lambda u: None,
         org_path_lookup=None,
         outside_org_tree=True,

@@ -13,6 +13,17 @@ MAX_ATTEMPTS = 5
 def send(
     channel: str, body: str, *, recipient=None, address: str = "", subject: str = "", link: str = ""
 ) -> Message:
+    if channel == Channel.SITE and recipient is not None:
+        # An in-site message is delivered by being stored: no worker round trip for the bell.
+        return Message.objects.create(
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            link=link,
+            status=Delivery.SENT,
+            sent_at=timezone.now(),
+        )
     message = Message.objects.create(
         channel=channel, recipient=recipient, address=address, subject=subject, body=body, link=link
     )

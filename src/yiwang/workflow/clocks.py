@@ -143,19 +143,19 @@ def suspend(case_id, *, by, kind: str, reason: str, expected_workdays: int = 0) 
     _require_handler(by, case)
     if kind not in SuspensionKind.values:
         raise ValidationError(_("请选择特别程序的种类。"), code="kind_required")
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationError(_("请写明特别程序的理由。"), code="reason_required")
+    # The transition first: it raises unless in review (a second suspension included).
+    cases.suspend(case, by=by, note=f"{SuspensionKind(kind).label}：{reason}")
     pause = Suspension.objects.create(
         case=case,
         kind=kind,
-        reason=reason.strip(),
+        reason=reason,
         expected_workdays=max(0, int(expected_workdays or 0)),
         started_on=today(),
         started_by=by,
     )
-    cases.suspend(
-        case, by=by, note=f"{SuspensionKind(kind).label}：{pause.reason}"
-    )  # raises unless in review
     audit.record(by, "case.suspended", case, org_path=case.place_path, summary={"kind": kind})
     return pause
 

@@ -88,7 +88,9 @@ def choose_delivery(
         raise ValidationError(_("只有申请人可以选择送达方式。"), code="not_applicant")
     if case.parent_id:
         raise ValidationError(_("请在一件事主办件上选择送达方式。"), code="use_parent")
-    if case.status in NOT_DELIVERABLE:
+    # A 一件事 denied as a whole may still have approved items whose results go out.
+    has_results = ResultDelivery.objects.filter(case=case).exists()
+    if case.status in NOT_DELIVERABLE and not has_results:
         raise ValidationError(_("该办件没有需要送达的办理结果。"), code="nothing_to_deliver")
     if method not in DeliveryMethod.values:
         raise ValidationError(_("请选择送达方式。"), code="method_required")

@@ -143,6 +143,19 @@ class ApprovalTask(models.Model):
             models.Index(fields=["due_on"]),
             models.Index(fields=["status", "warning_on"]),
             models.Index(fields=["case", "stage"]),
+            # Inboxes: a department's open tasks by prefix, most urgent first, and the few
+            # warned ones — without walking every open task of the district in due order.
+            models.Index(
+                fields=["org_path", "due_on"],
+                name="task_open_org_due_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=models.Q(status__in=["pending", "active"]),
+            ),
+            models.Index(
+                fields=["warning", "due_on"],
+                name="task_open_warning_idx",
+                condition=models.Q(status__in=["pending", "active"]),
+            ),
         ]
 
     def __str__(self):

@@ -18,6 +18,7 @@ parallel item's child case starts at once; the parent concludes when every child
 (AND-join over child cases).
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -82,7 +83,16 @@ def template_for(version: ItemVersion) -> ProcessTemplate:
 
 
 def task_steps(template: ProcessTemplate) -> list[TemplateStep]:
-    return [s for s in template.steps.all() if s.kind == StepKind.TASK]
+    """The template's approval steps in order, with their org. Templates never change once
+    generated, so each process keeps them after the first read."""
+    # created_at in the key: a rolled-back template's id can be handed out again (SQLite).
+    return list(_task_steps(template.pk, template.created_at))
+
+
+@functools.lru_cache(maxsize=4096)
+def _task_steps(template_id: int, created_at) -> tuple[TemplateStep, ...]:
+    steps = TemplateStep.objects.filter(template_id=template_id, kind=StepKind.TASK)
+    return tuple(steps.select_related("org", "template").order_by("seq"))
 
 
 # --- a bundle's journey --------------------------------------------------------------------

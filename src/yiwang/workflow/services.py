@@ -173,6 +173,20 @@ def _check_separation(by, task: ApprovalTask) -> None:
         )
 
 
+def _check_available(by, task: ApprovalTask) -> None:
+    """Not finished, and not in a colleague's hands: what claim and complete both need."""
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        who = task.assignee.display_name if task.assignee_id else ""
+        raise ValidationError(
+            _("该环节已办结（%(who)s），不能重复办理。") % {"who": who or "—"}, code="task_done"
+        )
+    if task.assignee_id and task.assignee_id != by.pk:
+        raise ValidationError(
+            _("该环节已由%(who)s签收。") % {"who": task.assignee.display_name},
+            code="task_claimed_by_other",
+        )
+
+
 def _check_case_running(task: ApprovalTask) -> None:
     if task.case.status == Status.SUSPENDED:
         raise ValidationError(
@@ -190,6 +204,7 @@ def claim(task_id, *, by) -> ApprovalTask:
     _require_handler(by, task)
     if task.status == TaskStatus.ACTIVE and task.assignee_id == by.pk:
         return task  # claiming twice is harmless
+    _check_available(by, task)
     transitions.check(task, TaskStatus.ACTIVE)
     _check_case_running(task)
     _check_separation(by, task)
@@ -224,16 +239,7 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
     opinion = (opinion or "").strip()
     if decision != Decision.APPROVE and not opinion:
         raise ValidationError(_("不同意或退回时必须写明理由。"), code="opinion_required")
-    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-        who = task.assignee.display_name if task.assignee_id else ""
-        raise ValidationError(
-            _("该环节已办结（%(who)s），不能重复办理。") % {"who": who or "—"}, code="task_done"
-        )
-    if task.assignee_id and task.assignee_id != by.pk:
-        raise ValidationError(
-            _("该环节已由%(who)s签收。") % {"who": task.assignee.display_name},
-            code="task_claimed_by_other",
-        )
+    _check_available(by, task)
     _check_case_running(task)
     _check_separation(by, task)
     steps = process.task_steps(task.step.template)
@@ -293,6 +299,10 @@ def _conclude(case, *, by, approved: bool, reason: str = "") -> None:
     else:
         outcome = Status.DENIED
     cases.conclude(case, by=by, outcome=outcome, reason=reason)
+    if outcome != Status.DENIED:  # a licence result is drafted for the issuer to confirm
+        from yiwang.licenses.services import issue_for_case
+
+        issue_for_case(case, by=by)
     if case.parent_id:
         _advance_journey(case, by=by)
     elif outcome != Status.DENIED:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from yiwang.catalog.models import MaterialSource
 
+from .. import reuse
 from ..models import CaseMaterial, Status
 
 register = template.Library()
@@ -22,7 +23,7 @@ _PLAIN = {
     Status.ACCEPTED: _lazy("已受理，正在办理"),
     Status.REFUSED: _lazy("不予受理"),
     Status.WITHDRAWN: _lazy("已撤回"),
-    Status.IN_REVIEW: _lazy("审查中"),
+    Status.IN_REVIEW: _lazy("已受理，正在办理（各部门审查中）"),
     Status.SUSPENDED: _lazy("特别程序中，暂停计时"),
     Status.APPROVED: _lazy("已办结：准予许可"),
     Status.APPROVED_TOLERATED: _lazy("已办结（容缺）"),
@@ -92,6 +93,10 @@ def next_step(case) -> str:
         return _("不用操作，等待办理结果。")
     if status == Status.SUSPENDED:
         return _("办理暂停计时（听证、检验、专家评审等），完成后继续办理。")
+    if status in (Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED):
+        delivered = _result_words(case)
+        if delivered:
+            return delivered
     if status in (Status.APPROVED, Status.APPROVED_TOLERATED):
         return _("办理完成，请按通知领取办理结果。")
     if status == Status.REFUSED:
@@ -99,6 +104,25 @@ def next_step(case) -> str:
     if status == Status.DENIED:
         return _("请查看不予许可决定书中的理由和救济途径。")
     return _("不用操作。")
+
+
+def _result_words(case) -> str:
+    """Where the result is, once the back office made it ready (workflow's delivery)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        delivery = case.delivery
+    except (ObjectDoesNotExist, AttributeError):
+        return ""
+    if delivery.status == "delivered":
+        if delivery.tracking_number:
+            return _("办理结果已寄出，运单号 %(number)s。") % {"number": delivery.tracking_number}
+        return _("办理结果已在窗口领取，办理完毕。")
+    if delivery.status == "ready":
+        if delivery.method == "mail":
+            return _("办理结果已准备好，等待寄出，寄出后会告诉您运单号。")
+        return _("办理结果已准备好，请带身份证到%(place)s窗口领取。") % {"place": case.place.name}
+    return ""
 
 
 @register.filter
@@ -127,6 +151,14 @@ def necessity_of(material: CaseMaterial) -> str:
 @register.filter
 def from_license_library(material: CaseMaterial) -> bool:
     return any(r.source == MaterialSource.LICENSE_LIBRARY for r in material.requirements.all())
+
+
+@register.filter
+def license_taken(material: CaseMaterial) -> dict | None:
+    """The licence the material was taken from (masked number, type, verify link), if any."""
+    if material.state != CaseMaterial.State.FROM_LICENSE or not material.license_id:
+        return None
+    return reuse.license_view(material.license)
 
 
 @register.filter

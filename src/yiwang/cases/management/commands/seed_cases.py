@@ -8,6 +8,12 @@ Numbers are `YW{date}{seq}` and continue each day's CaseNumberCounter, which is 
 match, so later submissions keep counting from there. Rows are written with bulk inserts,
 not through the services: this is data loading, like a migration, with no one to notify.
 Run it while the site is quiet: a submission during the run may take a number seeded too.
+
+Cases still open are recent, as in a district that keeps its time limits: one waiting at
+the window was filed within the Art. 32 days, one under review within about its promised
+time (some run late and the warning job turns them red). A case under review has its
+current approval task open at its department, as the workflow would have pushed it; the
+tasks of stages already passed are not written.
 """
 
 import contextlib
@@ -26,6 +32,8 @@ from django.utils.translation import gettext as _
 from yiwang.catalog import selectors as catalog
 from yiwang.identity.models import User
 from yiwang.workdays import calendar
+from yiwang.workflow import clocks, process
+from yiwang.workflow.models import ApprovalTask
 
 from ... import numbering, transitions
 from ...models import Case, CaseEvent, CaseMaterial, CaseNumberCounter, Channel
@@ -36,15 +44,15 @@ SEED_PREFIX = "seed-citizen-"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华红梅飞鑫波斌宇浩凯健俊帆帅旭宁琳晨辰欣怡梓涵子轩浩然雨萱佳琪思远"  # noqa: E501
 
-# Where cases end up, for cases old enough to have got there (weights in per cent).
+# Where cases end up, for cases old enough to have got there (weights in per cent). None
+# ends in `accepted`: acceptance starts approval at once (accepted → in_review).
 OUTCOMES = [
     (S.DRAFT, 7),
     (S.SUBMITTED, 3),
     (S.SUPPLEMENT, 4),
     (S.REFUSED, 3),
     (S.WITHDRAWN, 3),
-    (S.ACCEPTED, 4),
-    (S.IN_REVIEW, 8),
+    (S.IN_REVIEW, 12),
     (S.SUSPENDED, 2),
     (S.APPROVED, 55),
     (S.APPROVED_TOLERATED, 4),
@@ -80,6 +88,9 @@ ACTIONS = {
     S.REVOKED: "revoke",
 }
 CONCLUDING = {S.REFUSED, S.APPROVED, S.APPROVED_TOLERATED, S.DENIED}
+# Outcomes still waiting for someone: such cases were filed recently (see _filed).
+AT_THE_WINDOW = {S.SUBMITTED, S.SUPPLEMENT}
+UNDER_REVIEW = {S.IN_REVIEW, S.SUSPENDED}
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -126,6 +137,7 @@ def _dates_as_given():
         Case._meta.get_field("created_at"),
         Case._meta.get_field("updated_at"),
         CaseEvent._meta.get_field("at"),
+        ApprovalTask._meta.get_field("created_at"),
     ]
     saved = [(f.auto_now, f.auto_now_add) for f in fields]
     for field in fields:
@@ -173,6 +185,7 @@ class Command(BaseCommand):
         self.with_materials = materials
         self.versions = versions
         self.by_pk = {v.pk: v for v in versions}
+        self.task_steps: dict[int, list] = {}
         self.applicants = self._citizens(citizens)
         started, done = time.monotonic(), 0
         self.counters = dict(CaseNumberCounter.objects.values_list("day", "last"))
@@ -232,9 +245,17 @@ class Command(BaseCommand):
     def _later(self, at: datetime.datetime, low: float, high: float) -> datetime.datetime:
         return at + datetime.timedelta(seconds=self.random.uniform(low, high))
 
-    def _road(self, case: Case, version) -> list[tuple[S, datetime.datetime]]:
+    def _filed(self, target: S, version) -> datetime.datetime:
+        """When a case that ends in `target` was started: open ones recently."""
+        span = self.days * DAY
+        if target in AT_THE_WINDOW:
+            span = min(span, 6 * DAY)  # within the Art. 32 five working days
+        elif target in UNDER_REVIEW:
+            span = min(span, (3 + max(version.promised_days, 1) * 1.5) * DAY)
+        return self.now - datetime.timedelta(seconds=self.random.uniform(0, span))
+
+    def _road(self, case: Case, version, target: S) -> list[tuple[S, datetime.datetime]]:
         """The transitions this case took, each with its time, as far as today allows."""
-        target = self.random.choices([o for o, _w in OUTCOMES], [w for _o, w in OUTCOMES])[0]
         road, at = [], case.created_at
         for step in ROADS[target]:
             if step == S.SUBMITTED:
@@ -256,7 +277,8 @@ class Command(BaseCommand):
         version = self.random.choice(self.versions)
         applicant_id, name, phone = self.random.choice(self.applicants)
         place = self.random.choice(version.places.all())
-        created = self.now - datetime.timedelta(seconds=self.random.uniform(0, self.days * DAY))
+        target = self.random.choices([o for o, _w in OUTCOMES], [w for _o, w in OUTCOMES])[0]
+        created = self._filed(target, version)
         case = Case(
             item_version_id=version.pk,
             title=version.name,
@@ -275,7 +297,8 @@ class Command(BaseCommand):
                 case=case, at=created, actor_id=applicant_id, action="draft", to_status=S.DRAFT
             )
         ]
-        for step, at in self._road(case, version):
+        review_at = None
+        for step, at in self._road(case, version, target):
             code = transitions.check(case, step)
             timeline.append(
                 CaseEvent(
@@ -300,14 +323,55 @@ class Command(BaseCommand):
                 statutory = _workdays_after(day, version.statutory_days)
                 case.promised_due_on, case.statutory_due_on = promised.date, statutory.date
                 case.due_provisional = promised.provisional or statutory.provisional
+                case.warning_on = self._warning_on(promised.date, version.promised_days)
             elif step == S.REFUSED:
                 case.refusal_reason = _("不属于本机关职权范围")
             elif step == S.APPROVED_TOLERATED:
                 case.tolerated = True
             if step in CONCLUDING:
                 case.concluded_at = at
+            if step == S.IN_REVIEW:
+                review_at = at
+        if case.status in UNDER_REVIEW:
+            self.review_started[id(case)] = review_at
         events.append(timeline)
         return case
+
+    def _warning_on(self, due: datetime.date, promised_days: int) -> datetime.date:
+        """As clocks.warning_start, through the cache: the yellow warning's first day."""
+        return _workdays_after(due, -clocks.yellow_threshold(promised_days)).date
+
+    def _task(self, case: Case) -> ApprovalTask:
+        """The open task of a case under review: one of its template's stages, pushed to
+        the item's department when review started (the earlier stages count as passed)."""
+        version = self.by_pk[case.item_version_id]
+        if version.pk not in self.task_steps:
+            self.task_steps[version.pk] = process.task_steps(process.template_for(version))
+        step = self.random.choice(self.task_steps[version.pk])
+        pushed = self.review_started[id(case)]
+        start = timezone.localdate(pushed)
+        due = (
+            _workdays_after(start, step.days)
+            if step.days
+            else calendar.Deadline(case.promised_due_on, case.due_provisional)
+        )
+        if case.promised_due_on and due.date > case.promised_due_on:
+            due = calendar.Deadline(case.promised_due_on, case.due_provisional)
+        return ApprovalTask(
+            case_id=case.pk,
+            step=step,
+            stage=step.seq,
+            key=step.org.code,
+            round=1,
+            name=step.name,
+            role=step.role,
+            org=step.org,
+            org_path=step.org.path,
+            created_at=pushed,
+            due_on=due.date,
+            due_provisional=due.provisional,
+            warning_on=self._warning_on(due.date, step.days or version.promised_days),
+        )
 
     def _materials(self, case: Case, version_id: int) -> list[CaseMaterial]:
         version = self.by_pk[version_id]
@@ -335,6 +399,7 @@ class Command(BaseCommand):
 
     def _batch(self, size: int) -> set[datetime.date]:
         timelines: list[list[CaseEvent]] = []
+        self.review_started: dict[int, datetime.datetime] = {}
         cases = [self._case(timelines) for _ in range(size)]
         with _dates_as_given(), transaction.atomic():
             if connection.vendor == "postgresql":
@@ -357,6 +422,8 @@ class Command(BaseCommand):
             else:
                 CaseEvent.objects.bulk_create(events, batch_size=5000)
                 CaseMaterial.objects.bulk_create(rows, batch_size=5000)
+            tasks = [self._task(c) for c in cases if c.status in UNDER_REVIEW]
+            ApprovalTask.objects.bulk_create(tasks, batch_size=5000)
         return {c.received_on for c in cases if c.number}
 
     def _save_counters(self, days: set[datetime.date]) -> None:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.demo import accounts, loader
+from yiwang.demo import accounts, history, loader
 
 
 class Command(BaseCommand):
@@ -24,8 +24,11 @@ class Command(BaseCommand):
         self.stdout.write("Preparing the demo database …")
         call_command("migrate", interactive=False, verbosity=0)
         people = loader.load_demo()
+        self.stdout.write("Giving the district its past (cases, tasks, warnings) …")
+        past = history.load_history()
         url = f"http://{host}:{port}/"
         self._print_accounts(people, url)
+        self.stdout.write(str(past) if past else "demo history: already there, nothing added")
         if no_serve:
             return
         worker = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"])  # noqa: S603

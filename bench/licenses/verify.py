@@ -1,0 +1,243 @@
+"""Licence verification per second through the API, beside a bare Django view, on the same
+server in the same run (STYLE.md: benchmarks compare in the same run); and the same with
+1,000,000 licences in the library (--million), plus a holder's wallet list.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/licenses/verify.py [--licences 5000] [--requests 3000] [--million]
+
+PostgreSQL only: a database `yiwang_bench_lic` is created next to DATABASE_URL's (and dropped
+at the end), migrated, the demo catalogue and people imported; licences are signed with the
+active key in a loop and bulk-inserted. Then `yiwang serve` (waitress, 8 threads) runs on a
+free loopback port with YIWANG_BENCH=1, which adds the bare view. Each verification asks
+`GET /api/v1/licenses/verify?payload=…` for a different licence (a QR code scanned once).
+"""
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from bench.cases.submit import create_database, drop_database  # noqa: E402
+from bench.search._setup import django_with_demo_catalogue  # noqa: E402
+from bench.search.speed import free_port, measure, start_server  # noqa: E402
+
+WALLET_SIZE = 12  # licences the measured wallet holder has
+
+
+def make_licences(total: int, *, holders: list, license_type, batch: int = 5000) -> float:
+    """`total` final, signed licences of one type spread over `holders`, bulk-inserted.
+    The claims are shaped like services.claims_of (masked fields, holder digest) but built
+    here from synthetic values, so no holder's number is decrypted per licence."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from yiwang.licenses import services, signing
+    from yiwang.licenses.masking import masked_fields
+    from yiwang.licenses.models import License
+
+    key = signing.ensure_active_key()
+    started = time.perf_counter()
+    start = License.objects.count()
+    issuer = license_type.issuer
+    now = timezone.now()
+    fields = list(license_type.fields)
+    made = 0
+    while made < total:
+        rows = []
+        for n in range(start + made, start + min(made + batch, total)):
+            holder = holders[n % len(holders)]
+            number = f"BENCH-{n:08d}"
+            issued = datetime.date(2015, 1, 1) + datetime.timedelta(days=n % 3650)
+            until = issued.replace(year=issued.year + 20)
+            data = {name: f"{name}{n % 997}" for name in fields}
+            data["公民身份号码"] = f"1101011985{n % 10**8:08d}"[:18]
+            claims = {
+                "v": signing.PAYLOAD_VERSION,
+                "no": number,
+                "t": license_type.code,
+                "tn": license_type.name,
+                "h": "压*",
+                "hid": services.holder_digest(number, data["公民身份号码"]),
+                "f": masked_fields(fields, data, person=True),
+                "iss": issued.isoformat(),
+                "exp": until.isoformat(),
+                "org": issuer.name,
+                "st": "valid",
+            }
+            signed = signing.sign_claims(claims, key)
+            rows.append(
+                License(
+                    number=number,
+                    license_type=license_type,
+                    holder_person=holder,
+                    holder_name="压测市民",
+                    data=data,
+                    issued_on=issued,
+                    valid_until=until,
+                    issuer=issuer,
+                    issuer_path=issuer.path,
+                    final=True,
+                    confirmed_at=now,
+                    kid=signed.kid,
+                    signature=signed.signature,
+                    payload_hash=signed.payload_hash,
+                    payload=signed.payload,
+                    signed_at=now,
+                )
+            )
+        with transaction.atomic():
+            License.objects.bulk_create(rows, batch_size=batch)
+        made += len(rows)
+        if total >= 100_000 and made % 100_000 == 0:
+            print(f"  … {made:,} licences ({time.perf_counter() - started:.0f}s)", flush=True)
+    return time.perf_counter() - started
+
+
+def holders(count: int, prefix: str = "lic") -> list:
+    from django.contrib.auth.hashers import make_password
+
+    from yiwang.identity.models import User
+
+    password = make_password(None)
+    return User.objects.bulk_create(
+        [
+            User(username=f"{prefix}-{n:05d}", real_name="压测市民", password=password)
+            for n in range(count)
+        ]
+    )
+
+
+def verify_paths(sample: int, seed: int) -> list[str]:
+    from yiwang.licenses.models import License
+
+    ids = list(License.objects.filter(number__startswith="BENCH-").values_list("pk", flat=True))
+    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
+    payloads = License.objects.filter(pk__in=chosen).values_list("payload", flat=True)
+    return ["/api/v1/licenses/verify?" + urllib.parse.urlencode({"payload": p}) for p in payloads]
+
+
+def line(figures: dict) -> str:
+    return f"rps={figures['rps']:.0f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--licences", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--million", action="store_true", help="also at 1,000,000 licences")
+    parser.add_argument("--database", default="yiwang_bench_lic")
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of 500 verifications, in process"
+    )
+    args = parser.parse_args()
+
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL database (postgres://…/postgres)")
+    workdir = tempfile.mkdtemp(prefix="yiwang-bench-lic-")
+    os.environ["DATABASE_URL"] = create_database(admin_url, args.database)
+    server = None
+    try:
+        started = time.perf_counter()
+        django_with_demo_catalogue(workdir)
+        from django.db import connection, connections
+
+        from yiwang.catalog.models import LicenseType
+        from yiwang.demo.loader import load_people
+        from yiwang.identity import services as identity
+        from yiwang.licenses.demo import load_licenses
+
+        load_people()
+        load_licenses()
+        sfz = LicenseType.objects.get(code="L-SFZ")
+        people = holders(1000)
+        seconds = make_licences(args.licences, holders=people, license_type=sfz)
+        # One holder with a full wallet: the list is one query whatever the library's size.
+        wallet_holder = holders(1, prefix="lic-wallet")[0]
+        make_licences(WALLET_SIZE, holders=[wallet_holder], license_type=sfz)
+        token = identity.issue_api_token(wallet_holder)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"database {args.database}: demo catalogue and people, {args.licences:,} signed "
+            f"licences in {seconds:.0f}s (setup {time.perf_counter() - started:.0f}s)"
+        )
+        if args.profile:
+            profile(verify_paths(500, seed=9))
+        connections.close_all()
+        port = free_port()
+        server = start_server(port, workdir)
+        bare_path = "/api/v1/_bench/bare"
+        stages = [args.licences] + ([1_000_000] if args.million else [])
+        for n, stage in enumerate(stages):
+            from yiwang.licenses.models import License
+
+            missing = stage - License.objects.filter(number__startswith="BENCH-").count()
+            if missing > 0:
+                seconds = make_licences(missing, holders=people, license_type=sfz, batch=10_000)
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+                print(f"added {missing:,} licences in {seconds:.0f}s")
+            total = License.objects.count()
+            paths = verify_paths(args.requests, seed=n + 1)
+            connections.close_all()
+            measure(port, [bare_path] * 200 + paths[:100], args.threads)  # warm up
+            bare = measure(port, [bare_path] * args.requests, args.threads)
+            verify = measure(port, paths, args.threads)
+            print(f"{total:>9,} licences")
+            print(
+                f"  verify {line(verify)} | bare {line(bare)} | "
+                f"ratio {verify['rps'] / bare['rps']:.2f}  ({len(paths)} distinct payloads)"
+            )
+            wallet = measure_wallet(port, token, args.requests // 3, args.threads)
+            print(f"  wallet list ({WALLET_SIZE} licences, token auth) {line(wallet)}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(admin_url, args.database)
+
+
+def profile(paths: list[str]) -> None:
+    """Where a verification's time goes, without the server (Django's test client)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for path in paths[:20]:
+        client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in paths:
+        assert client.get(path).status_code == 200
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+def measure_wallet(port: int, token: str, count: int, threads: int) -> dict:
+    """GET /api/v1/me/licenses with the holder's token (bench.cases.submit's client)."""
+    from bench.cases.submit import measure as measure_jobs
+
+    def job(client, _n):
+        answer = client.call("GET", "/api/v1/me/licenses", token)
+        assert answer["count"] == WALLET_SIZE, answer
+
+    return measure_jobs(port, count, threads, job)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Process instances completed per second: Yiwang's task engine beside SpiffWorkflow running
+a BPMN model of the same process, both persisting to the same PostgreSQL database in the
+same run (STYLE.md: benchmarks compare in the same run).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/workflow/run.py \
+        [--instances 40] [--rounds 3]
+
+Needs SpiffWorkflow (`pip install -e ".[bench]"`). A database `yiwang_bench_wf` is created
+next to DATABASE_URL's, migrated, the demo catalogue and accounts loaded, and dropped at the
+end.
+
+The process is 开办餐饮店一件事 (YJS-0001) after acceptance: the main item's review and
+decision, then three departments in parallel, each review → on-site check → decision,
+AND-joined; eleven tasks. One Yiwang instance is: accept the submitted bundle (which starts
+approval), complete every task as the department's reviewer or head, and the journey
+concludes itself. One SpiffWorkflow instance is: create the workflow from the parsed spec
+and insert its serialised state, then for each of the eleven user tasks load the state,
+run the task, run the engine steps and save the state, then mark the instance concluded.
+Each step is one transaction in both engines. Yiwang's steps also write the timeline, the
+hash-chained audit log and notifications; SpiffWorkflow's do none of that.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+BPMN = Path(__file__).with_name("restaurant.bpmn")
+BUNDLE = "YJS-0001"
+
+
+def setup_django(workdir: str) -> None:
+    os.environ.setdefault("YIWANG_DATA_DIR", workdir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from yiwang.demo.loader import load_demo
+
+    load_demo(catalog=True)
+
+
+# --- Yiwang ---------------------------------------------------------------------------------
+
+
+class Yiwang:
+    name = "yiwang"
+
+    def __init__(self):
+        from yiwang.identity.models import User
+
+        self.citizen = User.objects.get(username="citizen")
+        self.clerk = User.objects.get(username="clerk")
+        self.handlers: dict[tuple[str, str], object] = {}
+
+    def prepare(self, count: int) -> list[int]:
+        """Submitted bundles waiting at the window (not timed: that is intake, not approval)."""
+        from django.db import transaction
+
+        from yiwang.cases import services
+
+        submitted = []
+        for _ in range(count):
+            with transaction.atomic():
+                case = services.start_bundle_case(BUNDLE, by=self.citizen)
+                for material in case.materials.filter(required=True):
+                    services.provide_at_window(material.pk, by=self.citizen)
+                services.submit(case.pk, by=self.citizen)
+            submitted.append(case.pk)
+        return submitted
+
+    def _handler(self, task):
+        key = (task.role, task.org_path)
+        if key not in self.handlers:
+            from yiwang.workflow.services import holders
+
+            self.handlers[key] = holders(task.role, task.org_path)[0]
+        return self.handlers[key]
+
+    def run(self, case_id: int) -> None:
+        from yiwang.cases import services as cases
+        from yiwang.cases.models import Case, Status
+        from yiwang.workflow import services
+        from yiwang.workflow.models import OPEN_TASK, ApprovalTask
+
+        cases.accept(case_id, by=self.clerk)
+        family = [case_id, *Case.objects.filter(parent_id=case_id).values_list("pk", flat=True)]
+        while True:
+            task = (
+                ApprovalTask.objects.filter(case_id__in=family, status__in=OPEN_TASK)
+                .order_by("pk")
+                .first()
+            )
+            if task is None:
+                break
+            services.complete(task.pk, by=self._handler(task), decision="approve")
+        status = Case.objects.values_list("status", flat=True).get(pk=case_id)
+        assert status == Status.APPROVED, status
+
+
+# --- SpiffWorkflow --------------------------------------------------------------------------
+
+
+class Spiff:
+    name = "spiffworkflow"
+
+    def __init__(self):
+        from django.db import connection
+        from lxml import etree
+        from SpiffWorkflow.bpmn.parser import BpmnParser
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+
+        parser = BpmnParser()
+        parser.add_bpmn_xml(etree.fromstring(BPMN.read_bytes()), filename=BPMN.name)
+        self.spec = parser.get_spec("restaurant")
+        self.serializer = BpmnWorkflowSerializer()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS bench_spiff_instance ("
+                " id bigserial PRIMARY KEY, state jsonb NOT NULL,"
+                " concluded boolean NOT NULL DEFAULT false)"
+            )
+
+    def prepare(self, count: int) -> list[None]:
+        return [None] * count
+
+    def _save(self, cursor, instance_id, workflow) -> None:
+        state = self.serializer.serialize_json(workflow)
+        cursor.execute(
+            "UPDATE bench_spiff_instance SET state = %s WHERE id = %s", [state, instance_id]
+        )
+
+    def run(self, _unused) -> None:
+        from django.db import connection, transaction
+        from SpiffWorkflow.bpmn import BpmnWorkflow
+        from SpiffWorkflow.util.task import TaskState
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            workflow = BpmnWorkflow(self.spec)
+            workflow.do_engine_steps()
+            cursor.execute(
+                "INSERT INTO bench_spiff_instance (state) VALUES (%s) RETURNING id",
+                [self.serializer.serialize_json(workflow)],
+            )
+            instance_id = cursor.fetchone()[0]
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT state FROM bench_spiff_instance WHERE id = %s FOR UPDATE",
+                    [instance_id],
+                )
+                state = cursor.fetchone()[0]
+                if not isinstance(state, str):
+                    import json
+
+                    state = json.dumps(state)
+                workflow = self.serializer.deserialize_json(state)
+                ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+                if not ready:
+                    assert workflow.is_completed()
+                    cursor.execute(
+                        "UPDATE bench_spiff_instance SET concluded = true WHERE id = %s",
+                        [instance_id],
+                    )
+                    return
+                task = ready[0]
+                task.data["decision"] = "approve"
+                task.run()
+                workflow.do_engine_steps()
+                self._save(cursor, instance_id, workflow)
+
+
+def measure(engine, count: int) -> dict:
+    inputs = engine.prepare(count)
+    durations = []
+    started = time.perf_counter()
+    for value in inputs:
+        began = time.perf_counter()
+        engine.run(value)
+        durations.append(time.perf_counter() - began)
+    elapsed = time.perf_counter() - started
+    return {"ips": count / elapsed, "p50": statistics.median(durations) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=40, help="instances per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", default="yiwang_bench_wf")
+    args = parser.parse_args()
+
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL database")
+    from bench.cases.submit import create_database, drop_database
+
+    os.environ["DATABASE_URL"] = create_database(admin_url, args.database)
+    try:
+        started = time.perf_counter()
+        setup_django(tempfile.mkdtemp(prefix="yiwang-bench-wf-"))
+        print(
+            f"database {args.database}: demo catalogue and accounts ({time.perf_counter() - started:.0f}s)"
+        )
+        engines = [Yiwang(), Spiff()]
+        for engine in engines:
+            measure(engine, 2)  # warm up: imports, caches, the process template
+        ratios = []
+        for round_ in range(1, args.rounds + 1):
+            figures = {engine.name: measure(engine, args.instances) for engine in engines}
+            ours, theirs = figures["yiwang"], figures["spiffworkflow"]
+            ratio = ours["ips"] / theirs["ips"]
+            ratios.append(ratio)
+            print(
+                f"round {round_}: yiwang {ours['ips']:.1f} instances/s (p50 {ours['p50']:.0f}ms) | "
+                f"spiffworkflow {theirs['ips']:.1f} instances/s (p50 {theirs['p50']:.0f}ms) | "
+                f"ratio {ratio:.2f}"
+            )
+        print(f"median ratio yiwang/spiffworkflow: {statistics.median(ratios):.2f} (target ≥ 5)")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(admin_url, args.database)
+
+
+if __name__ == "__main__":
+    main()

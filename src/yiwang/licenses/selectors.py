@@ -1,0 +1,52 @@
+"""Read queries for licence pages and the API: the holder's wallet and the issuing side's
+list. Scoped, one query per list (the wallet's enterprise check is a subquery)."""
+
+from django.db.models import Q
+
+from yiwang.identity import policy
+from yiwang.identity.roles import Role
+
+from .models import License, ShareLink
+
+STAFF_ROLES = (Role.ISSUER, Role.CHIEF)
+
+
+def wallet(user):
+    """Final licences the user holds, and those of enterprises they are an authorised agent
+    of today. Only the holder's side: staff rights do not put anyone's licences here."""
+    if not policy.is_authenticated(user):
+        return License.objects.none()
+    from yiwang.identity.services import enterprises_of
+
+    return (
+        License.objects.filter(final=True)
+        .filter(
+            Q(holder_person_id=user.pk) | Q(holder_enterprise__in=enterprises_of(user).values("pk"))
+        )
+        .select_related("license_type", "issuer", "holder_enterprise")
+        .order_by("holder_enterprise_id", "license_type_id", "-issued_on", "-pk")
+    )
+
+
+def wallet_licence(user, pk) -> License:
+    """One licence of the wallet, or License.DoesNotExist (a 404 to the caller)."""
+    return wallet(user).select_related("replaced_by").get(pk=pk)
+
+
+def share_links(licence: License):
+    return ShareLink.objects.filter(license=licence).order_by("-created_at", "-pk")
+
+
+def may_manage(user) -> bool:
+    """Holds a role that issues, confirms, revokes or replaces licences somewhere."""
+    return policy.has_role(user, *STAFF_ROLES)
+
+
+def staff_licences(user, action: str = "license.view"):
+    return policy.scope(
+        user, License.objects.select_related("license_type", "issuer"), action
+    ).order_by("-created_at", "-pk")
+
+
+def drafts_to_confirm(user):
+    return staff_licences(user, "license.confirm").filter(final=False)

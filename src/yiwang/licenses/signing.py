@@ -1,0 +1,341 @@
+"""Signing and verifying licences.
+
+What is signed (the *claims*) is chosen so that anyone can check a licence offline with
+nothing but our public key and the QR code, without the QR leaking more personal data than
+the printed licence's verification page may show:
+
+    {"v": 1, "no": number, "t": type code, "tn": type name, "h": holder name masked (张*),
+     "hid": holder digest, "f": {照面字段: masked value}, "iss": issued on, "exp": valid
+     until or null, "org": issuer name, "st": "valid", "kid": key id}
+
+`hid` is SHA-256 over "licence number:holder ID number (or credit code)", first 16 hex
+digits: a verifier who holds the person's card can confirm the licence is theirs, while the
+QR alone does not reveal the number (salting with the licence number defeats precomputed
+tables; it does not stop a targeted guess over the ~10^10 plausible ID numbers, which is why
+the number itself stays masked everywhere).
+
+The canonical form is sorted-key compact JSON in UTF-8 (strings NFC-normalised), so the
+same claims give the same bytes whatever the key order. The compact payload the QR carries
+is base64url(canonical bytes) "." base64url(signature) — the kid travels inside the signed
+claims, so changing it breaks the signature. Algorithms sit behind a registry keyed by name
+(Ed25519 implemented; an SM2 class with the same three methods can be registered later).
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+import json
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.identity import crypto
+
+from .models import EXPIRED, NOT_GENUINE, License, SigningKey, Status
+
+PAYLOAD_VERSION = 1
+
+
+# --- canonical serialisation --------------------------------------------------------------
+
+
+def _normalise(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_normalise(str(k)): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in signed claims; use strings")
+    return value
+
+
+def canonical(claims: dict) -> bytes:
+    """Sorted-key compact JSON, UTF-8, strings in NFC: equal claims, equal bytes."""
+    return json.dumps(
+        _normalise(claims), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64url(text: str) -> bytes:
+    """Strict: only the one canonical encoding of some bytes is accepted, so changing any
+    character of a payload changes what is checked (no "same bytes, other spelling")."""
+    if not text or any(c not in _B64URL for c in text):
+        raise ValueError("not base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- algorithms ---------------------------------------------------------------------------
+
+
+class Algorithm(Protocol):
+    name: str
+
+    def generate(self) -> tuple[bytes, bytes]:
+        """A new (private, public) key pair as raw bytes."""
+
+    def sign(self, private: bytes, message: bytes) -> bytes: ...
+
+    def verify(self, public: bytes, signature: bytes, message: bytes) -> bool: ...
+
+
+class Ed25519:
+    name = "Ed25519"
+
+    def generate(self) -> tuple[bytes, bytes]:
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        public = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return private, public
+
+    def sign(self, private: bytes, message: bytes) -> bytes:
+        return Ed25519PrivateKey.from_private_bytes(private).sign(message)
+
+    def verify(self, public: bytes, signature: bytes, message: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+ALGORITHMS: dict[str, Algorithm] = {}
+
+
+def register_algorithm(algorithm: Algorithm) -> None:
+    ALGORITHMS[algorithm.name] = algorithm
+
+
+register_algorithm(Ed25519())
+DEFAULT_ALGORITHM = "Ed25519"
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+def _new_kid() -> str:
+    return f"k{timezone.localdate():%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def _create_key(algorithm: str) -> SigningKey:
+    known_keys.forget()
+    private, public = ALGORITHMS[algorithm].generate()
+    return SigningKey.objects.create(
+        kid=_new_kid(),
+        algorithm=algorithm,
+        public_key=base64.b64encode(public).decode("ascii"),
+        private_key_encrypted=crypto.encrypt(base64.b64encode(private).decode("ascii")),
+        active=True,
+    )
+
+
+def ensure_active_key(algorithm: str = DEFAULT_ALGORITHM) -> SigningKey:
+    """The active key, made on first use."""
+    key = SigningKey.objects.filter(active=True).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            return _create_key(algorithm)
+    except IntegrityError:  # another process made it first
+        return SigningKey.objects.get(active=True)
+
+
+@transaction.atomic
+def rotate_key(algorithm: str = DEFAULT_ALGORITHM) -> SigningKey:
+    """A new active key; the old one is retired but keeps verifying what it signed."""
+    list(SigningKey.objects.select_for_update().filter(active=True))
+    SigningKey.objects.filter(active=True).update(active=False, retired_at=timezone.now())
+    return _create_key(algorithm)
+
+
+def public_keys() -> dict[str, tuple[str, bytes]]:
+    """kid → (algorithm, raw public key): all a verifier needs."""
+    return {
+        k.kid: (k.algorithm, base64.b64decode(k.public_key))
+        for k in SigningKey.objects.only("kid", "algorithm", "public_key")
+    }
+
+
+class _KnownKeys:
+    """The public keys, kept in this process: a key's public half never changes once made,
+    so only an unknown kid (a key made since, perhaps by another process) asks the
+    database again. Verification is then one query, not two."""
+
+    def __init__(self):
+        self._keys: dict[str, tuple[str, bytes]] = {}
+
+    def get(self, kid: str, default=None):
+        if kid not in self._keys:
+            self._keys = public_keys()
+        return self._keys.get(kid, default)
+
+    def forget(self) -> None:
+        self._keys = {}
+
+
+known_keys = _KnownKeys()
+
+
+def _private_key(key: SigningKey) -> bytes:
+    return base64.b64decode(crypto.decrypt(key.private_key_encrypted))
+
+
+# --- signing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signed:
+    kid: str
+    payload: str  # compact: base64url(canonical claims) "." base64url(signature)
+    signature: str  # base64url
+    payload_hash: str  # SHA-256 hex of the canonical claims
+
+
+def sign_claims(claims: dict, key: SigningKey | None = None) -> Signed:
+    key = key or ensure_active_key()
+    message = canonical({**claims, "kid": key.kid})
+    signature = ALGORITHMS[key.algorithm].sign(_private_key(key), message)
+    return Signed(
+        kid=key.kid,
+        payload=f"{b64url(message)}.{b64url(signature)}",
+        signature=b64url(signature),
+        payload_hash=digest(message),
+    )
+
+
+# --- verification -------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """The verdict on a payload: valid / expired / revoked / replaced / not_genuine.
+
+    `claims` are the signed (already masked) contents, empty when not genuine; `reason`
+    says why something is not genuine (malformed, unknown_key, bad_signature,
+    unknown_number, superseded); `online` is True when the live status came from the
+    database, False for a signature-and-dates-only check."""
+
+    status: str
+    claims: dict = field(default_factory=dict)
+    license: License | None = None
+    reason: str = ""
+    online: bool = False
+
+    @property
+    def genuine(self) -> bool:
+        return self.status != NOT_GENUINE
+
+    @property
+    def words(self) -> str:
+        from .models import STATUS_WORDS
+
+        return str(STATUS_WORDS[self.status])
+
+
+def _not_genuine(reason: str, *, online: bool) -> Verification:
+    return Verification(NOT_GENUINE, reason=reason, online=online)
+
+
+def _open(payload: str, keys) -> tuple[dict | None, str, bytes]:
+    """Check the signature; return (claims, reason if not genuine, message bytes)."""
+    try:
+        body, sig = (payload or "").strip().split(".")
+        message, signature = unb64url(body), unb64url(sig)
+        claims = json.loads(message.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None, "malformed", b""
+    if not isinstance(claims, dict) or claims.get("v") != PAYLOAD_VERSION:
+        return None, "malformed", b""
+    known = keys.get(str(claims.get("kid", "")))
+    if known is None or known[0] not in ALGORITHMS:
+        return None, "unknown_key", b""
+    algorithm, public = known
+    if not ALGORITHMS[algorithm].verify(public, signature, message):
+        return None, "bad_signature", b""
+    return claims, "", message
+
+
+def _date(text) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def verify_offline(
+    payload: str, public_keys: dict[str, tuple[str, bytes]], today: datetime.date | None = None
+) -> Verification:
+    """Signature and dates only — what a verifier without our database can know: genuine
+    and within its dates (valid), past its date (expired), or not genuine. Revocation and
+    replacement need the online check."""
+    claims, reason, _message = _open(payload, public_keys)
+    if claims is None:
+        return _not_genuine(reason, online=False)
+    until = _date(claims.get("exp"))
+    today = today or timezone.localdate()
+    status = EXPIRED if until is not None and until < today else Status.VALID.value
+    return Verification(status, claims=claims, online=False)
+
+
+VERDICT_FIELDS = (
+    "number",
+    "final",
+    "status",
+    "valid_until",
+    "payload_hash",
+    "revoked_at",
+    "replaced_by",
+)
+
+
+def verify(payload: str, today: datetime.date | None = None) -> Verification:
+    """The signature with the key named in the payload, then the licence's live status."""
+    claims, reason, message = _open(payload, known_keys)
+    if claims is None:
+        return _not_genuine(reason, online=True)
+    # Only what the verdict needs (the rest of a licence loads lazily if someone asks):
+    # this runs for every scan of every QR code.
+    licence = (
+        License.objects.filter(number=str(claims.get("no", "")), final=True)
+        .only(*VERDICT_FIELDS)
+        .first()
+    )
+    if licence is None:
+        return _not_genuine("unknown_number", online=True)
+    if licence.payload_hash != digest(message):
+        # Signed by us, but not what this licence carries now (never happens unless a
+        # licence was re-signed; an old signature must not outlive the new one).
+        return _not_genuine("superseded", online=True)
+    return Verification(licence.status_on(today), claims=claims, license=licence, online=True)

@@ -1,0 +1,72 @@
+"""A case whose item yields a licence concludes approved: the licence is drafted from the
+case and the applicant's identity, and is final (signed, verifiable) only once the issuing
+side confirms it."""
+
+import pytest
+from django.http import Http404
+
+from tests.workflow.conftest import accepted_case, catalog, people  # noqa: F401
+from yiwang.licenses import services
+from yiwang.licenses.models import License
+from yiwang.workflow import services as workflow
+from yiwang.workflow.models import ApprovalTask
+
+
+def approve_all(case, people):  # noqa: F811
+    while True:
+        task = ApprovalTask.objects.filter(case=case, status__in=["pending", "active"]).first()
+        if task is None:
+            break
+        who = "chief" if task.role == "chief" else "approver"
+        workflow.complete(task.pk, by=people[who], decision="approve")
+    case.refresh_from_db()
+
+
+def test_an_approved_case_drafts_its_licence_and_the_issuer_confirms_it(
+    accepted_case,  # noqa: F811
+    people,  # noqa: F811
+):
+    case = accepted_case()  # 个体工商户设立登记 → 个体工商户营业执照
+    approve_all(case, people)
+    assert case.status == "approved"
+    draft = License.objects.get(case=case)
+    assert draft.license_type.code == "L-GTYYZZ" and not draft.final and not draft.payload
+    assert draft.holder_person == people["citizen"] and draft.issuer.code == "990101-SCJ"
+    assert draft.data["经营者"] == "张三" and draft.data["注册日期"]
+    assert draft.data["名称"] == ""  # what the case cannot say, the issuer fills in
+    assert not services.valid_for(people["citizen"], draft.license_type)  # drafts are not used
+
+    with pytest.raises(services.LicenseError) as incomplete:
+        services.confirm(draft.pk, by=people["issuer"])
+    assert incomplete.value.code == "missing_fields"
+    with pytest.raises(Http404):
+        services.confirm(draft.pk, by=people["approver2"], data={})
+
+    licence = services.confirm(
+        draft.pk,
+        by=people["issuer"],  # the centre's issuer hands out this case's result
+        data={
+            "名称": "示范区张三小吃店",
+            "统一社会信用代码": "92990101MA00000010",
+            "组成形式": "个人经营",
+            "经营范围": "小餐饮",
+            "经营场所": "示例市示范区人民路100号",
+        },
+    )
+    assert licence.final and licence.confirmed_by == people["issuer"]
+    assert services.verify(licence.payload).status == "valid"
+    assert services.valid_for(people["citizen"], licence.license_type).license == licence
+    with pytest.raises(services.LicenseError):
+        services.confirm(draft.pk, by=people["issuer"])
+    # The workflow may call again (a retry): still one licence.
+    assert services.issue_for_case(case, by=people["chief"]) == licence
+    assert License.objects.filter(case=case).count() == 1
+
+
+def test_a_denied_case_drafts_nothing(accepted_case, people):  # noqa: F811
+    case = accepted_case()
+    task = ApprovalTask.objects.get(case=case, status__in=["pending", "active"])
+    workflow.complete(task.pk, by=people["approver"], decision="deny", opinion="材料不实")
+    case.refresh_from_db()
+    assert case.status == "denied"
+    assert not License.objects.filter(case=case).exists()

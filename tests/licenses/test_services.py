@@ -1,0 +1,188 @@
+"""The licence lifecycle: revocation by the issuing department, replacement, expiry as
+the day passes, reuse lookups that say why a licence cannot be used, and the reminder 30
+days before expiry, sent once."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from yiwang.audit.models import AuditEvent
+from yiwang.licenses import services
+from yiwang.licenses.models import License
+from yiwang.notify.models import Message
+
+from .conftest import id_card_data
+
+
+def test_issue_signs_numbers_and_tells_the_holder(types, user_named):
+    citizen = user_named("citizen")
+    licence = services.issue(
+        types["L-SFZ"],
+        holder_person=citizen,
+        data=id_card_data(citizen),
+        by="test",
+        issued_on=datetime.date(2026, 1, 5),
+    )
+    assert licence.number == "SFZ-2026-000001"
+    assert licence.valid_until == datetime.date(2046, 1, 4)  # 20 years, as the type says
+    assert licence.final and licence.kid and licence.payload_hash
+    assert Message.objects.filter(recipient=citizen, subject="新的电子证照已入库").exists()
+    assert AuditEvent.objects.filter(action="license.issued", object_id=str(licence.pk)).exists()
+
+
+def test_issue_refuses_missing_and_unknown_fields_and_the_wrong_holder(
+    types, user_named, enterprise
+):
+    citizen = user_named("citizen")
+    with pytest.raises(services.LicenseError) as missing:
+        services.issue(types["L-SFZ"], holder_person=citizen, data={"姓名": "张三"}, by="t")
+    assert missing.value.code == "missing_fields"
+    with pytest.raises(services.LicenseError) as unknown:
+        services.issue(
+            types["L-SFZ"], holder_person=citizen, data=id_card_data(citizen, 血型="A"), by="t"
+        )
+    assert unknown.value.code == "unknown_fields"
+    with pytest.raises(services.LicenseError) as kind:
+        services.issue(
+            types["L-SFZ"], holder_enterprise=enterprise, data=id_card_data(citizen), by="t"
+        )
+    assert kind.value.code == "holder_kind"
+    assert not License.objects.exists()
+
+
+def test_only_the_issuing_department_may_issue(types, user_named):
+    citizen = user_named("citizen")
+    with pytest.raises((Http404, PermissionDenied)):
+        services.issue(
+            types["L-SFZ"],
+            holder_person=citizen,
+            data=id_card_data(citizen),
+            by=user_named("approver2"),
+        )
+    licence = services.issue(
+        types["L-SFZ"], holder_person=citizen, data=id_card_data(citizen), by=user_named("head-gaj")
+    )
+    assert licence.confirmed_by.username == "head-gaj"
+
+
+def test_revoked_verifies_as_revoked_and_only_the_issuing_department_may_revoke(
+    id_card, user_named
+):
+    for outsider in ["approver2", "issuer", "citizen"]:
+        with pytest.raises((Http404, PermissionDenied)):
+            services.revoke(id_card.pk, by=user_named(outsider), reason="测试")
+    with pytest.raises(services.LicenseError):
+        services.revoke(id_card.pk, by=user_named("head-gaj"), reason=" ")
+    services.revoke(id_card.pk, by=user_named("head-gaj"), reason="证件遗失，已申请补领")
+    result = services.verify(id_card.payload)
+    assert (result.status, result.words) == ("revoked", "已注销")
+    assert Message.objects.filter(
+        recipient=user_named("citizen"), subject="电子证照已注销", body__contains="证件遗失"
+    ).exists()
+    with pytest.raises(services.LicenseError):
+        services.revoke(id_card.pk, by=user_named("head-gaj"), reason="again")
+
+
+def test_replaced_verifies_as_replaced_and_points_at_the_new_licence(id_card, user_named):
+    new = services.replace(
+        id_card.pk,
+        by=user_named("head-gaj"),
+        data_changes={"住址": "示例市示范区学府路8号2栋502室"},
+        reason="住址变更",
+    )
+    id_card.refresh_from_db()
+    assert id_card.status == "replaced" and id_card.replaced_by == new
+    assert new.data["住址"] == "示例市示范区学府路8号2栋502室" and new.number != id_card.number
+    old_result = services.verify(id_card.payload)
+    assert old_result.status == "replaced" and old_result.license.replaced_by == new
+    assert services.verify(new.payload).status == "valid"
+
+
+def test_expired_verifies_as_expired_on_and_after_the_day_after(types, user_named):
+    citizen2 = user_named("citizen2")
+    permit = services.issue(
+        types["L-JZZ"],
+        holder_person=citizen2,
+        data={
+            "姓名": "李四",
+            "性别": "女",
+            "公民身份号码": citizen2.reveal_id_number(),
+            "居住地址": "示例市示范区学府路20号",
+            "签发机关": "示例市公安局示范分局",
+            "有效期限": "2023.03.01-2024.02.29",
+        },
+        by="test",
+        issued_on=datetime.date(2023, 3, 1),
+    )
+    assert permit.valid_until == datetime.date(2024, 2, 29)
+    assert services.verify(permit.payload, today=datetime.date(2024, 2, 29)).status == "valid"
+    assert services.verify(permit.payload, today=datetime.date(2024, 3, 1)).status == "expired"
+    assert services.verify(permit.payload).words == "已过期"
+
+
+def test_valid_for_finds_the_licence_or_says_why_not(id_card, types, user_named):
+    citizen = user_named("citizen")
+    found = services.valid_for(citizen, types["L-SFZ"])
+    assert found and found.license == id_card and found.words == "已从电子证照库调取"
+    assert services.valid_for(citizen, types["L-SFZ"], datetime.date(2035, 4, 2)).reason == (
+        "expired"
+    )
+    assert services.valid_for(citizen, types["L-HKB"]).reason == "none"
+    services.revoke(id_card.pk, by=user_named("head-gaj"), reason="注销")
+    missing = services.valid_for(citizen, types["L-SFZ"])
+    assert not missing and missing.reason == "revoked" and "已注销" in missing.words
+
+
+def test_valid_for_an_enterprise(types, enterprise):
+    licence = services.issue(
+        types["L-YYZZ"],
+        holder_enterprise=enterprise,
+        data={
+            "名称": enterprise.name,
+            "统一社会信用代码": enterprise.uscc,
+            "类型": "有限责任公司",
+            "法定代表人": "王五",
+            "经营范围": "餐饮服务",
+            "注册资本": "伍拾万元整",
+            "成立日期": "2024年1月8日",
+            "住所": enterprise.address,
+        },
+        by="test",
+    )
+    assert licence.valid_until is None  # 营业执照: no expiry
+    assert services.valid_for(enterprise, types["L-YYZZ"]).license == licence
+
+
+def test_expiry_reminder_goes_once_thirty_days_ahead(id_card, user_named):
+    citizen = user_named("citizen")
+    before = datetime.date(2035, 3, 1)  # 31 days ahead: not yet
+    assert services.notify_expiring(today=before) == 0
+    day = datetime.date(2035, 3, 2)
+    assert list(services.expiring(today=day)) == [id_card]
+    assert services.notify_expiring(today=day) == 1
+    assert services.notify_expiring(today=day + datetime.timedelta(days=1)) == 0
+    id_card.refresh_from_db()
+    assert id_card.expiry_notified_on == day
+    reminders = Message.objects.filter(recipient=citizen, subject="电子证照即将到期")
+    assert reminders.count() == 1 and "2035年4月1日" in reminders.get().body
+
+
+def test_enterprise_licence_news_goes_to_its_agents(types, enterprise, user_named):
+    services.issue(
+        types["L-YYZZ"],
+        holder_enterprise=enterprise,
+        data=dict.fromkeys(types["L-YYZZ"].fields, "x"),
+        by="test",
+    )
+    assert Message.objects.filter(
+        recipient=user_named("company"), subject="新的电子证照已入库"
+    ).exists()
+
+
+def test_the_job_is_registered():
+    from yiwang.core import schedule
+    from yiwang.licenses import jobs  # noqa: F401
+
+    assert any(j.name.endswith("remind_expiring_licences") for j in schedule.jobs())
