@@ -95,6 +95,8 @@ def verification_data(result) -> dict:
 class LicenseVerify(APIView):
     """Verify the payload of a licence's QR code (the part after /v/)."""
 
+    # Anyone may verify, signed in or not: no session or token is read for it.
+    authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -327,11 +327,9 @@ def verify(payload: str, today: datetime.date | None = None) -> Verification:
         return _not_genuine(reason, online=True)
     # Only what the verdict needs (the rest of a licence loads lazily if someone asks):
     # this runs for every scan of every QR code.
-    licence = (
-        License.objects.filter(number=str(claims.get("no", "")), final=True)
-        .only(*VERDICT_FIELDS)
-        .first()
-    )
+    # The number is unique: no ORDER BY is needed to take "the" row.
+    found = License.objects.filter(number=str(claims.get("no", "")), final=True)
+    licence = next(iter(found.only(*VERDICT_FIELDS)[:1]), None)
     if licence is None:
         return _not_genuine("unknown_number", online=True)
     if licence.payload_hash != digest(message):
