@@ -179,3 +179,32 @@ def test_the_warning_job_is_registered():
     from yiwang.workflow import jobs  # noqa: F401
 
     assert any(j.name.endswith("refresh_deadline_warnings") for j in schedule.jobs())
+
+
+def test_a_task_due_in_an_unpublished_year_is_derived_again_when_the_year_is_imported(
+    accepted_case, people, django_capture_on_commit_callbacks
+):
+    import io
+
+    import time_machine
+
+    from yiwang.workdays import services as workdays
+    from yiwang.workflow.models import ApprovalTask
+
+    if calendar.is_covered(2027):
+        pytest.skip("the calendar package already covers 2027")
+    # New Year's Eve 2026: a one-working-day step is due on 1 January 2027, provisionally.
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 10, tzinfo=calendar.SHANGHAI)):
+        case = accepted_case("CGW-XK-0001")
+        task = ApprovalTask.objects.get(case=case, status__in=["pending", "active"])
+    assert task.due_on == datetime.date(2027, 1, 1) and task.due_provisional
+
+    schedule = io.StringIO("日期,类型,名称\n2027-01-01,休息,元旦\n")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # the signal leaves on commit
+            workdays.import_schedule_file(schedule, by=people["supervisor"], year=2027)
+        task.refresh_from_db()
+        assert task.due_on == datetime.date(2027, 1, 4)  # after the holiday and the weekend
+        assert not task.due_provisional
+    finally:
+        calendar.refresh()  # the import is rolled back with the test; so is the calendar

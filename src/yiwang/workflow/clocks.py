@@ -366,7 +366,7 @@ def reapply_adjustments() -> int:
     acceptance day + the item's working days + the working days paused (+ the extension
     for the statutory one). Adding n then m working days equals adding n + m, so this
     gives what resume() and decide_extension() gave, on the current calendar. Returns
-    how many cases were recomputed. Open tasks keep their due dates."""
+    how many cases were recomputed. Open tasks: see recompute_provisional_tasks."""
     paused_ids = Suspension.objects.filter(paused_workdays__gt=0).values_list("case_id", flat=True)
     extended_ids = Extension.objects.filter(status=Extension.Status.APPROVED).values_list(
         "case_id", flat=True
@@ -403,3 +403,36 @@ def reapply_adjustments() -> int:
             )
             done += 1
     return done
+
+
+def recompute_provisional_tasks() -> int:
+    """Open tasks whose due date reached a year without a published holiday schedule were
+    due provisionally (weekends only); once the year is imported, derive them again: the
+    step's working days from the day the task was pushed, capped by the case's (already
+    recomputed) promised deadline, plus the working days the case was paused since.
+    Returns how many are now final."""
+    fixed = 0
+    pending = ApprovalTask.objects.filter(status__in=OPEN_TASK, due_provisional=True)
+    for task_id in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            task = (
+                ApprovalTask.objects.select_for_update(of=("self",))
+                .select_related("case", "step")
+                .get(pk=task_id)
+            )
+            start = timezone.localdate(task.created_at, calendar.SHANGHAI)
+            due = task_deadline(task.case, task.step.days, start)
+            paused = sum(
+                task.case.suspensions.filter(started_on__gte=start).values_list(
+                    "paused_workdays", flat=True
+                )
+            )
+            if paused:
+                shifted = calendar.add_workdays_checked(due.date, paused)
+                due = calendar.Deadline(shifted.date, due.provisional or shifted.provisional)
+            total = calendar.workdays_between_checked(start, due.date).days
+            task.due_on, task.due_provisional = due.date, due.provisional
+            task.warning_on = warning_start(due.date, total)
+            task.save(update_fields=["due_on", "due_provisional", "warning_on"])
+            fixed += not due.provisional
+    return fixed
