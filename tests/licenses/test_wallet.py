@@ -193,3 +193,22 @@ def test_the_wallet_list_costs_the_same_queries_for_more_licences(
         html = citizen_client.get("/my/licenses/").content.decode()
     assert html.count("license-row-title") == 7
     assert len(many) == len(few)
+
+
+def test_a_licence_still_being_made_is_announced_without_its_content(
+    types, citizen_client, user_named
+):
+    services.issue(
+        types["L-JHZ"],
+        holder_person=user_named("citizen"),
+        data={name: "草稿内容" for name in types["L-JHZ"].fields},
+        by="test",
+        final=False,
+    )
+    page = citizen_client.get("/my/licenses/").content.decode()
+    assert "制证中" in page and "结婚证" in page
+    assert "草稿内容" not in page  # unsigned content is not shown
+
+
+def test_nothing_is_in_making_when_every_licence_is_final(id_card, citizen_client):
+    assert "制证中" not in citizen_client.get("/my/licenses/").content.decode()

@@ -11,20 +11,37 @@ from .models import License, ShareLink
 STAFF_ROLES = (Role.ISSUER, Role.CHIEF)
 
 
+def _held_by(user):
+    from yiwang.identity.services import enterprises_of
+
+    return License.objects.filter(
+        Q(holder_person_id=user.pk) | Q(holder_enterprise__in=enterprises_of(user).values("pk"))
+    )
+
+
 def wallet(user):
     """Final licences the user holds, and those of enterprises they are an authorised agent
     of today. Only the holder's side: staff rights do not put anyone's licences here."""
     if not policy.is_authenticated(user):
         return License.objects.none()
-    from yiwang.identity.services import enterprises_of
-
     return (
-        License.objects.filter(final=True)
-        .filter(
-            Q(holder_person_id=user.pk) | Q(holder_enterprise__in=enterprises_of(user).values("pk"))
-        )
+        _held_by(user)
+        .filter(final=True)
         .select_related("license_type", "issuer", "holder_enterprise")
         .order_by("holder_enterprise_id", "license_type_id", "-issued_on", "-pk")
+    )
+
+
+def in_making(user):
+    """Licences drafted from the user's approved cases that the issuer has not confirmed
+    yet (制证中): the holder sees they are coming, never their unsigned content."""
+    if not policy.is_authenticated(user):
+        return License.objects.none()
+    return (
+        _held_by(user)
+        .filter(final=False)
+        .select_related("license_type", "issuer", "case")
+        .order_by("-created_at", "-pk")
     )
 
 

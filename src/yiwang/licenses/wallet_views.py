@@ -45,7 +45,11 @@ def wallet(request):
     return render(
         request,
         "licenses/wallet/list.html",
-        {"mine": groups.pop("", []), "enterprises": sorted(groups.items())},
+        {
+            "mine": groups.pop("", []),
+            "enterprises": sorted(groups.items()),
+            "in_making": selectors.in_making(request.user),
+        },
     )
 
 
