@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "yiwang.workflow",
     "yiwang.licenses",
     "yiwang.sharing",
+    "yiwang.feedback",
+    "yiwang.supervision",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",
@@ -280,6 +282,16 @@ YIWANG_WARNING_MIN_WORKDAYS = int(env("YIWANG_WARNING_MIN_WORKDAYS", "1"))
 # 行政许可法 第四十二条: the head may extend the limit once by 10 working days.
 YIWANG_EXTENSION_WORKDAYS = int(env("YIWANG_EXTENSION_WORKDAYS", "10"))
 YIWANG_COURIER_BACKEND = env("YIWANG_COURIER_BACKEND", "yiwang.workflow.courier.LocalCourier")
+
+# 好差评 and 电子监察 (docs/configuration.md).
+YIWANG_RATING_LINK_DAYS = int(env("YIWANG_RATING_LINK_DAYS", "30"))
+YIWANG_RECTIFICATION_WORKDAYS = int(env("YIWANG_RECTIFICATION_WORKDAYS", "5"))
+YIWANG_SUPERVISION_ORDER_WORKDAYS = int(env("YIWANG_SUPERVISION_ORDER_WORKDAYS", "5"))
+YIWANG_IDLE_TASK_WORKDAYS = int(env("YIWANG_IDLE_TASK_WORKDAYS", "3"))
+# A department below either rate in a week's ranking is flagged for interview (约谈).
+YIWANG_INTERVIEW_ON_TIME_BELOW = float(env("YIWANG_INTERVIEW_ON_TIME_BELOW", "0.80"))
+YIWANG_INTERVIEW_SATISFACTION_BELOW = float(env("YIWANG_INTERVIEW_SATISFACTION_BELOW", "0.90"))
+YIWANG_ROLLUP_SECONDS = int(env("YIWANG_ROLLUP_SECONDS", "60"))
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("yiwang.workflow.urls")),
     path("", include("yiwang.licenses.urls")),
     path("", include("yiwang.sharing.urls")),
+    path("", include("yiwang.feedback.urls")),
+    path("", include("yiwang.supervision.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

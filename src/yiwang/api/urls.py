@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
@@ -29,6 +29,8 @@ def _bench_insert(request):
 urlpatterns = [
     path("v1/", ApiRoot.as_view(), name="root"),
     path("v1/auth/token", TokenView.as_view(), name="token"),
+    path("v1/", include("yiwang.feedback.api_urls")),
+    path("v1/", include("yiwang.supervision.api_urls")),
     path("v1/citizens", identity.CitizenRegistration.as_view(), name="citizens"),
     path("v1/me", identity.Me.as_view(), name="me"),
     path("v1/me/phone/code", identity.PhoneCodeResend.as_view(), name="phone-code"),

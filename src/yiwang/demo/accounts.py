@@ -30,6 +30,7 @@ STAFF = [
     ("approver2", "吴静", Role.APPROVER, "990101-WJW"),
     ("issuer", "郑刚", Role.ISSUER, "990101-ZWZX"),
     ("supervisor", "冯涛", Role.SUPERVISOR, "990101"),
+    ("street-supervisor", "蒋华", Role.SUPERVISOR, "990101001"),
     ("catalog-admin", "陈丽", Role.CATALOG_ADMIN, "990101"),
     ("catalog-reviewer", "褚军", Role.CATALOG_REVIEWER, "990101"),
     ("hall-manager", "卫红", Role.HALL_MANAGER, "990101-ZWZX"),

@@ -1,0 +1,1 @@
+"""Scheduled jobs (yiwang.core.schedule); each must be safe to run twice."""

@@ -1,0 +1,265 @@
+"""好差评: the citizen's rating of a service, and the rectification of a bad one.
+
+A rating is on one subject. Today that is a concluded case; queue tickets and hotline
+appeals will be rated the same way (a nullable foreign key per subject kind). The responsible
+department, place and item are copied onto the rating when it is given, so figures and
+scopes filter one table. Data only; every change goes through services.py."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    """The five national levels of 好差评 (国办发〔2019〕51号)."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASICALLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+# 不满意 and 非常不满意 are 差评: each opens a rectification.
+BAD_LEVELS = frozenset({Level.DISSATISFIED, Level.VERY_DISSATISFIED})
+# The satisfaction rate counts 非常满意, 满意 and 基本满意.
+SATISFIED_LEVELS = frozenset({Level.VERY_SATISFIED, Level.SATISFIED, Level.BASICALLY_SATISFIED})
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上办事")
+    WINDOW = "window", _("窗口办事")
+
+
+# The indicators scored per channel, each 1–5, in the order they are asked.
+INDICATORS = {
+    Channel.ONLINE: [
+        ("overall", _("整体满意度")),
+        ("efficiency", _("办事效率")),
+        ("guide_accuracy", _("办事指南精确度")),
+        ("convenience", _("办事便捷度")),
+        ("usability", _("平台操作性")),
+    ],
+    Channel.WINDOW: [
+        ("overall", _("整体满意度")),
+        ("service_efficiency", _("服务效率")),
+        ("service_level", _("服务水平")),
+        ("attitude", _("服务态度")),
+    ],
+}
+
+
+class SubjectKind(models.TextChoices):
+    CASE = "case", _("办件")
+
+
+class Evaluation(models.Model):
+    """好差评: one rating of one subject, given once."""
+
+    subject_kind = models.CharField(
+        _("评价对象"), max_length=10, choices=SubjectKind.choices, default=SubjectKind.CASE
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("办件"),
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("评价人"),
+    )
+    # Every real-name bad review gets a return call (回访).
+    real_name = models.BooleanField(_("实名评价"), default=True)
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
+    channel = models.CharField(_("评价渠道"), max_length=10, choices=Channel.choices)
+    scores = models.JSONField(_("指标评分"), default=dict, blank=True)
+    comment = models.TextField(_("评价内容"), blank=True)
+    via_link = models.BooleanField(_("通过短信链接评价"), default=False)
+
+    department = models.ForeignKey(
+        "identity.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任部门"),
+    )
+    department_path = models.CharField(max_length=1000, blank=True, editable=False)
+    place = models.ForeignKey(
+        "identity.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办理地点"),
+    )
+    place_path = models.CharField(max_length=1000, blank=True, editable=False)
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("事项"),
+    )
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+    rated_on = models.DateField(_("评价日期"))  # Asia/Shanghai, for daily figures
+
+    class Meta:
+        verbose_name = _("好差评")
+        verbose_name_plural = _("好差评")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(case__isnull=False),
+                name="one_evaluation_per_case",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["rated_on"]),
+            models.Index(fields=["level", "-created_at"]),
+            models.Index(
+                fields=["department_path"],
+                name="evaluation_dept_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["place_path"],
+                name="evaluation_place_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} · {self.case or self.subject_kind}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in BAD_LEVELS
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    RESPONDED = "responded", _("待核实")
+    VERIFIED = "verified", _("待回访")
+    CLOSED = "closed", _("已办结")
+
+
+class Rectification(models.Model):
+    """差评整改: the responsible department explains and rectifies, the supervisor verifies,
+    and the citizen gets a return call. The deadline is in working days."""
+
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="rectification",
+        verbose_name=_("差评"),
+    )
+    department = models.ForeignKey(
+        "identity.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("整改部门"),
+    )
+    department_path = models.CharField(max_length=1000, blank=True, editable=False)
+    place_path = models.CharField(max_length=1000, blank=True, editable=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+    )
+    created_at = models.DateTimeField(_("转办时间"), auto_now_add=True)
+    created_on = models.DateField(_("转办日期"))
+    due_on = models.DateField(_("整改期限"))
+    due_provisional = models.BooleanField(_("期限为暂定"), default=False)
+    # "red" once the deadline has passed while the rectification is still open.
+    warning = models.CharField(_("预警"), max_length=6, blank=True, default="")
+
+    explanation = models.TextField(_("情况说明"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    responded_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("反馈人"),
+    )
+    returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
+    verify_note = models.TextField(_("核实意见"), blank=True)
+
+    # 回访: the return call to the citizen.
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("回访人"),
+    )
+    callback_reached = models.BooleanField(_("已联系上"), null=True, blank=True)
+    callback_satisfied = models.BooleanField(_("对整改满意"), null=True, blank=True)
+    callback_note = models.TextField(_("回访记录"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["created_on"]),
+            models.Index(
+                fields=["department_path"],
+                name="rectification_dept_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} · {self.get_status_display()}"
+
+
+class RectificationEvent(models.Model):
+    """The rectification's history: every step with who and what was said. Append-only."""
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("环节"), max_length=20)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["rectification", "at"])]
+
+    def __str__(self):
+        return f"{self.rectification_id} {self.action}"
