@@ -1,3 +1,5 @@
 """Included by yiwang.api.urls under /api/v1/ in the `api` namespace."""
 
-urlpatterns: list = []
+from . import order_api_urls
+
+urlpatterns: list = [*order_api_urls.urlpatterns]

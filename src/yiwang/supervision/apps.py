@@ -8,4 +8,4 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("电子监察")
 
     def ready(self):
-        from . import jobs, policy_rules  # noqa: F401
+        from . import jobs, order_jobs, policy_rules  # noqa: F401

@@ -1,0 +1,1 @@
+"""Scheduled jobs of supervision orders; each must be safe to run twice."""

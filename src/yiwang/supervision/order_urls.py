@@ -1,0 +1,3 @@
+"""Pages of supervision orders (督办单)."""
+
+urlpatterns: list = []
