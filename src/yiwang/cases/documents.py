@@ -4,38 +4,32 @@ decision (不予受理决定书). Same look as the printable guide (catalog.docu
 built-in CJK font, so no font file ships with the app. Every date printed comes from the
 case, never from the clock, so the same case always gives the same document."""
 
-import datetime
 from io import BytesIO
-from xml.sax.saxutils import escape
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
-    Image,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
-from .models import Case, CaseMaterial, SupplementNotice
+from yiwang.core.pdf import MARGIN, WIDTH
+from yiwang.core.pdf import date_words as _date
+from yiwang.core.pdf import fields as _fields
+from yiwang.core.pdf import font as _font
+from yiwang.core.pdf import grid as _grid
+from yiwang.core.pdf import paragraph as _p
+from yiwang.core.pdf import qr as _qr
+from yiwang.core.pdf import styles as _styles
+from yiwang.core.pdf import table as _table
 
-FONT = "STSong-Light"  # note: it has no glyph for "·"; use "、" or spaces instead
-BLUE = colors.HexColor("#0a2f6b")
-LIGHT = colors.HexColor("#e6eefa")
-GRID = colors.HexColor("#8a94a3")
-MARGIN = 18 * mm
-WIDTH = A4[0] - 2 * MARGIN
+from .models import Case, CaseMaterial, SupplementNotice
 
 # 行政许可法 第三十二条 and the remedies of 行政复议法 / 行政诉讼法, in the words the letters use.
 ART32_NOTICE = gettext_lazy(
@@ -44,109 +38,13 @@ ART32_NOTICE = gettext_lazy(
 )
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=_font(), fontSize=10.5, leading=17, wordWrap="CJK")
-    return {
-        "base": base,
-        "body": ParagraphStyle("body", parent=base, fontSize=11, leading=20, firstLineIndent=22),
-        "title": ParagraphStyle(
-            "title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER, textColor=BLUE
-        ),
-        "subtitle": ParagraphStyle(
-            "subtitle", parent=base, fontSize=10, alignment=TA_CENTER, textColor=colors.grey
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=base, fontSize=13, leading=19, spaceBefore=6, spaceAfter=4, textColor=BLUE
-        ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14),
-        "head": ParagraphStyle("head", parent=base, fontSize=9.5, leading=14, textColor=BLUE),
-        "note": ParagraphStyle("note", parent=base, fontSize=9, leading=14, textColor=colors.grey),
-        "sign": ParagraphStyle("sign", parent=base, fontSize=11, leading=20, alignment=TA_RIGHT),
-    }
-
-
-def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "—")).replace("\n", "<br/>"), style)
-
-
-def _table(rows, widths, *, header=True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("BACKGROUND", (0, 0), (-1, 0) if header else (0, -1), LIGHT),
-    ]
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _fields(rows: list[tuple[str, str]], styles) -> Table:
-    """A two-column label/value table."""
-    cells = [[_p(label, styles["head"]), _p(value, styles["cell"])] for label, value in rows]
-    return _table(cells, [32 * mm, WIDTH - 32 * mm], header=False)
-
-
-def _grid(rows: list[tuple[str, str]], styles) -> Table:
-    """Label/value pairs, two to a line to save paper; a long value takes a whole line."""
-    label, value = 26 * mm, WIDTH / 2 - 26 * mm
-    cells, spans, half = [], [], None
-
-    def whole_line(pair):
-        spans.append(len(cells))
-        cells.append([*pair, "", ""])
-
-    for name, text in rows:
-        pair = [_p(name, styles["head"]), _p(text, styles["cell"])]
-        if len(str(text or "")) > 18:
-            if half:
-                whole_line(half)
-                half = None
-            whole_line(pair)
-        elif half:
-            cells.append(half + pair)
-            half = None
-        else:
-            half = pair
-    if half:
-        whole_line(half)
-    table = Table(cells, colWidths=[label, value, label, value])
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-        ("BACKGROUND", (2, 0), (2, -1), LIGHT),
-    ]
-    for row in spans:
-        commands += [("SPAN", (1, row), (3, row)), ("BACKGROUND", (1, row), (3, row), colors.white)]
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _date(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value)
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
-
-
 def _members(case: Case) -> list[Case]:
     """The journey's cases as the applicant knows them: a bundle's children, else the case."""
     children = list(case.children.select_related("item_version__item", "department"))
     return sorted(children, key=lambda c: c.pk) or [case]
 
 
-def _item_words(case: Case) -> str:
+def item_words(case: Case) -> str:
     if case.item_version_id:
         return f"{case.title}（{_('事项编码')} {case.item_version.item.code}）"
     return case.title
@@ -155,11 +53,11 @@ def _item_words(case: Case) -> str:
 def _member_words(member: Case, case: Case) -> str:
     """An item, with its own number when it is one of a bundle's cases."""
     if member.pk == case.pk:
-        return _item_words(member)
-    return f"{_item_words(member)}\n{_('办件编号')} {member.number}"
+        return item_words(member)
+    return f"{item_words(member)}\n{_('办件编号')} {member.number}"
 
 
-def _applicant_rows(case: Case) -> list[tuple[str, str]]:
+def applicant_rows(case: Case) -> list[tuple[str, str]]:
     applicant = case.applicant
     rows = [(_("申请人"), applicant.display_name)]
     if applicant.id_number_masked:
@@ -182,16 +80,7 @@ def _place_rows(case: Case) -> list[tuple[str, str]]:
     ]
 
 
-def _qr(url: str, size: float) -> Image:
-    import segno
-
-    buffer = BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-    buffer.seek(0)
-    return Image(buffer, width=size, height=size)
-
-
-def _build(story, *, title: str, case: Case) -> bytes:
+def build(story, *, title: str, case: Case) -> bytes:
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -223,7 +112,7 @@ def _build(story, *, title: str, case: Case) -> bytes:
     return buffer.getvalue()
 
 
-def _signature(issuer: str, day, styles) -> list:
+def signature(issuer: str, day, styles) -> list:
     return [Spacer(1, 6 * mm), _p(issuer, styles["sign"]), _p(_date(day), styles["sign"])]
 
 
@@ -246,7 +135,7 @@ def _numbers_table(case: Case, members: list[Case], styles) -> Table:
     for member in members:
         row = [
             member.number,
-            _item_words(member),
+            item_words(member),
             member.department.name if member.department_id else "—",
         ]
         if accepted:
@@ -327,7 +216,7 @@ def receipt_pdf(case: Case, *, progress_url: str) -> bytes:
         Spacer(1, 2 * mm),
         _grid(
             [
-                *_applicant_rows(case),
+                *applicant_rows(case),
                 (_("申请方式"), case.get_channel_display()),
                 (_("接件日期"), _date(case.received_on)),
                 *([(_("受理日期"), _date(case.accepted_at))] if case.accepted_at else []),
@@ -369,11 +258,11 @@ def receipt_pdf(case: Case, *, progress_url: str) -> bytes:
             [
                 _p(_("查询办理进度"), styles["h2"]),
                 follow_table,
-                *_signature(case.place.name, issued, styles),
+                *signature(case.place.name, issued, styles),
             ]
         )
     )
-    return _build(story, title=title, case=case)
+    return build(story, title=title, case=case)
 
 
 # --- 一次性告知书 ------------------------------------------------------------------------------
@@ -386,7 +275,7 @@ def notice_pdf(case: Case, notice: SupplementNotice) -> bytes:
         _p(title, styles["title"]),
         _p(_("补正材料通知　办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
         Spacer(1, 6 * mm),
-        _p(_("%(name)s：") % {"name": _addressee(case)}, styles["base"]),
+        _p(_("%(name)s：") % {"name": addressee(case)}, styles["base"]),
         _p(
             _(
                 "您于%(received)s提交的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料"
@@ -428,12 +317,12 @@ def notice_pdf(case: Case, notice: SupplementNotice) -> bytes:
         ),
         _p(_("办理地点"), styles["h2"]),
         _fields(_place_rows(case), styles),
-        *_signature(case.place.name, notice.issued_at, styles),
+        *signature(case.place.name, notice.issued_at, styles),
     ]
-    return _build(story, title=title, case=case)
+    return build(story, title=title, case=case)
 
 
-def _addressee(case: Case) -> str:
+def addressee(case: Case) -> str:
     if case.enterprise_id:
         return case.enterprise.name
     return case.applicant.display_name
@@ -451,7 +340,7 @@ def refusal_pdf(case: Case) -> bytes:
         _p(title, styles["title"]),
         _p(_("办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
         Spacer(1, 6 * mm),
-        _p(_("%(name)s：") % {"name": _addressee(case)}, styles["base"]),
+        _p(_("%(name)s：") % {"name": addressee(case)}, styles["base"]),
         _p(
             _("您于%(received)s提交的“%(item)s”申请（办件编号 %(number)s），经审查，决定不予受理。")
             % {"received": _date(case.received_on), "item": case.title, "number": case.number},
@@ -460,7 +349,7 @@ def refusal_pdf(case: Case) -> bytes:
         Spacer(1, 2 * mm),
         _fields(
             [
-                *_applicant_rows(case),
+                *applicant_rows(case),
                 *[(_("申请事项"), _member_words(m, case)) for m in members],
                 (_("不予受理理由"), case.refusal_reason),
             ],
@@ -477,6 +366,6 @@ def refusal_pdf(case: Case) -> bytes:
         ),
         _p(_("办理地点"), styles["h2"]),
         _fields(_place_rows(case), styles),
-        *_signature(issuer, case.concluded_at, styles),
+        *signature(issuer, case.concluded_at, styles),
     ]
-    return _build(story, title=title, case=case)
+    return build(story, title=title, case=case)

@@ -2,7 +2,6 @@
 places, set in ReportLab's built-in CJK font so no font file has to ship with the app."""
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +10,12 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer
+
+from yiwang.core.pdf import BLUE
+from yiwang.core.pdf import font as _font
+from yiwang.core.pdf import paragraph as _p
+from yiwang.core.pdf import table as _table
 
 from .models import ItemVersion
 from .templatetags.catalog_words import (
@@ -26,17 +28,6 @@ from .templatetags.catalog_words import (
     source_words,
     visits_words,
 )
-
-FONT = "STSong-Light"
-BLUE = colors.HexColor("#0a2f6b")
-LIGHT = colors.HexColor("#e6eefa")
-GRID = colors.HexColor("#8a94a3")
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def _styles():
@@ -56,26 +47,6 @@ def _styles():
         "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14),
         "head": ParagraphStyle("head", parent=base, fontSize=9.5, leading=14, textColor=BLUE),
     }
-
-
-def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "—")).replace("\n", "<br/>"), style)
-
-
-def _table(rows, widths, *, header=True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), LIGHT))
-    else:
-        commands.append(("BACKGROUND", (0, 0), (0, -1), LIGHT))
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 def _fields(version: ItemVersion) -> list[tuple[str, str]]:

@@ -12,7 +12,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from yiwang.cases.documents import MARGIN, WIDTH, _date, _fields, _font, _p, _qr, _styles
+from yiwang.core.pdf import MARGIN, WIDTH
+from yiwang.core.pdf import date_words as _date
+from yiwang.core.pdf import fields as _fields
+from yiwang.core.pdf import font as _font
+from yiwang.core.pdf import paragraph as _p
+from yiwang.core.pdf import qr as _qr
+from yiwang.core.pdf import styles as _styles
 
 from .models import Status
 

@@ -8,6 +8,7 @@ from reportlab.platypus import Spacer
 
 from yiwang.cases import documents as papers
 from yiwang.cases.models import Case, Status
+from yiwang.core import pdf
 
 from .models import ApprovalTask, TaskStatus
 
@@ -35,7 +36,7 @@ def _opinion_rows(case: Case) -> list[tuple[str, str]]:
 def decision_pdf(case: Case) -> bytes:
     if not has_decision(case):
         raise ValueError("the case has no decision")
-    styles = papers._styles()
+    styles = pdf.styles()
     title = decision_title(case)
     issuer = case.department.name if case.department_id else case.place.name
     denied = case.status == Status.DENIED
@@ -45,12 +46,12 @@ def decision_pdf(case: Case) -> bytes:
         else _(
             "您于%(received)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，符合法定条件、标准，决定准予许可。"
         )
-    ) % {"received": papers._date(case.received_on), "item": case.title, "number": case.number}
+    ) % {"received": pdf.date_words(case.received_on), "item": case.title, "number": case.number}
     rows = [
-        *papers._applicant_rows(case),
-        (_("申请事项"), papers._item_words(case)),
-        (_("受理日期"), papers._date(case.accepted_at)),
-        (_("决定日期"), papers._date(case.concluded_at)),
+        *papers.applicant_rows(case),
+        (_("申请事项"), papers.item_words(case)),
+        (_("受理日期"), pdf.date_words(case.accepted_at)),
+        (_("决定日期"), pdf.date_words(case.concluded_at)),
     ]
     if denied:
         rows.append((_("不予许可理由"), case.decision_reason))
@@ -59,19 +60,19 @@ def decision_pdf(case: Case) -> bytes:
     if case.status == Status.APPROVED_TOLERATED:
         rows.append((_("容缺说明"), _("容缺受理的材料须在规定期限内补齐。")))
     story = [
-        papers._p(title, styles["title"]),
-        papers._p(_("办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
+        pdf.paragraph(title, styles["title"]),
+        pdf.paragraph(_("办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
         Spacer(1, 6 * mm),
-        papers._p(_("%(name)s：") % {"name": papers._addressee(case)}, styles["base"]),
-        papers._p(words, styles["body"]),
+        pdf.paragraph(_("%(name)s：") % {"name": papers.addressee(case)}, styles["base"]),
+        pdf.paragraph(words, styles["body"]),
         Spacer(1, 2 * mm),
-        papers._fields(rows, styles),
-        papers._p(_("审批意见"), styles["h2"]),
-        papers._fields(_opinion_rows(case), styles),
+        pdf.fields(rows, styles),
+        pdf.paragraph(_("审批意见"), styles["h2"]),
+        pdf.fields(_opinion_rows(case), styles),
     ]
     if denied:
         story.append(
-            papers._p(
+            pdf.paragraph(
                 _(
                     "如不服本决定，可以自收到本决定书之日起六十日内依照《中华人民共和国行政复议法》"
                     "的规定申请行政复议，或者自收到本决定书之日起六个月内依照《中华人民共和国"
@@ -80,5 +81,5 @@ def decision_pdf(case: Case) -> bytes:
                 styles["body"],
             )
         )
-    story += papers._signature(issuer, case.concluded_at, styles)
-    return papers._build(story, title=title, case=case)
+    story += papers.signature(issuer, case.concluded_at, styles)
+    return papers.build(story, title=title, case=case)
