@@ -563,11 +563,11 @@ def refuse(case_id, *, by, reason: str) -> Case:
         member.concluded_at = timezone.now()
         member.save()
     audit.record(by, "case.refused", case, org_path=case.place_path)
-    _notify_applicant(
-        case,
-        _("办件不予受理"),
-        _("%(title)s不予受理，理由见不予受理决定书。") % {"title": case.title},
-    )
+    from yiwang.feedback.services import rating_url  # 好差评: refusals are rated too
+
+    body = _("%(title)s不予受理，理由见不予受理决定书。") % {"title": case.title}
+    body += _("请对本次服务作出评价：%(url)s") % {"url": rating_url(case)}
+    _notify_applicant(case, _("办件不予受理"), body)
     return case
 
 
@@ -664,9 +664,11 @@ def conclude(case: Case, *, by, outcome: Status, reason: str = "") -> Case:
             if outcome == Status.DENIED
             else _("%(title)s（%(number)s）已办结，准予许可。")
         )
-        _notify_applicant(
-            case, _("办件已办结"), words % {"title": case.title, "number": case.number}
-        )
+        from yiwang.feedback.services import rating_url  # 好差评: a signed link, no login
+
+        body = words % {"title": case.title, "number": case.number}
+        body += _("请对本次服务作出评价：%(url)s") % {"url": rating_url(case)}
+        _notify_applicant(case, _("办件已办结"), body)
     return case
 
 

@@ -1,1 +1,11 @@
 """Scheduled jobs (yiwang.core.schedule); each must be safe to run twice."""
+
+from yiwang.core import schedule
+
+from . import services
+
+
+@schedule.every(300)
+def raise_overdue_rectifications():
+    """差评整改 past the end of its due working day turns red (DESIGN.md §7)."""
+    services.mark_overdue()

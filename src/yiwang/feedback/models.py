@@ -236,6 +236,12 @@ class Rectification(models.Model):
                 name="rectification_dept_path_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
+            # A street supervisor's scope: rectifications of cases handled at its points.
+            models.Index(
+                fields=["place_path"],
+                name="rectification_place_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):

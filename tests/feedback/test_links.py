@@ -1,0 +1,139 @@
+"""The rating link in the conclusion notification: signed, works without logging in, spent
+by the one rating, refused when expired or forged."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.signing import TimestampSigner
+
+from yiwang.feedback import services
+from yiwang.feedback.models import Evaluation
+from yiwang.notify.models import Message
+
+from .conftest import GOOD_SCORES
+
+LINK = re.compile(r"https?://\S+?/rate/(\S+?)/")
+
+
+def form_data(level=5, scores=GOOD_SCORES, comment=""):
+    return {"level": level, "comment": comment, **{f"score_{k}": v for k, v in scores.items()}}
+
+
+def test_the_conclusion_notification_carries_a_working_rating_link(
+    concluded_case, people, client, settings, django_capture_on_commit_callbacks
+):
+    settings.YIWANG_SITE_URL = "https://ywtb.example.gov.cn"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = concluded_case()
+    citizen = people["citizen"]
+    for channel in ("sms", "email", "site"):
+        message = Message.objects.get(
+            recipient=citizen,
+            channel=channel,
+            body__contains="办件已办结" if channel == "sms" else "",
+            **({} if channel == "sms" else {"subject__contains": "办件已办结"}),
+        )
+        assert "请对本次服务作出评价：https://ywtb.example.gov.cn/rate/" in message.body
+    sms = Message.objects.get(recipient=citizen, channel="sms", body__contains="/rate/")
+    token = LINK.search(sms.body).group(1)
+
+    page = client.get(f"/rate/{token}/")  # not logged in
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "评价这次服务" in text and case.number in text
+    for level in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
+        assert f'<span class="rate-tile-words">{level}</span>' in text
+
+    done = client.post(f"/rate/{token}/", form_data(level=4))
+    assert done.status_code == 200 and "感谢您的评价" in done.content.decode()
+    evaluation = Evaluation.objects.get(case=case)
+    assert evaluation.via_link and evaluation.rater == citizen and evaluation.level == 4
+
+    again = client.get(f"/rate/{token}/")
+    assert again.status_code == 409
+    assert "已经评价过" in again.content.decode()
+
+
+def test_only_top_level_conclusions_carry_a_link(
+    concluded_bundle, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        parent = concluded_bundle()
+    links = Message.objects.filter(
+        recipient=people["citizen"], channel="site", body__contains="/rate/"
+    )
+    assert links.count() == 1
+    assert services.rating_token(parent).split(":")[0] == f"{parent.pk}.{parent.applicant_id}"
+
+
+def test_the_token_names_the_case_and_its_applicant(concluded_case, people):
+    case = concluded_case()
+    assert services.read_token(services.rating_token(case)) == case
+    evaluation = services.rate_by_token(
+        services.rating_token(case), level=5, scores=GOOD_SCORES, comment=""
+    )
+    assert evaluation.rater == people["citizen"] and evaluation.via_link
+
+
+def test_a_link_is_single_use(concluded_case):
+    case = concluded_case()
+    token = services.rating_token(case)
+    services.rate_by_token(token, level=5, scores=GOOD_SCORES)
+    with pytest.raises(ValidationError) as refused:
+        services.rate_by_token(token, level=1, scores=GOOD_SCORES, comment="再评一次试试看")
+    assert refused.value.code == "already_rated"
+
+
+def test_an_expired_link_is_refused_with_a_plain_page(concluded_case, client, settings):
+    case = concluded_case()
+    token = services.rating_token(case)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+        days=settings.YIWANG_RATING_LINK_DAYS, minutes=1
+    )
+    with time_machine.travel(later, tick=False):
+        with pytest.raises(ValidationError) as refused:
+            services.read_token(token)
+        assert refused.value.code == "link_expired"
+        page = client.get(f"/rate/{token}/")
+    assert page.status_code == 410
+    assert "评价链接已过期" in page.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token, case: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        lambda token, case: token.replace(f"{case.pk}.", f"{case.pk + 1}.", 1),
+        # Signed right, with another salt (another feature's signature).
+        lambda token, case: TimestampSigner(salt="other").sign(f"{case.pk}.{case.applicant_id}"),
+        # Signed right, naming someone else as the applicant.
+        lambda token, case: TimestampSigner(salt=services.LINK_SALT).sign(f"{case.pk}.999999"),
+        lambda token, case: "nonsense",
+    ],
+)
+def test_a_forged_link_is_refused(concluded_case, client, forge):
+    case = concluded_case()
+    forged = forge(services.rating_token(case), case)
+    with pytest.raises(ValidationError) as refused:
+        services.rate_by_token(forged, level=5, scores=GOOD_SCORES)
+    assert refused.value.code == "link_invalid"
+    page = client.post(f"/rate/{forged}/", form_data())
+    assert page.status_code == 404 and "评价链接无效" in page.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+def test_the_link_page_asks_again_for_what_is_missing(concluded_case, client):
+    case = concluded_case()
+    token = services.rating_token(case)
+    page = client.post(f"/rate/{token}/", {"level": 2, "comment": "慢"})
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "还有几项没有填好" in text and "请为“整体满意度”打分。" in text
+    page = client.post(f"/rate/{token}/", form_data(level=2, comment="慢"))
+    assert page.status_code == 400
+    assert "请写明不满意的原因" in page.content.decode()
+    assert not Evaluation.objects.exists()
