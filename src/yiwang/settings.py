@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "LicenseStatusEnum": "yiwang.licenses.api.LICENSE_STATES",
         "ShareLinkStateEnum": "yiwang.licenses.api.SHARE_LINK_STATES",
         "SubjectKindEnum": "yiwang.sharing.models.SubjectKind",
+        "OrderStatusEnum": "yiwang.supervision.models.OrderStatus",
     },
 }
 

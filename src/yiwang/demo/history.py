@@ -376,8 +376,19 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
             str(SEED),
             stdout=io.StringIO(),
         )
+    from yiwang.feedback.demo import load_ratings  # 好差评 on the concluded cases
+
+    load_ratings()
     clocks.refresh_warnings()
     warned = Counter(Case.objects.exclude(warning="").values_list("warning", flat=True))
+    from yiwang.supervision.order_demo import load_orders  # 督办单 on warned cases
+
+    load_orders()
+    # Keep this last: the dashboard and ranking count everything above (the job keeps
+    # them current from here on).
+    from yiwang.supervision import rollups
+
+    rollups.rebuild()
     return Summary(
         demo_cases=demo_cases,
         background_cases=background,

@@ -1,5 +1,12 @@
 """Included by yiwang.api.urls under /api/v1/ in the `api` namespace."""
 
-from . import order_api_urls
+from django.urls import path
 
-urlpatterns: list = [*order_api_urls.urlpatterns]
+from . import api, order_api_urls
+
+urlpatterns: list = [
+    path("supervision/dashboard", api.SupervisionDashboard.as_view(), name="supervision-dashboard"),
+    path("supervision/ranking", api.SupervisionRanking.as_view(), name="supervision-ranking"),
+    path("supervision/cases", api.SupervisionCases.as_view(), name="supervision-cases"),
+    *order_api_urls.urlpatterns,
+]

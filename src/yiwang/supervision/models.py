@@ -2,9 +2,9 @@
 
 Dashboard figures are read from rollups, never from the case table per request:
 `DailyRollup` counts what happened on a day per department, place and item (kept current by
-the rollup job); `LiveFigure` holds open work now (cases in progress, warnings, idle tasks),
-replaced by the same job. Scopes filter the copied org paths. Data only; every change goes
-through services.py."""
+the rollup job), `MonthlyRollup` sums them per month; `LiveFigure` holds open work now
+(cases in progress, warnings, idle tasks), replaced by the same job. Scopes filter the copied org paths. Data only; every change goes
+through rollups.py (figures) or orders.py (督办单)."""
 
 from django.conf import settings
 from django.db import models
@@ -42,13 +42,9 @@ class _Key(models.Model):
         abstract = True
 
 
-class DailyRollup(_Key):
-    """What happened on one day (Asia/Shanghai) under one key. Each count is keyed by the
-    day its event happened (received on the day of submission, concluded on the day of
-    conclusion, a rating on the day it was given), so a past day changes only when
-    something dated that day changes (see services.mark_dirty)."""
+class _Counts(_Key):
+    """What happened under one key, counted as rollups.py documents."""
 
-    day = models.DateField(_("日期"))
     received = models.PositiveIntegerField(_("收件"), default=0)
     accepted = models.PositiveIntegerField(_("受理"), default=0)
     deemed_accepted = models.PositiveIntegerField(_("逾期视为受理"), default=0)
@@ -65,6 +61,18 @@ class DailyRollup(_Key):
     rectifications_opened = models.PositiveIntegerField(_("差评整改"), default=0)
     rectifications_closed = models.PositiveIntegerField(_("已整改"), default=0)
     refreshed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(_Counts):
+    """What happened on one day (Asia/Shanghai) under one key. Each count is keyed by the
+    day its event happened (received on the day of submission, concluded on the day of
+    conclusion, a rating on the day it was given), so a past day changes only when
+    something dated that day changes (see rollups.mark_dirty)."""
+
+    day = models.DateField(_("日期"))
 
     class Meta:
         verbose_name = _("每日汇总")
@@ -90,6 +98,39 @@ class DailyRollup(_Key):
 
     def __str__(self):
         return f"{self.day} {self.item_id}@{self.place_id}"
+
+
+class MonthlyRollup(_Counts):
+    """The sum of a month's DailyRollup rows per key (`month` is its first day), kept
+    with them: a period of whole months (or up to today) reads a few rows per key instead
+    of one per day, so a year's dashboard costs about what a month's does."""
+
+    month = models.DateField(_("月份"))
+
+    class Meta:
+        verbose_name = _("每月汇总")
+        verbose_name_plural = _("每月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department", "place", "item"], name="unique_monthly_rollup"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month"]),
+            models.Index(
+                fields=["place_path", "month"],
+                name="rollup_place_month_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(
+                fields=["department_path", "month"],
+                name="rollup_dept_month_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.item_id}@{self.place_id}"
 
 
 class LiveFigure(_Key):

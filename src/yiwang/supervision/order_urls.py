@@ -1,3 +1,26 @@
 """Pages of supervision orders (督办单)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import order_views as views
+
+urlpatterns: list = [
+    path("workbench/supervision/orders/", views.order_list, name="supervision_orders"),
+    path("workbench/supervision/orders/new/", views.order_new, name="supervision_order_new"),
+    path("workbench/supervision/orders/<int:pk>/", views.order_detail, name="supervision_order"),
+    path(
+        "workbench/supervision/orders/<int:pk>/respond/",
+        views.order_respond,
+        name="supervision_order_respond",
+    ),
+    path(
+        "workbench/supervision/orders/<int:pk>/close/",
+        views.order_close,
+        name="supervision_order_close",
+    ),
+    path(
+        "workbench/supervision/orders/<int:pk>/send-back/",
+        views.order_send_back,
+        name="supervision_order_send_back",
+    ),
+]

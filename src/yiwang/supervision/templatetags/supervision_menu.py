@@ -15,3 +15,11 @@ def supervision_workbench_links(user):
 def supervision_workbench_nav(user, active=""):
     """Items for the workbench sub-navigation (<li> rows)."""
     return {"user": user, "active": active}
+
+
+@register.simple_tag
+def may_supervise(user) -> bool:
+    """Whether the user opens the figures pages (效能监察, ranking)."""
+    from yiwang.supervision.selectors import may_view
+
+    return may_view(user)
