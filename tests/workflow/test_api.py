@@ -5,6 +5,7 @@ outsiders as 404, the clock's pauses and extensions, and the schema."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yiwang.workdays import calendar
@@ -209,7 +210,10 @@ def test_a_deny_concludes_with_the_reason_and_a_decision_document(accepted_case,
 def test_suspend_and_resume_move_the_deadlines_by_the_working_days_paused(
     accepted_case, clients, on_day
 ):
-    case = accepted_case("CGW-XK-0001")
+    # Accepted a few days before FRIDAY, so every deadline stays in a published year
+    # whatever the day the suite runs.
+    with time_machine.travel(datetime.datetime(2025, 6, 3, 10, tzinfo=calendar.SHANGHAI)):
+        case = accepted_case("CGW-XK-0001")
     reviewer = clients("reviewer-cgw")
     url = f"/api/v1/cases/{case.pk}"
     before = ok(reviewer.get(url))["deadlines"]
