@@ -135,8 +135,8 @@ def test_periods():
         "custom",
     )
     # Broken or backwards input falls back to this month; the future is cut at today.
-    assert selectors.period("custom", "2026-04-01", "2026-03-01", today=today).preset == "month"
-    assert selectors.period("custom", "yesterday", "", today=today).preset == "month"
+    assert selectors.period("custom", "2026-04-01", "2026-03-01", today=today).preset == "30d"
+    assert selectors.period("custom", "yesterday", "", today=today).preset == "30d"
     assert selectors.period("custom", "2026-11-01", "2027-01-01", today=today).last == today
 
 
@@ -249,9 +249,12 @@ def test_a_department_without_concluded_cases_or_ratings_is_not_flagged(desk, st
 def test_week_of():
     today = datetime.date(2025, 6, 12)
     assert selectors.week_of("2025-W20", today=today) == (2025, 20)
-    assert selectors.week_of("2025-W30", today=today) == (2025, 24)  # the future: this week
-    assert selectors.week_of("nonsense", today=today) == (2025, 24)
-    assert selectors.week_of(None, today=today) == (2025, 24)
+    assert selectors.week_of("2025-W30", today=today) == (
+        2025,
+        23,
+    )  # the future: the last complete week
+    assert selectors.week_of("nonsense", today=today) == (2025, 23)
+    assert selectors.week_of(None, today=today) == (2025, 23)
 
 
 def _grow(rows: int) -> None:

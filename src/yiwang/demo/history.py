@@ -47,12 +47,15 @@ class Summary:
     statuses: Counter
     yellow: int
     red: int
+    ratings: object = None  # feedback.demo.Summary
+    orders: int = 0
 
     def __str__(self):
         return (
             f"demo history: {self.demo_cases} cases of the demo accounts in "
             f"{len(self.statuses)} states, {self.background_cases} background cases; "
-            f"{self.yellow} yellow and {self.red} red warnings"
+            f"{self.yellow} yellow and {self.red} red warnings; {self.orders} supervision orders"
+            + (f"\n{self.ratings}" if self.ratings else "")
         )
 
 
@@ -378,12 +381,12 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
         )
     from yiwang.feedback.demo import load_ratings  # 好差评 on the concluded cases
 
-    load_ratings()
+    ratings = load_ratings()
     clocks.refresh_warnings()
     warned = Counter(Case.objects.exclude(warning="").values_list("warning", flat=True))
     from yiwang.supervision.order_demo import load_orders  # 督办单 on warned cases
 
-    load_orders()
+    orders = load_orders()
     # Keep this last: the dashboard and ranking count everything above (the job keeps
     # them current from here on).
     from yiwang.supervision import rollups
@@ -395,4 +398,6 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
         statuses=statuses,
         yellow=warned[Warning.YELLOW],
         red=warned[Warning.RED],
+        ratings=ratings,
+        orders=len(orders),
     )

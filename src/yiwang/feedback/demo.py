@@ -26,7 +26,7 @@ from . import services
 from .models import Evaluation, Rectification
 
 SEED = 990101
-RATED_SHARE = 0.6  # of the background's concluded cases
+RATED_SHARE = 0.9  # of the background's concluded cases
 GOOD_LEVELS = [5] * 64 + [4] * 26 + [3] * 10
 GOOD_COMMENTS = [
     "",
@@ -237,7 +237,7 @@ def _staged(clock, rng, background: list[Case], taken: set[int]) -> list[Evaluat
     # At 和平街道's service centre (`street-supervisor`).
     bad(2, department=None, street="990101/990101001/", comment=4)
     # Closed with their return calls, over the past weeks.
-    for n, ago in enumerate((12, 20, 33)):
+    for n, ago in enumerate((25, 45, 70)):
         desk = bad(ago, department=None, comment=(n + 5) % len(BAD_COMMENTS))
         if desk is None:
             continue

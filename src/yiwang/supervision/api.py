@@ -28,7 +28,7 @@ class FiltersSerializer(serializers.Serializer):
         choices=PRESET_CHOICES,
         required=False,
         help_text=gettext_lazy(
-            "统计周期：week 本周、month 本月（默认）、30d 近30天、year 本年、custom 自定义"
+            "统计周期：week 本周、month 本月、30d 近30天（默认）、year 本年、custom 自定义"
         ),
     )
     # The query's names are `from` and `to`; `from` is a Python keyword.
@@ -186,7 +186,7 @@ class RankingQuerySerializer(serializers.Serializer):
     week = serializers.RegexField(
         r"^\d{4}-W\d{2}$",
         required=False,
-        help_text=gettext_lazy("ISO 周，如 2026-W49；默认本周"),
+        help_text=gettext_lazy("ISO 周，如 2026-W49；默认上一个完整的周"),
     )
 
 

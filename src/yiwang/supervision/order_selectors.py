@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from yiwang.identity import policy
 from yiwang.identity.models import OrgKind, OrgUnit
@@ -166,5 +166,5 @@ def clock(order_: SupervisionOrder, day=None) -> dict:
         tone = "ok"
         words = ngettext("剩余%(n)d个工作日", "剩余%(n)d个工作日", days) % {"n": days}
     if order_.due_provisional or left.provisional:
-        words = f"{words}，{_('期限为暂定')}"
+        words = pgettext("clause separator", "，").join([words, _("期限为暂定")])
     return {"tone": tone, "words": words, "days": days}

@@ -97,7 +97,8 @@ class Period:
 
 def period(preset: str | None = None, first=None, last=None, *, today=None) -> Period:
     """A preset (本周, 本月, 近30天, 本年) or a custom from–to, inclusive; ends no later than
-    today. Unknown or broken input gives 本月."""
+    today. Unknown or broken input gives 近30天, which always shows a month of work (本月
+    is nearly empty on the first days of a month)."""
     today = today or rollups.today()
     if preset == "custom" or (preset in (None, "") and (first or last)):
         try:
@@ -107,14 +108,14 @@ def period(preset: str | None = None, first=None, last=None, *, today=None) -> P
             first = last = None
         if first and last and first <= last and (last - first).days < MAX_PERIOD_DAYS:
             return Period(first, last, "custom")
-        preset = "month"
+        preset = "30d"
     if preset == "week":
         return Period(today - datetime.timedelta(days=today.weekday()), today, "week")
-    if preset == "30d":
-        return Period(today - datetime.timedelta(days=29), today, "30d")
+    if preset == "month":
+        return Period(today.replace(day=1), today, "month")
     if preset == "year":
         return Period(today.replace(month=1, day=1), today, "year")
-    return Period(today.replace(day=1), today, "month")
+    return Period(today - datetime.timedelta(days=29), today, "30d")
 
 
 def _as_day(value) -> datetime.date | None:
@@ -424,7 +425,8 @@ def dashboard(
 
 
 def week_of(value: str | None, *, today=None) -> tuple[int, int]:
-    """ISO (year, week) from "YYYY-Www"; the current week for anything else."""
+    """ISO (year, week) from "YYYY-Www"; for anything else the last complete week, the one a
+    weekly ranking is read for (the current week is one click further)."""
     today = today or rollups.today()
     if value:
         try:
@@ -434,7 +436,7 @@ def week_of(value: str | None, *, today=None) -> tuple[int, int]:
         if day is not None and day <= today:
             year, week, _day = day.isocalendar()
             return year, week
-    year, week, _day = today.isocalendar()
+    year, week, _day = (today - datetime.timedelta(days=7)).isocalendar()
     return year, week
 
 

@@ -3,7 +3,7 @@ extra), the history's steps, and the rating state of a case for the citizen's pa
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from yiwang.workdays import calendar
 
@@ -34,7 +34,7 @@ def rectification_clock(rectification) -> dict:
         tone = "ok"
         words = ngettext("剩余%(n)d个工作日", "剩余%(n)d个工作日", days) % {"n": days}
     if rectification.due_provisional or left.provisional:
-        words = f"{words}，{_('期限为暂定')}"
+        words = pgettext("clause separator", "，").join([words, _("期限为暂定")])
     return {"tone": tone, "words": words}
 
 

@@ -4,7 +4,7 @@ warning levels, and a journey's events as the applicant reads them."""
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from yiwang.cases.models import Status, Warning
 from yiwang.identity import policy
@@ -48,7 +48,11 @@ def clock_words(case, due_on, provisional: bool) -> dict:
         parts.insert(0, _("暂停计时"))
     if provisional or left.provisional:
         parts.append(_("期限为暂定"))
-    return {"tone": tone, "words": "，".join(str(p) for p in parts), "days": days}
+    return {
+        "tone": tone,
+        "words": pgettext("clause separator", "，").join(str(p) for p in parts),
+        "days": days,
+    }
 
 
 @register.simple_tag
