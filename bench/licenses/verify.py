@@ -8,16 +8,22 @@ server in the same run (STYLE.md: benchmarks compare in the same run); and the s
 PostgreSQL only: a database `yiwang_bench_lic` is created next to DATABASE_URL's (and dropped
 at the end), migrated, the demo catalogue and people imported; licences are signed with the
 active key in a loop and bulk-inserted. Then `yiwang serve` (waitress, 8 threads) runs on a
-free loopback port with YIWANG_BENCH=1, which adds the bare view. Each verification asks
-`GET /api/v1/licenses/verify?payload=…` for a different licence (a QR code scanned once).
+free loopback port with YIWANG_BENCH=1, which adds the baselines: `_bench/bare` (Django and
+the server, nothing else) and `_bench/read` (the same plus one `SELECT 1` round trip to the
+database). Each verification asks `GET /api/v1/licenses/verify?payload=…` for a different
+licence (a QR code scanned once). The three take turns (--rounds), so a change in the shared
+machine's load hits all of them alike.
 """
 
 import argparse
 import datetime
+import http.client
 import os
 import random
+import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -30,6 +36,7 @@ from bench.search._setup import django_with_demo_catalogue  # noqa: E402
 from bench.search.speed import free_port, measure, start_server  # noqa: E402
 
 WALLET_SIZE = 12  # licences the measured wallet holder has
+ROUNDS = 5  # bare, read and verify take turns this many times (see alternate)
 
 
 def make_licences(total: int, *, holders: list, license_type, batch: int = 5000) -> float:
@@ -128,11 +135,86 @@ def line(figures: dict) -> str:
     return f"rps={figures['rps']:.0f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
 
 
+def timed(port: int, paths: list[str], threads: int) -> tuple[float, list[float]]:
+    """Every path once over `threads` keep-alive clients: (seconds, latencies)."""
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path = queue.pop()
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                errors.append((path[:80], response.status))
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise SystemExit(f"errors: {errors[:5]}")
+    return time.perf_counter() - started, latencies
+
+
+def figures(seconds: float, latencies: list[float]) -> dict:
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / seconds,
+        "p50": quantiles[49] * 1000,
+        "p95": quantiles[94] * 1000,
+    }
+
+
+def alternate(port: int, asked: dict[str, list[str]], threads: int, rounds: int):
+    """Each list of paths in turn, `rounds` times with an equal share of its requests, so a
+    change in the (shared) machine's load hits all alike. Returns the figures of each over
+    all its rounds, and per round each one's requests per second."""
+    spent = {name: [0.0, []] for name in asked}
+    per_round = []
+    for n in range(rounds):
+        rps = {}
+        for name, paths in asked.items():
+            size = -(-len(paths) // rounds)
+            chunk = paths[n * size : (n + 1) * size]
+            seconds, latencies = timed(port, chunk, threads)
+            spent[name][0] += seconds
+            spent[name][1] += latencies
+            rps[name] = len(chunk) / seconds
+        per_round.append(rps)
+    return {name: figures(*spent[name]) for name in asked}, per_round
+
+
+def ratio_line(name: str, base: str, measured: dict, per_round: list[dict]) -> str:
+    ratios = [r[name] / r[base] for r in per_round]
+    return (
+        f"ratio {measured[name]['rps'] / measured[base]['rps']:.2f}  "
+        f"({len(ratios)} alternating rounds: median {statistics.median(ratios):.2f}, "
+        f"range {min(ratios):.2f}–{max(ratios):.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--licences", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="turns of bare, read and verify")
     parser.add_argument("--million", action="store_true", help="also at 1,000,000 licences")
     parser.add_argument("--database", default="yiwang_bench_lic")
     parser.add_argument(
@@ -177,6 +259,7 @@ def main() -> None:
         port = free_port()
         server = start_server(port, workdir)
         bare_path = "/api/v1/_bench/bare"
+        read_path = "/api/v1/_bench/read"
         stages = [args.licences] + ([1_000_000] if args.million else [])
         for n, stage in enumerate(stages):
             from yiwang.licenses.models import License
@@ -190,14 +273,25 @@ def main() -> None:
             total = License.objects.count()
             paths = verify_paths(args.requests, seed=n + 1)
             connections.close_all()
-            measure(port, [bare_path] * 200 + paths[:100], args.threads)  # warm up
-            bare = measure(port, [bare_path] * args.requests, args.threads)
-            verify = measure(port, paths, args.threads)
-            print(f"{total:>9,} licences")
+            warm = [bare_path] * 200 + [read_path] * 200 + paths[:100]
+            measure(port, warm, args.threads)
+            asked = {
+                "bare": [bare_path] * len(paths),
+                "read": [read_path] * len(paths),
+                "verify": paths,
+            }
+            measured, per_round = alternate(port, asked, args.threads, args.rounds)
+            print(f"{total:>9,} licences  ({len(paths)} distinct payloads, {args.threads} clients)")
+            print(f"  verify {line(measured['verify'])}")
             print(
-                f"  verify {line(verify)} | bare {line(bare)} | "
-                f"ratio {verify['rps'] / bare['rps']:.2f}  ({len(paths)} distinct payloads)"
+                f"  bare   {line(measured['bare'])}  verify/bare "
+                + ratio_line("verify", "bare", measured, per_round)
             )
+            print(
+                f"  read   {line(measured['read'])}  verify/read "
+                + ratio_line("verify", "read", measured, per_round)
+            )
+            print(f"  load average {os.getloadavg()[0]:.1f} (this benchmark included)")
             wallet = measure_wallet(port, token, args.requests // 3, args.threads)
             print(f"  wallet list ({WALLET_SIZE} licences, token auth) {line(wallet)}")
     finally:

@@ -26,6 +26,15 @@ def _bench_insert(request):
     return JsonResponse({"id": message.pk}, status=201)
 
 
+def _bench_read(request):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (one,) = cursor.fetchone()
+    return JsonResponse({"ok": one == 1})
+
+
 urlpatterns = [
     path("v1/", ApiRoot.as_view(), name="root"),
     path("v1/auth/token", TokenView.as_view(), name="token"),
@@ -124,6 +133,9 @@ urlpatterns = [
             path("v1/_bench/bare", lambda request: JsonResponse({"ok": True}), name="bench-bare"),
             # The baseline of bench/cases/submit.py: the same, plus one row written.
             path("v1/_bench/insert", csrf_exempt(_bench_insert), name="bench-insert"),
+            # The second baseline of bench/licenses/verify.py: the bare view plus one round
+            # trip to the database, the least any online check of live status costs.
+            path("v1/_bench/read", _bench_read, name="bench-read"),
         ]
         if settings.YIWANG_BENCH
         else []

@@ -1,6 +1,7 @@
 """Read queries for licence pages and the API: the holder's wallet and the issuing side's
-list. Scoped, one query per list (the wallet's enterprise check is a subquery)."""
+list (scoped, one query per list), and the live row behind a scanned QR code."""
 
+from django.db import connections, router
 from django.db.models import Q
 
 from yiwang.identity import policy
@@ -70,3 +71,55 @@ def staff_licences(user, action: str = "license.view"):
 
 def drafts_to_confirm(user):
     return staff_licences(user, "license.confirm").filter(final=False)
+
+
+# What the verdict on a scanned QR code needs from the licence; the rest loads lazily if
+# someone asks (a replaced licence's successor, for its number).
+VERDICT_FIELDS = ("id", "status", "valid_until", "payload_hash", "revoked_at", "replaced_by")
+
+
+# Per database vendor: the SQL, and the attnames and columns in the model's field order
+# (the order Model.from_db expects).
+_verdict_queries: dict[str, tuple[str, tuple[str, ...], tuple]] = {}
+
+
+def _verdict_query(conn) -> tuple[str, tuple[str, ...], tuple]:
+    made = _verdict_queries.get(conn.vendor)
+    if made is not None:
+        return made
+    meta, quote = License._meta, conn.ops.quote_name
+    fields = [f for f in meta.concrete_fields if f.name in VERDICT_FIELDS]
+    # Only the model's own (quoted) names go into the text; the number is a parameter.
+    sql = (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} "  # noqa: S608
+        f"FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.get_field('number').column)} = %s "
+        f"AND {quote(meta.get_field('final').column)} = %s"
+    )
+    made = (sql, tuple(f.attname for f in fields), tuple(f.get_col(meta.db_table) for f in fields))
+    _verdict_queries[conn.vendor] = made
+    return made
+
+
+def verdict_licence(number: str) -> License | None:
+    """The final licence with this number, holding only VERDICT_FIELDS, or None.
+
+    This runs for every scan of every QR code: one row by the unique number. The SQL is
+    made once instead of being compiled by the ORM per request (compiling cost more than
+    running the query); the row becomes a License the way the ORM makes one — the
+    backend's converters (SQLite's dates arrive as text), then Model.from_db with the other
+    fields deferred."""
+    db = router.db_for_read(License)
+    conn = connections[db]
+    sql, attnames, columns = _verdict_query(conn)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [number, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for col, value in zip(columns, row, strict=True):
+        for convert in (*conn.ops.get_db_converters(col), *col.get_db_converters(conn)):
+            value = convert(value, col, conn)
+        values.append(value)
+    return License.from_db(db, attnames, values)

@@ -1,0 +1,84 @@
+"""What a scan costs (bench/licenses measures it): a genuine QR code asks the database once,
+a forged or garbled one not at all; the public keys stay in memory, yet a key made since is
+still found; the answer is JSON whatever the client accepts, and no session is left behind."""
+
+import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from yiwang.licenses import selectors, services, signing
+from yiwang.licenses.models import License
+
+from .conftest import id_card_data
+
+VERIFY = "/api/v1/licenses/verify"
+
+
+def test_a_genuine_payload_costs_one_narrow_query(id_card, api):
+    api.get(VERIFY, {"payload": id_card.payload})  # the keys are loaded once per process
+    with CaptureQueriesContext(connection) as queries:
+        answer = api.get(VERIFY, {"payload": id_card.payload})
+    assert answer.status_code == 200 and answer.json()["status"] == "valid"
+    assert len(queries) == 1
+    assert "licenses_license" in queries[0]["sql"] and '"data"' not in queries[0]["sql"]
+
+
+def test_a_forged_or_garbled_payload_costs_no_query(id_card, api):
+    body, _sig = id_card.payload.split(".")
+    forged = f"{body}.{signing.b64url(Ed25519PrivateKey.generate().sign(signing.unb64url(body)))}"
+    api.get(VERIFY, {"payload": id_card.payload})
+    with CaptureQueriesContext(connection) as queries:
+        for payload in [forged, "x.y", id_card.payload[:-1]]:
+            answer = api.get(VERIFY, {"payload": payload}).json()
+            assert (answer["status"], answer["genuine"]) == ("not_genuine", False)
+    assert len(queries) == 0
+
+
+def test_a_key_made_by_another_process_after_the_keys_were_cached_is_found(
+    id_card, types, user_named, api, monkeypatch
+):
+    assert services.verify(id_card.payload).status == "valid"  # keys now held in memory
+    # Another process rotates the key: this process's memory is not told.
+    monkeypatch.setattr(signing.known_keys, "forget", lambda: None)
+    new_key = signing.rotate_key()
+    citizen2 = user_named("citizen2")
+    second = services.issue(
+        types["L-SFZ"], holder_person=citizen2, data=id_card_data(citizen2), by="test"
+    )
+    assert second.kid == new_key.kid
+    assert api.get(VERIFY, {"payload": second.payload}).json()["status"] == "valid"
+    assert api.get(VERIFY, {"payload": id_card.payload}).json()["status"] == "valid"
+
+
+def test_the_answer_is_json_whatever_the_client_accepts(id_card, api):
+    response = api.get(VERIFY, {"payload": id_card.payload}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.json()["holder"] == "张*"
+    problem = api.get(VERIFY, HTTP_ACCEPT="text/html")
+    assert problem.status_code == 400 and problem["Content-Type"] == "application/problem+json"
+
+
+def test_scanning_leaves_no_session_and_the_page_costs_one_query(id_card, client):
+    response = client.get(VERIFY, {"payload": id_card.payload})
+    assert response.status_code == 200 and not response.cookies
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/v/{id_card.payload}")
+    assert page.status_code == 200 and "有效" in page.content.decode()
+    assert len(queries) == 1 and not page.cookies
+
+
+def test_the_verdict_reads_the_live_row_with_its_dates(id_card, user_named):
+    services.revoke(id_card.pk, by=user_named("head-gaj"), reason="遗失")
+    stored = License.objects.get(pk=id_card.pk)
+    licence = selectors.verdict_licence(id_card.number)
+    assert licence.pk == id_card.pk and licence.status == "revoked"
+    assert licence.valid_until == stored.valid_until == datetime.date(2035, 4, 1)
+    assert licence.revoked_at == stored.revoked_at and timezone.is_aware(licence.revoked_at)
+    # Anything else loads when asked, like a deferred field.
+    assert licence.holder_name == stored.holder_name
+    assert selectors.verdict_licence("NO-SUCH-NUMBER") is None
+    License.objects.filter(pk=id_card.pk).update(final=False)
+    assert selectors.verdict_licence(id_card.number) is None
