@@ -25,7 +25,9 @@ from yiwang.cases import services as cases
 from yiwang.cases.models import Case, CaseMaterial
 from yiwang.catalog import exchange
 from yiwang.identity.models import OrgUnit
+from yiwang.supervision import rollups
 from yiwang.workdays import calendar
+from yiwang.workflow import clocks
 from yiwang.workflow import services as workflow
 from yiwang.workflow.models import OPEN_TASK, ApprovalTask
 
@@ -183,3 +185,25 @@ class Desk:
 @pytest.fixture
 def desk(staff):
     return Desk(staff)
+
+
+# A week of the district's work that several test modules read figures from: a case done on
+# time, one overdue (red), a sign permit rated 非常不满意, one waiting at a street centre.
+WEEK = {"period": "custom", "from": MONDAY.isoformat(), "to": FRIDAY.isoformat()}
+
+
+@pytest.fixture
+def district(desk):
+    made = {
+        "on_time": desk.finish(desk.accept(desk.file(MAIN, MONDAY), MONDAY), MONDAY),
+        "red": desk.accept(desk.file(MAIN, TUESDAY, applicant="citizen2"), TUESDAY),
+        "sign": desk.finish(desk.accept(desk.file(SIGN, MONDAY), MONDAY), TUESDAY),
+        "street": desk.file(STREET_ITEM, MONDAY, street=True),
+    }
+    desk.rate(made["sign"], THURSDAY, 1)
+    with on(FRIDAY, 8):
+        clocks.refresh_warnings()
+        rollups.run_cycle()
+        for n in range(4):
+            rollups.refresh(MONDAY + MONDAY.resolution * n)
+    return made

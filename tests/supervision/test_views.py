@@ -16,35 +16,16 @@ from tests.supervision.figures import (  # noqa: F401 (fixtures)
     STREET_ITEM,
     THURSDAY,
     TUESDAY,
+    WEEK,
     catalog,
     desk,
+    district,
     on,
     staff,
 )
 from yiwang.core.xlsx import XLSX_TYPE
-from yiwang.supervision import rollups
-from yiwang.workflow import clocks
 
 pytestmark = pytest.mark.django_db
-
-WEEK = {"period": "custom", "from": MONDAY.isoformat(), "to": FRIDAY.isoformat()}
-
-
-@pytest.fixture
-def district(desk):
-    made = {
-        "on_time": desk.finish(desk.accept(desk.file(MAIN, MONDAY), MONDAY), MONDAY),
-        "red": desk.accept(desk.file(MAIN, TUESDAY, applicant="citizen2"), TUESDAY),
-        "sign": desk.finish(desk.accept(desk.file(SIGN, MONDAY), MONDAY), TUESDAY),
-        "street": desk.file(STREET_ITEM, MONDAY, street=True),
-    }
-    desk.rate(made["sign"], THURSDAY, 1)
-    with on(FRIDAY, 8):
-        clocks.refresh_warnings()
-        rollups.run_cycle()
-        for n in range(4):
-            rollups.refresh(MONDAY + MONDAY.resolution * n)
-    return made
 
 
 def client_for(user) -> Client:
