@@ -67,6 +67,8 @@ def test_root_lists_the_endpoints(client, db):
     assert links["me"] == "http://testserver/api/v1/me"
     assert links["docs"] == "http://testserver/api/docs/"
     assert links["items"] == "http://testserver/api/v1/items"
+    assert links["supervision-dashboard"] == "http://testserver/api/v1/supervision/dashboard"
+    assert links["rectifications"] == "http://testserver/api/v1/rectifications"
 
 
 def test_swagger_ui_uses_only_same_origin_assets(client, db):

@@ -380,8 +380,8 @@ def first_day() -> datetime.date | None:
 def rebuild(since: datetime.date | None = None, until: datetime.date | None = None) -> int:
     """Count every day from `since` (default: the first day anything happened, and then
     older rows are dropped too) to `until` (default today) set-based, a calendar month
-    per transaction, and replace their daily and monthly rows. Returns the number of rows written. Live figures are refreshed
-    too, so a rebuilt dashboard is complete."""
+    per transaction, and replace their daily and monthly rows. Live figures are refreshed
+    too, so a rebuilt dashboard is complete. Returns the number of daily rows written."""
     until = until or today()
     full = since is None
     since = since or first_day() or until
