@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
 from yiwang.catalog import selectors as catalog
@@ -299,12 +300,6 @@ class RefuseSerializer(serializers.Serializer):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _valid(serializer_class, data) -> dict:
-    form = serializer_class(data=data)
-    form.is_valid(raise_exception=True)
-    return form.validated_data
 
 
 def _call(service, *args, **kwargs):

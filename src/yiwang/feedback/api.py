@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import validated as _valid
 from yiwang.api.problems import ProblemSerializer
 from yiwang.cases.models import Case
 from yiwang.identity import policy
@@ -376,12 +377,6 @@ class RectificationCallbackSerializer(serializers.Serializer):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _valid(serializer_class, data) -> dict:
-    form = serializer_class(data=data)
-    form.is_valid(raise_exception=True)
-    return form.validated_data
 
 
 def _rating_form(case: Case, user=None) -> dict:

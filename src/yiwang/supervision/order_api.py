@@ -6,7 +6,6 @@ twice, close an unanswered order, anything on a closed one) is a 409 problem wit
 code `invalid_order_transition`."""
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -15,6 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import absolute_url as _url
+from yiwang.api.helpers import display_name as _name
+from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
 from yiwang.cases.api import CaseOrgSerializer
@@ -43,14 +45,6 @@ ORDER_ACTIONS = [
     ("close", gettext_lazy("办结")),
     ("send_back", gettext_lazy("退回重办")),
 ]
-
-
-def _url(request, name, pk) -> str:
-    return request.build_absolute_uri(reverse(name, kwargs={"pk": pk}))
-
-
-def _name(user) -> str | None:
-    return user.display_name if user is not None else None
 
 
 # --- serializers ----------------------------------------------------------------------------
@@ -230,12 +224,6 @@ class SendBackSerializer(serializers.Serializer):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _valid(serializer_class, data) -> dict:
-    form = serializer_class(data=data)
-    form.is_valid(raise_exception=True)
-    return form.validated_data
 
 
 def _detail(request, pk, code=status.HTTP_200_OK) -> Response:

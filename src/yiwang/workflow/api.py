@@ -11,7 +11,6 @@ colleague, a case not suspended …) is a 409 problem with the service's code.
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import absolute_url as _url
+from yiwang.api.helpers import display_name as _name
+from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
 from yiwang.cases.api import (
@@ -73,14 +75,6 @@ problems.register_codes("separation_of_duties", "not_applicant", status=403)
 PROCESS_STATES = [("done", "done"), ("current", "current"), ("waiting", "waiting")]
 CONCLUDED = {Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED}
 CONCLUSIONS = [(s.value, s.label) for s in Status if s in CONCLUDED]
-
-
-def _url(request, name, pk) -> str:
-    return request.build_absolute_uri(reverse(name, kwargs={"pk": pk}))
-
-
-def _name(user) -> str | None:
-    return user.display_name if user is not None else None
 
 
 # --- serializers ----------------------------------------------------------------------------
@@ -519,12 +513,6 @@ class ProgressSerializer(serializers.Serializer):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _valid(serializer_class, data) -> dict:
-    form = serializer_class(data=data)
-    form.is_valid(raise_exception=True)
-    return form.validated_data
 
 
 def _task(request, pk) -> Response:
