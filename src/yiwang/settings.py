@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hottest queries (a scanned QR code's verdict) run as prepared statements on
+# PostgreSQL; off for a pooler that cannot keep them (PgBouncer < 1.21, transaction mode).
+YIWANG_DB_PREPARED_STATEMENTS = env_bool("YIWANG_DB_PREPARED_STATEMENTS", True)
 
 # --- identity -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

@@ -4,6 +4,7 @@ still found; the answer is JSON whatever the client accepts, and no session is l
 
 import datetime
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -82,3 +83,27 @@ def test_the_verdict_reads_the_live_row_with_its_dates(id_card, user_named):
     assert selectors.verdict_licence("NO-SUCH-NUMBER") is None
     License.objects.filter(pk=id_card.pk).update(final=False)
     assert selectors.verdict_licence(id_card.number) is None
+
+
+def _verdict_executions() -> int:
+    """How often this connection ran the verdict as a prepared statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%licenses_license%"],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_on_postgresql_the_verdict_is_planned_once_per_connection(id_card, api, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    before = _verdict_executions()
+    for _ in range(3):
+        assert api.get(VERIFY, {"payload": id_card.payload}).json()["status"] == "valid"
+    assert _verdict_executions() == before + 3
+    # A pooler that cannot keep prepared statements: the setting turns them off.
+    settings.YIWANG_DB_PREPARED_STATEMENTS = False
+    assert api.get(VERIFY, {"payload": id_card.payload}).json()["status"] == "valid"
+    assert _verdict_executions() == before + 3

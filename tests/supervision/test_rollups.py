@@ -32,6 +32,7 @@ from yiwang.feedback import services as feedback
 from yiwang.identity.models import OrgUnit
 from yiwang.supervision import rollups
 from yiwang.supervision.models import DailyRollup, DirtyDay, LiveFigure
+from yiwang.workdays.signals import schedule_changed
 from yiwang.workflow import clocks
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +350,19 @@ def test_unused_cases_do_not_appear(desk):
     rollups.refresh(MONDAY)
     assert not DailyRollup.objects.exists()
     assert Case.objects.count() == 1
+
+
+def test_a_holiday_import_that_moves_a_deadline_counts_the_conclusion_day_again(desk):
+    late = desk.accept(desk.file(MAIN, MONDAY), MONDAY)  # promised the same day
+    desk.finish(late, TUESDAY)
+    refresh(MONDAY, TUESDAY)
+    assert figures(TUESDAY) == {"concluded": 1}
+    # The import moved the (provisional) promise to Tuesday, as cases' recompute does.
+    Case.objects.filter(pk=late.pk).update(promised_due_on=TUESDAY)
+    schedule_changed.send(sender=None, years=[2026])  # another year: nothing to count
+    assert not DirtyDay.objects.exists()
+    schedule_changed.send(sender=None, years=[2025])
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [TUESDAY]
+    with on(FRIDAY, 12):
+        rollups.run_cycle()
+    assert figures(TUESDAY) == {"concluded": 1, "concluded_on_time": 1}

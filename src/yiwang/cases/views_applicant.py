@@ -190,7 +190,7 @@ def my_case(request, pk):
     case, elsewhere = _journey(request, pk)
     if elsewhere:
         return elsewhere
-    from yiwang.workflow.views import delivery_context  # the result: decisions, delivery
+    from yiwang.workflow.applicant_page import delivery_context  # decisions, delivery
 
     return render(
         request,

@@ -1,6 +1,9 @@
 """Read queries for licence pages and the API: the holder's wallet and the issuing side's
 list (scoped, one query per list), and the live row behind a scanned QR code."""
 
+import functools
+
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Q
 
@@ -78,8 +81,8 @@ def drafts_to_confirm(user):
 VERDICT_FIELDS = ("id", "status", "valid_until", "payload_hash", "revoked_at", "replaced_by")
 
 
-# Per database vendor: the SQL, and the attnames and columns in the model's field order
-# (the order Model.from_db expects).
+# Per database vendor: the SQL, the attnames in the model's field order (the order
+# Model.from_db expects) and each column's converters.
 _verdict_queries: dict[str, tuple[str, tuple[str, ...], tuple]] = {}
 
 
@@ -96,9 +99,47 @@ def _verdict_query(conn) -> tuple[str, tuple[str, ...], tuple]:
         f"WHERE {quote(meta.get_field('number').column)} = %s "
         f"AND {quote(meta.get_field('final').column)} = %s"
     )
-    made = (sql, tuple(f.attname for f in fields), tuple(f.get_col(meta.db_table) for f in fields))
+    converters = []
+    for field in fields:
+        col = field.get_col(meta.db_table)
+        found = (*conn.ops.get_db_converters(col), *col.get_db_converters(conn))
+        converters.append(tuple((convert, col) for convert in found))
+    made = (sql, tuple(f.attname for f in fields), tuple(converters))
     _verdict_queries[conn.vendor] = made
     return made
+
+
+def _verdict_cursor(conn):
+    """On PostgreSQL a cursor that prepares its statement: PostgreSQL then plans the
+    verdict query once per connection instead of for every scan. Django leaves prepared
+    statements off for the sake of connection poolers; YIWANG_DB_PREPARED_STATEMENTS=false
+    does the same here (PgBouncer before 1.21 in transaction mode needs that). While
+    queries are logged (DEBUG, tests counting them) the plain cursor runs, because a
+    prepared execution leaves Django no SQL text to log."""
+    if (
+        conn.vendor != "postgresql"
+        or not settings.YIWANG_DB_PREPARED_STATEMENTS
+        or conn.queries_logged
+    ):
+        return conn.cursor()
+    conn.ensure_connection()
+    if conn.connection.prepare_threshold is None:
+        # psycopg prepares nothing at all while the threshold is None (Django's default);
+        # Django's own cursors bind on the client and never prepare, so only queries
+        # that ask, like this one, are affected.
+        conn.connection.prepare_threshold = 2**31 - 1
+    return conn.make_cursor(_prepared_cursor_class()(conn.connection))
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparedCursor
 
 
 def verdict_licence(number: str) -> License | None:
@@ -111,15 +152,15 @@ def verdict_licence(number: str) -> License | None:
     fields deferred."""
     db = router.db_for_read(License)
     conn = connections[db]
-    sql, attnames, columns = _verdict_query(conn)
-    with conn.cursor() as cursor:
+    sql, attnames, converters = _verdict_query(conn)
+    with _verdict_cursor(conn) as cursor:
         cursor.execute(sql, [number, True])
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for col, value in zip(columns, row, strict=True):
-        for convert in (*conn.ops.get_db_converters(col), *col.get_db_converters(conn)):
+    for value, column_converters in zip(row, converters, strict=True):
+        for convert, col in column_converters:
             value = convert(value, col, conn)
         values.append(value)
     return License.from_db(db, attnames, values)

@@ -93,6 +93,30 @@ def mark_dirty(day: datetime.date) -> None:
     DirtyDay.objects.update_or_create(day=day)
 
 
+def mark_deadline_years_dirty(years: Iterable[int]) -> int:
+    """A holiday schedule changed for `years`: deadlines in them may have moved (cases
+    recompute their provisional ones), so a concluded case's on-time judgement may have
+    changed. Mark the days such cases concluded on; returns how many. Rare (an operator's
+    import), so a scan of the deadlines is acceptable."""
+    in_years = Q()
+    for year in years:
+        in_years |= Q(
+            promised_due_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        )
+    if not in_years:
+        return 0
+    days = (
+        Case.objects.filter(in_years, concluded_at__isnull=False, item_version__isnull=False)
+        .annotate(day=_day_of("concluded_at"))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    marked = sorted(set(days))
+    for day in marked:
+        mark_dirty(day)
+    return len(marked)
+
+
 def today() -> datetime.date:
     from yiwang.workflow import clocks  # tests travel in time through clocks.today
 

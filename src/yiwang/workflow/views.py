@@ -22,6 +22,7 @@ from yiwang.identity import policy
 from yiwang.identity.roles import Role
 
 from . import clocks, delivery, documents, process, selectors, services
+from .applicant_page import decision_url
 from .forms import DecisionForm, DeliveryForm, ExtensionForm, SuspendForm
 from .models import DeliveryMethod, DeliveryStatus, Extension, Suspension, TaskStatus
 
@@ -152,7 +153,7 @@ def _task_page(request, pk, *, status=200, **extra):
         "decision_form": DecisionForm(),
         "suspend_form": SuspendForm(),
         "extension_form": ExtensionForm(),
-        "decision_url": _decision_url(case),
+        "decision_url": decision_url(case),
         **extra,
     }
     return render(request, "workflow/task.html", context, status=status)
@@ -321,7 +322,7 @@ def workbench_case(request, pk):
         "workflow/case.html",
         {
             "case": case,
-            "items": [(item, _decision_url(item)) for item in items],
+            "items": [(item, decision_url(item)) for item in items],
             "children": children,
             "diagram": process.diagram(case),
             "tasks": list(selectors.journey_tasks(case)),
@@ -387,7 +388,7 @@ def result_queue(request):
     rows = []
     for row in page.object_list:
         items = row.case.approved_children if row.case.bundle_id else [row.case]
-        rows.append((row, [(item, _decision_url(item)) for item in items]))
+        rows.append((row, [(item, decision_url(item)) for item in items]))
     return render(
         request,
         "workflow/results.html",
@@ -440,12 +441,6 @@ def result_ship(request, pk):
 # --- the decision document and the applicant's choice of delivery ---------------------------
 
 
-def _decision_url(case) -> str | None:
-    if documents.has_decision(case):
-        return reverse("case_decision", args=[case.pk])
-    return None
-
-
 @login_required
 def decision_document(request, pk):
     """准予 / 不予许可决定书: to those who may see the case (the applicant: their own)."""
@@ -492,35 +487,3 @@ def choose_delivery(request, pk):
     else:
         messages.error(request, _("请选择领取方式。"))
     return redirect(f"{reverse('my_case', args=[case.pk])}#delivery-title")
-
-
-# A bundle's children are received and accepted with their parent: its line says it once.
-SAID_ON_THE_JOURNEY = {"draft", "submit", "resubmit", "supplement", "accept", "deemed_accept"}
-
-
-def delivery_context(case, user) -> dict:
-    """What the applicant's case page shows of the result: decisions, delivery, the form."""
-    items = list(case.children.all()) or [case]
-    result = selectors.delivery_of(case)
-    open_statuses = {Status.ACCEPTED, Status.IN_REVIEW, Status.SUSPENDED}
-    may_choose = (
-        case.applicant_id == user.pk
-        and case.parent_id is None
-        and case.status not in delivery.NOT_DELIVERABLE
-        and (case.status in open_statuses or case.status in documents.DECIDED)
-        and (result is None or result.status != DeliveryStatus.DELIVERED)
-    )
-    initial = {"method": result.method if result else DeliveryMethod.PICKUP}
-    if result:
-        initial.update(recipient=result.recipient, phone=result.phone, address=result.address)
-    return {
-        "decisions": [(item, _decision_url(item)) for item in items if _decision_url(item)],
-        "delivery": result,
-        "may_choose_delivery": may_choose,
-        "delivery_form": DeliveryForm(initial=initial),
-        "progress": [
-            event
-            for event in selectors.case_progress(case)
-            if not (event.case.parent_id and event.action in SAID_ON_THE_JOURNEY)
-        ],
-    }
