@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
@@ -47,6 +49,24 @@ def test_a_bundle_is_a_parent_with_one_child_per_item_and_materials_asked_once(p
     names = list(parent.materials.values_list("name", flat=True))
     assert names.count("居民身份证") == 1 and len(names) == len(set(names))
     assert parent.form_data["applicant_name"] == "张三"  # the one form starts pre-filled
+
+
+def test_a_bundle_draft_links_each_document_to_every_item_asking_it_in_a_few_queries(people):
+    citizen = people["citizen"]
+    services.start_bundle_case("YJS-0001", by=citizen)  # first draft: caches warm
+    with CaptureQueriesContext(connection) as queries:
+        parent = services.start_bundle_case("YJS-0001", by=citizen)
+    materials = list(parent.materials.prefetch_related("requirements__version__item"))
+    # Every document answers the requirement of each item that asks it, once.
+    asked = {(r.version.item.code, r.name) for m in materials for r in m.requirements.all()}
+    wanted = {
+        (r.version.item.code, r.name)
+        for child in parent.children.all()
+        for r in child.item_version.materials.all()
+    }
+    assert asked == wanted and len(materials) < len(wanted)
+    # The documents are written together, not one by one (a dozen of them).
+    assert len(materials) >= 10 and len(queries) < 40
 
 
 def test_submit_numbers_every_case_and_sets_the_art32_intake_day(people):
