@@ -171,3 +171,18 @@ def test_the_rating_list_filters_and_exports(concluded_case, people, client, que
     export = client.get(f"/workbench/evaluations/{query}{sep}export=xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)
     assert len(rows) == (3 if query == "" else 2)
+
+
+def test_the_rating_list_shows_one_page_at_a_time(concluded_case, people, client, monkeypatch):
+    from yiwang.feedback import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    rate_bad(concluded_case(), people["citizen"])
+    services.rate(concluded_case().pk, by=people["citizen"], level=5, scores=GOOD_SCORES)
+    client.force_login(people["supervisor"])
+    first = client.get("/workbench/evaluations/").content.decode()
+    second = client.get("/workbench/evaluations/?page=2").content.decode()
+    assert "第 1 页，共 2 页" in first and "第 2 页，共 2 页" in second
+    # Each page lists one rating: the newer good one first, the bad one next.
+    assert first.count('class="rate-level ') == second.count('class="rate-level ') == 1
+    assert ("非常满意</span>" in first) != ("非常满意</span>" in second)

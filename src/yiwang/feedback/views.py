@@ -413,9 +413,8 @@ def evaluation_list(request):
         return xlsx_response(
             _("好差评"), _("好差评"), EVALUATION_HEADERS, _evaluation_rows(rows[:EXPORT_ROWS])
         )
-    page = CappedPaginator(
-        rows, PER_PAGE
-    )  # ratings grow with every case.get_page(request.GET.get("page"))
+    # Ratings grow with every case: count at most a thousand rows per page view.
+    page = CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "level": level,
