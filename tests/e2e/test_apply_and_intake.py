@@ -4,6 +4,7 @@ the clerk accepts, the citizen sees the accepted case with its deadline. axe on 
 screenshots at 1280 and 360."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -53,7 +54,7 @@ def test_bundle_apply_supplement_accept(
     screenshot(page, "apply-form-1280")
     page.get_by_role("button", name="保存，下一步：上传材料").click()
 
-    assert page.get_by_text("已从电子证照库调取：居民身份证").first.is_visible()
+    expect(page.get_by_text("已从电子证照库调取：居民身份证").first).to_be_visible()
     upload_everything(page, tmp_path)
     accessible(page)
     screenshot(page, "apply-materials-1280")

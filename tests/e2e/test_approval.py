@@ -6,6 +6,7 @@ by its department's head, the issuer hands the results over, and the citizen see
 result in one timeline. axe on every page, screenshots at 1280 and 360."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in
 from .test_apply_and_intake import upload_everything
@@ -51,7 +52,7 @@ def decide_in_inbox(desk, case, *, check=None, shot=None):
     page = desk.page
     page.goto(f"{desk.base}/workbench/tasks/")
     row = page.locator("table.task-table tbody tr").filter(has_text=case.number)
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     if check:
         check(page)
         shot and shot(page, "inbox")
@@ -159,7 +160,7 @@ def test_bundle_approved_by_four_departments_and_delivered(
     issuer = Desk(browser, base, "issuer")
     issuer.page.goto(f"{base}/workbench/results/")
     row = issuer.page.locator("li.result-row").filter(has_text=case.number)
-    assert row.get_by_role("link", name="决定书(PDF)").count() == 4
+    expect(row.get_by_role("link", name="决定书(PDF)")).to_have_count(4)
     accessible(issuer.page)
     screenshot(issuer.page, "approval-results-1280")
     row.get_by_role("button", name="已领取").click()
@@ -170,7 +171,7 @@ def test_bundle_approved_by_four_departments_and_delivered(
     # The citizen sees every result in one timeline.
     page.goto(f"{base}/my/cases/{case.pk}/")
     result = page.get_by_role("region", name="办理结果")
-    assert result.get_by_role("link", name="下载准予许可决定书").count() == 4
+    expect(result.get_by_role("link", name="下载准予许可决定书")).to_have_count(4)
     assert "已于" in result.inner_text() and "在窗口领取" in result.inner_text()
     timeline = page.locator("ol.journey-timeline").inner_text()
     for department in ["市场监督管理局", "城市管理", "消防救援"]:

@@ -1,6 +1,7 @@
 """What a person clicks: signing in, the workbench, elderly mode; axe on every page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -18,7 +19,7 @@ def test_citizen_signs_in_and_reaches_my_space(
 
     page.goto(f"{base}/register/")
     page.get_by_role("main").get_by_role("button", name="注册").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     accessible(page)
     screenshot(page, "register-errors-1280")
 
@@ -58,7 +59,7 @@ def test_clerk_signs_in_and_reaches_the_workbench(
     accessible(page)
 
     page.goto(f"{base}/account/otp/")
-    assert page.locator("svg.qr").is_visible()
+    expect(page.locator("svg.qr")).to_be_visible()
     accessible(page)
     screenshot(page, "otp-setup-1280")
 

@@ -2,6 +2,7 @@
 axe on every page and screenshots at desktop and phone width."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -11,8 +12,8 @@ def test_citizen_finds_a_hot_item_and_reads_its_guide(
 ):
     base = live_server.url
     page.goto(f"{base}/")
-    assert page.get_by_role("heading", name="热门事项").is_visible()
-    assert page.get_by_label("输入事项名称或关键词", exact=False).is_visible()
+    expect(page.get_by_role("heading", name="热门事项")).to_be_visible()
+    expect(page.get_by_label("输入事项名称或关键词", exact=False)).to_be_visible()
     accessible(page)
     screenshot(page, "portal-home-1280")
 
@@ -20,10 +21,10 @@ def test_citizen_finds_a_hot_item_and_reads_its_guide(
     name = hot.inner_text()
     hot.click()
     assert page.locator("h1").inner_text() == name
-    assert page.get_by_role("heading", name="申请材料").is_visible()
+    expect(page.get_by_role("heading", name="申请材料")).to_be_visible()
     materials = page.locator(".materials-table tbody tr").count()
     assert materials >= 1
-    assert page.get_by_role("link", name="打印/下载办事指南(PDF)").is_visible()
+    expect(page.get_by_role("link", name="打印/下载办事指南(PDF)")).to_be_visible()
     accessible(page)
     screenshot(page, "portal-guide-1280")
 
@@ -31,8 +32,8 @@ def test_citizen_finds_a_hot_item_and_reads_its_guide(
     assert "elderly" in page.locator("body").get_attribute("class")
     assert page.locator("h1").inner_text() == name
     table = page.locator(".materials-table")
-    assert table.is_visible()
-    assert table.locator("tbody tr").count() == materials
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(materials)
     accessible(page)
     screenshot(page, "portal-guide-elderly-1280")
     page.get_by_role("button", name="退出适老模式").click()
@@ -44,7 +45,7 @@ def test_citizen_finds_a_hot_item_and_reads_its_guide(
     screenshot(page, "portal-bundle-1280")
 
     page.goto(f"{base}/levels/district/")
-    assert page.get_by_role("navigation", name="分页").is_visible()
+    expect(page.get_by_role("navigation", name="分页")).to_be_visible()
     accessible(page)
     screenshot(page, "portal-level-1280")
 

@@ -2,6 +2,7 @@
 publishes, the portal shows the new version; axe on every workbench page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -84,6 +85,6 @@ def test_import_page_shows_progress_and_every_error(
     page.get_by_role("button", name="上传并导入").click()
     page.locator(".import-rejected").wait_for()
     assert "发现 3 处错误，未导入任何数据" in page.locator("#import-status").inner_text()
-    assert page.locator("table.import-errors tbody tr").count() == 3
+    expect(page.locator("table.import-errors tbody tr")).to_have_count(3)
     accessible(page)
     screenshot(page, "catalog-workbench-import-errors-1280")

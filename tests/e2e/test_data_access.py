@@ -5,6 +5,7 @@ from the library. axe on every page, screenshots at 1280 and 360."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -59,7 +60,7 @@ def test_staff_look_up_and_citizen_sees_who_accessed_their_data(
     narrow_page.get_by_role("link", name="谁查看了我的数据").click()
     assert narrow_page.locator("h1").inner_text() == "谁查看了我的数据"
     rows = narrow_page.locator("li.access-row")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     newest, older = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     assert "随便看看" in newest and "已拒绝" in newest
     assert PURPOSE in older and "吴静" in older and case.number in older and "已准许" in older

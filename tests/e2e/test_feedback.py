@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -197,7 +198,7 @@ def test_the_rating_page_reads_at_200_percent_and_in_elderly_mode(
     page = context.new_page()
     page.goto(live_server.url + services.rating_path(case))
     tiles = page.locator(".rate-tile")
-    assert tiles.count() == 5
+    expect(tiles).to_have_count(5)
     for i in range(5):
         box = tiles.nth(i).bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44  # large targets
@@ -208,7 +209,7 @@ def test_the_rating_page_reads_at_200_percent_and_in_elderly_mode(
     summary = page.locator(".error-summary").inner_text()
     assert "还有几项没有填好" in summary and "请为“整体满意度”打分。" in summary
     assert "请写明不满意的原因" not in summary  # one thing at a time: the scores first
-    assert page.get_by_role("radio", name="不满意", exact=True).is_checked()  # kept
+    expect(page.get_by_role("radio", name="不满意", exact=True)).to_be_checked()  # kept
     shoot(page, "rate-zoom200-errors")
     page.get_by_role("button", name="适老模式（大字）").click()
     assert "elderly" in page.locator("body").get_attribute("class")

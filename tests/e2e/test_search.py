@@ -2,6 +2,7 @@
 the page that helps when nothing is found."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +31,8 @@ def test_citizen_types_a_colloquial_query_and_opens_the_first_result(
     assert "残疾人证核发" in page.locator("h1").inner_text()
 
     page.goto(f"{base}/search/?q=火星移民签证")
-    assert page.get_by_role("heading", name="没有找到与“火星移民签证”相关的事项").is_visible()
-    assert page.get_by_role("link", name="12345").first.is_visible()
+    expect(page.get_by_role("heading", name="没有找到与“火星移民签证”相关的事项")).to_be_visible()
+    expect(page.get_by_role("link", name="12345").first).to_be_visible()
     accessible(page)
     screenshot(page, "search-no-result-1280")
 

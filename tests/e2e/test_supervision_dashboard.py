@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -64,7 +65,7 @@ def test_the_supervisor_drills_from_the_red_figure_to_the_overdue_case(
     assert red.locator(".figure-value").inner_text() == "1"
     # The charts are drawn on top of the tables (and the CSP let them).
     page.wait_for_selector("html.charts-drawn")
-    assert page.locator("#chart-series canvas").count() == 1
+    expect(page.locator("#chart-series canvas")).to_have_count(1)
     accessible(page)
     screenshot(page, "supervision-dashboard")
 
@@ -72,7 +73,7 @@ def test_the_supervisor_drills_from_the_red_figure_to_the_overdue_case(
     assert "figure=red" in page.url
     assert page.get_by_role("heading", level=1).inner_text() == "红牌超期"
     row = page.locator("table.task-table tbody tr").filter(has_text=case.number)
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     assert "已超期" in row.inner_text()
     accessible(page)
     screenshot(page, "supervision-red-cases")

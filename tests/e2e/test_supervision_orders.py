@@ -8,6 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from .conftest import ARTIFACTS, log_in
 from .test_approval import Desk
@@ -79,7 +80,7 @@ def test_supervisor_orders_the_department_about_an_overdue_case_chief_responds_s
     supervisor = Desk(browser, base, "supervisor")
     page = supervisor.page
     open_order_form(supervisor, case, accessible, screenshot)
-    assert page.get_by_role("heading", name="发督办单").is_visible()
+    expect(page.get_by_role("heading", name="发督办单")).to_be_visible()
     facts = page.locator("section").filter(has=page.get_by_role("heading", name="督办的办件"))
     assert case.number in facts.inner_text() and "红牌" in facts.inner_text()
     assert "示范区市场监督管理局" in page.locator("form.form").inner_text()
