@@ -306,3 +306,18 @@ def test_file_removal_is_in_the_schema(db):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/api/v1/cases/{id}/materials/{material_id}/files/{file_id}"]
     assert set(operation["delete"]["responses"]) >= {"204", "400", "404"}
+
+
+def test_reading_a_case_costs_the_same_however_much_it_holds(
+    citizen, django_assert_max_num_queries
+):
+    case = draft(citizen)
+    with django_assert_max_num_queries(12) as empty:  # token, grants, the case and its parts
+        first = citizen.get(f"/api/v1/cases/{case['id']}").json()
+    # Counted now: each request clears the connection's query log.
+    queries = len(empty.captured_queries)
+    assert first["children"] == [] and first["enterprise"] is None
+    provide_everything(citizen, case)  # files on every material, events on the timeline
+    with django_assert_max_num_queries(queries):
+        full = citizen.get(f"/api/v1/cases/{case['id']}").json()
+    assert all(m["files"] for m in full["materials"] if m["state"] == "uploaded")

@@ -63,3 +63,19 @@ def test_unread_count_drops_when_read(someone):
 class BrokenGateway:
     def send(self, message):
         raise ConnectionError("gateway down")
+
+
+def test_one_message_to_a_department_reaches_each_bell_once(
+    someone, django_user_model, django_assert_num_queries
+):
+    colleague = django_user_model.objects.create_user("colleague", password="x" * 12)
+    with django_assert_num_queries(1):  # one insert, however many people
+        services.site_many([someone, colleague], "新的审批任务：审查", link="/workbench/tasks/1/")
+    for person in (someone, colleague):
+        assert services.unread_count(person) == 1
+        message = Message.objects.get(recipient=person)
+        assert (message.body, message.link, message.status) == (
+            "新的审批任务：审查",
+            "/workbench/tasks/1/",
+            Delivery.SENT,
+        )

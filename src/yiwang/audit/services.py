@@ -25,7 +25,9 @@ def record(
     """Append one event. Runs inside the caller's transaction: if the change rolls back, so
     does its trace."""
     info = context.current()
-    with transaction.atomic():
+    # No savepoint: an audit write that fails must fail the change it records, and a
+    # savepoint is two more round trips on every state change.
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(

@@ -360,8 +360,7 @@ def _tell(people: dict, subject: str, body: str, rectification: Rectification) -
     recipients = list(people.values())
 
     def send():
-        for person in recipients:
-            notify.site(person, subject, body, link=link)
+        notify.site_many(recipients, subject, body, link=link)
 
     transaction.on_commit(send)
 

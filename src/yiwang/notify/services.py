@@ -33,6 +33,24 @@ def send(
     return message
 
 
+def site_many(recipients, subject: str, body: str = "", link: str = "") -> list[Message]:
+    """The same in-site message to several people, in one insert (a stage pushed to a
+    department tells everyone who can take it)."""
+    now = timezone.now()
+    return Message.objects.bulk_create(
+        Message(
+            channel=Channel.SITE,
+            recipient=recipient,
+            subject=subject,
+            body=body or subject,
+            link=link,
+            status=Delivery.SENT,
+            sent_at=now,
+        )
+        for recipient in recipients
+    )
+
+
 def sms(phone: str, body: str, *, recipient=None) -> Message:
     return send(Channel.SMS, body, recipient=recipient, address=phone)
 

@@ -255,13 +255,12 @@ def request_extension(case_id, *, by, reason: str, workdays: int | None = None) 
     def tell_heads():
         from .services import holders
 
-        for head in holders("chief", extension.org_path):
-            notify.site(
-                head,
-                _("延期申请待审批"),
-                _("%(title)s（%(number)s）申请延期%(n)d个工作日。")
-                % {"title": case.title, "number": case.number, "n": workdays},
-            )
+        notify.site_many(
+            holders("chief", extension.org_path),
+            _("延期申请待审批"),
+            _("%(title)s（%(number)s）申请延期%(n)d个工作日。")
+            % {"title": case.title, "number": case.number, "n": workdays},
+        )
 
     transaction.on_commit(tell_heads)
     return extension
@@ -349,8 +348,7 @@ def _tell_about_warning(case: Case, level_: str) -> None:
         if level_ == Warning.RED
         else _("办件临近期限（黄牌）：%(number)s")
     ) % {"number": case.number}
-    for person in recipients.values():
-        notify.site(person, subject, case.title, link=f"/workbench/cases/{case.pk}/")
+    notify.site_many(recipients.values(), subject, case.title, link=f"/workbench/cases/{case.pk}/")
 
 
 def clear_warning_if_moved(case: Case) -> None:

@@ -82,6 +82,13 @@ def template_for(version: ItemVersion) -> ProcessTemplate:
     return template
 
 
+def template_of(case) -> ProcessTemplate:
+    """The template of the case's pinned item version, read without loading the version
+    when it exists already (every stage push asks)."""
+    existing = ProcessTemplate.objects.filter(item_version_id=case.item_version_id).first()
+    return existing or template_for(case.item_version)
+
+
 def task_steps(template: ProcessTemplate) -> list[TemplateStep]:
     """The template's approval steps in order, with their org. Templates never change once
     generated, so each process keeps them after the first read."""

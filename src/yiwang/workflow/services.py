@@ -44,28 +44,27 @@ def holders(role: str, org_path: str) -> list[User]:
         .filter(role=role, org__path__in=ancestors)
         .values_list("user_id", flat=True)
     )
-    return list(User.objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"))
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
 def _notify_pushed(tasks: list[ApprovalTask]) -> None:
     def send():
         for task in tasks:
-            for user in holders(task.role, task.org_path):
-                notify.site(
-                    user,
-                    _("新的审批任务：%(name)s") % {"name": task.name},
-                    _(
-                        "%(title)s（%(number)s）已推送至%(org)s办理“%(name)s”。"
-                        "系统后台会在该部门办理完后自动推送给下一个经办部门。"
-                    )
-                    % {
-                        "title": task.case.title,
-                        "number": task.case.number,
-                        "org": task.org.name,
-                        "name": task.name,
-                    },
-                    link=STAFF_LINK.format(pk=task.pk),
+            notify.site_many(
+                holders(task.role, task.org_path),
+                _("新的审批任务：%(name)s") % {"name": task.name},
+                _(
+                    "%(title)s（%(number)s）已推送至%(org)s办理“%(name)s”。"
+                    "系统后台会在该部门办理完后自动推送给下一个经办部门。"
                 )
+                % {
+                    "title": task.case.title,
+                    "number": task.case.number,
+                    "org": task.org.name,
+                    "name": task.name,
+                },
+                link=STAFF_LINK.format(pk=task.pk),
+            )
 
     transaction.on_commit(send)
 
@@ -92,7 +91,7 @@ def start_approval(case, *, by) -> None:
 def _start_case(case, *, by) -> None:
     if case.status == Status.ACCEPTED:
         cases.begin_review(case, by=by)
-    template = process.template_for(case.item_version)
+    template = process.template_of(case)
     steps = process.task_steps(template)
     _push_stage(case, steps[0], by=by)
 
@@ -143,7 +142,7 @@ def _lock_task(task_id) -> ApprovalTask:
     case = cases.lock(row["case_id"])
     task = (
         ApprovalTask.objects.select_for_update(of=("self",))
-        .select_related("step", "org")
+        .select_related("step__template", "org")
         .get(pk=task_id)
     )
     task.case = case
