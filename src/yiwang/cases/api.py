@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
@@ -84,7 +85,7 @@ class ClockSerializer(DeadlinesSerializer):
     warning = serializers.ChoiceField(
         choices=Warning.choices, help_text=gettext_lazy("预警：空为正常，yellow 黄牌，red 红牌")
     )
-    warning_display = serializers.CharField(source="get_warning_display")
+    warning_display = ChoiceDisplay("warning")
     workdays_left = serializers.SerializerMethodField(
         help_text=gettext_lazy("距承诺办结期限的工作日，负数为已超期")
     )
@@ -138,7 +139,7 @@ class CaseMaterialSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     tolerable = serializers.BooleanField(help_text=gettext_lazy("可容缺受理，受理后补交"))
     state = serializers.ChoiceField(choices=CaseMaterial.State.choices)
-    state_display = serializers.CharField(source="get_state_display")
+    state_display = ChoiceDisplay("state")
     note = serializers.CharField()
     license = serializers.SerializerMethodField(
         help_text=gettext_lazy("从电子证照库调取的证照（状态为 from_license 时）")
@@ -182,7 +183,7 @@ class CaseSummarySerializer(serializers.Serializer):
     number = serializers.CharField(allow_null=True, help_text=gettext_lazy("办件编号，提交后生成"))
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     status_code = serializers.IntegerField(
         allow_null=True, help_text=gettext_lazy("全国办件状态代码")
     )

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.problems import ProblemSerializer
 from yiwang.cases.models import Case
@@ -100,7 +101,7 @@ class RatingLevelSerializer(serializers.Serializer):
 class RectificationRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = RectificationStatusField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     due_on = serializers.DateField(help_text=gettext_lazy("整改期限"))
 
 
@@ -110,10 +111,10 @@ class EvaluationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = RatedCaseSerializer(allow_null=True)
     level = LevelField()
-    level_display = serializers.CharField(source="get_level_display")
+    level_display = ChoiceDisplay("level")
     bad = serializers.BooleanField(source="is_bad", help_text=gettext_lazy("差评"))
     channel = ChannelField()
-    channel_display = serializers.CharField(source="get_channel_display")
+    channel_display = ChoiceDisplay("channel")
     scores = serializers.DictField(
         child=serializers.IntegerField(), help_text=gettext_lazy("各指标评分，1–5")
     )
@@ -209,7 +210,7 @@ class RectificationEvaluationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = RatedCaseSerializer(allow_null=True)
     level = LevelField()
-    level_display = serializers.CharField(source="get_level_display")
+    level_display = ChoiceDisplay("level")
     comment = serializers.CharField()
     rated_on = serializers.DateField()
     place = RatedOrgSerializer(allow_null=True)
@@ -221,7 +222,7 @@ class RectificationSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = RectificationStatusField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     department = RatedOrgSerializer(allow_null=True, help_text=gettext_lazy("整改部门"))
     evaluation = RectificationEvaluationSerializer()
     created_on = serializers.DateField(help_text=gettext_lazy("转办日期"))

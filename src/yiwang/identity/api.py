@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
 
@@ -38,7 +39,7 @@ class RegistrationSerializer(serializers.Serializer):
 
 class RoleSerializer(serializers.Serializer):
     role = serializers.CharField()
-    role_name = serializers.CharField(source="get_role_display")
+    role_name = ChoiceDisplay("role")
     org = serializers.CharField(source="org.code")
     org_name = serializers.CharField(source="org.name")
 

@@ -10,6 +10,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.problems import ProblemSerializer
 from yiwang.cases.models import Case, Status, Warning
 from yiwang.identity import policy
@@ -281,7 +282,7 @@ class FigureCaseSerializer(serializers.Serializer):
     department = FigureOrgSerializer(allow_null=True, help_text=gettext_lazy("主管部门"))
     place = FigureOrgSerializer(help_text=gettext_lazy("办理地点"))
     status = serializers.ChoiceField(choices=Status.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     warning = serializers.ChoiceField(choices=Warning.choices)
     submitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)

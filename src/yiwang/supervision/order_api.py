@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import absolute_url as _url
 from yiwang.api.helpers import display_name as _name
 from yiwang.api.helpers import validated as _valid
@@ -70,7 +71,7 @@ class OrderSerializer(serializers.Serializer):
         choices=OrderStatus.choices,
         help_text=gettext_lazy("issued 待反馈、responded 已反馈、closed 已办结"),
     )
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     department = CaseOrgSerializer(help_text=gettext_lazy("督办部门"))
     case = OrderCaseSerializer(allow_null=True, help_text=gettext_lazy("相关办件；部门督办为空"))
     subject = serializers.CharField(help_text=gettext_lazy("督办事由"))

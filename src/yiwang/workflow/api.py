@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api import problems
+from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import absolute_url as _url
 from yiwang.api.helpers import display_name as _name
 from yiwang.api.helpers import validated as _valid
@@ -85,7 +86,7 @@ class CaseRefSerializer(serializers.Serializer):
     number = serializers.CharField(allow_null=True, help_text=gettext_lazy("办件编号"))
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     status_code = serializers.IntegerField(
         allow_null=True, help_text=gettext_lazy("全国办件状态代码")
     )
@@ -120,7 +121,7 @@ class TaskSerializer(serializers.Serializer):
     role_display = serializers.SerializerMethodField()
     org = CaseOrgSerializer(help_text=gettext_lazy("办理部门"))
     status = serializers.ChoiceField(choices=TaskStatus.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     assignee = serializers.SerializerMethodField(help_text=gettext_lazy("经办人"))
     case = TaskCaseSerializer()
     pushed_at = serializers.DateTimeField(source="created_at")
@@ -136,7 +137,7 @@ class TaskSerializer(serializers.Serializer):
     warning = serializers.ChoiceField(
         choices=Warning.choices, help_text=gettext_lazy("预警：空为正常，yellow 黄牌，red 红牌")
     )
-    warning_display = serializers.CharField(source="get_warning_display")
+    warning_display = ChoiceDisplay("warning")
     workdays_left = serializers.SerializerMethodField(
         help_text=gettext_lazy("距办理期限的工作日，负数为已超期；暂停计时期间不变")
     )
@@ -181,7 +182,7 @@ class OpinionSerializer(serializers.Serializer):
     org = CaseOrgSerializer()
     assignee = serializers.SerializerMethodField()
     decision = serializers.ChoiceField(choices=Decision.choices)
-    decision_display = serializers.CharField(source="get_decision_display")
+    decision_display = ChoiceDisplay("decision")
     opinion = serializers.CharField()
     completed_at = serializers.DateTimeField()
 
@@ -193,7 +194,7 @@ class OpinionSerializer(serializers.Serializer):
 class SuspensionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SuspensionKind.choices)
-    kind_display = serializers.CharField(source="get_kind_display")
+    kind_display = ChoiceDisplay("kind")
     reason = serializers.CharField()
     expected_workdays = serializers.IntegerField()
     started_on = serializers.DateField()
@@ -209,7 +210,7 @@ class ExtensionSerializer(serializers.Serializer):
     workdays = serializers.IntegerField(help_text=gettext_lazy("延长的工作日"))
     reason = serializers.CharField()
     status = serializers.ChoiceField(choices=Extension.Status.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     requested_by = serializers.SerializerMethodField()
     requested_at = serializers.DateTimeField()
     decided_by = serializers.SerializerMethodField()
@@ -404,7 +405,7 @@ class ConclusionItemSerializer(serializers.Serializer):
 
 class ConclusionSerializer(ConclusionItemSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     items = serializers.SerializerMethodField(
         help_text=gettext_lazy("一件事的各事项的办结情况；单事项办件为空")
     )
@@ -427,9 +428,9 @@ class DeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = DeliveryCaseSerializer()
     method = serializers.ChoiceField(choices=DeliveryMethod.choices)
-    method_display = serializers.CharField(source="get_method_display")
+    method_display = ChoiceDisplay("method")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     recipient = serializers.CharField()
     phone = serializers.CharField()
     address = serializers.CharField()
@@ -461,9 +462,9 @@ class ProgressTaskSerializer(serializers.Serializer):
     name = serializers.CharField()
     round = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TaskStatus.choices)
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = ChoiceDisplay("status")
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True)
-    decision_display = serializers.CharField(source="get_decision_display")
+    decision_display = ChoiceDisplay("decision")
     pushed_at = serializers.DateTimeField(source="created_at")
     completed_at = serializers.DateTimeField(allow_null=True)
     due_on = serializers.DateField(allow_null=True)
