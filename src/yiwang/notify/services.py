@@ -15,15 +15,7 @@ def send(
 ) -> Message:
     if channel == Channel.SITE and recipient is not None:
         # An in-site message is delivered by being stored: no worker round trip for the bell.
-        return Message.objects.create(
-            channel=channel,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            link=link,
-            status=Delivery.SENT,
-            sent_at=timezone.now(),
-        )
+        return site_many([recipient], subject, body, link=link)[0]
     message = Message.objects.create(
         channel=channel, recipient=recipient, address=address, subject=subject, body=body, link=link
     )
