@@ -3,6 +3,7 @@ any change to it or a wrong key makes it not genuine, and rotating keys keeps ol
 verifiable."""
 
 import base64
+import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yiwang.licenses import services, signing
-from yiwang.licenses.models import SigningKey
+from yiwang.licenses.models import License, SigningKey
 
 values = st.one_of(st.none(), st.integers(), st.booleans(), st.text(max_size=20))
 claims_strategy = st.dictionaries(st.text(max_size=10), values, max_size=12)
@@ -88,6 +89,29 @@ def test_a_payload_signed_by_someone_else_under_our_key_id_is_not_genuine(id_car
     forged = Ed25519PrivateKey.generate().sign(signing.unb64url(body))
     result = services.verify(f"{body}.{signing.b64url(forged)}")
     assert (result.status, result.reason) == ("not_genuine", "bad_signature")
+
+
+def test_an_old_payload_of_a_re_signed_licence_is_not_genuine_online(id_card):
+    # Still a good signature, so offline it passes; online our record holds a newer one.
+    old = id_card.payload
+    claims = json.loads(signing.unb64url(old.split(".")[0]))
+    signed = signing.sign_claims({**claims, "h": "张*"} | {"f": {**claims["f"], "备注": "新"}})
+    License.objects.filter(pk=id_card.pk).update(
+        payload=signed.payload, signature=signed.signature, payload_hash=signed.payload_hash
+    )
+    assert signing.verify_offline(old, signing.public_keys()).status == "valid"
+    assert (services.verify(old).status, services.verify(old).reason) == (
+        "not_genuine",
+        "superseded",
+    )
+    assert services.verify(signed.payload).status == "valid"
+
+
+def test_a_genuine_signature_for_a_number_we_never_issued_is_not_genuine(id_card):
+    claims = json.loads(signing.unb64url(id_card.payload.split(".")[0]))
+    signed = signing.sign_claims({**claims, "no": "NEVER-ISSUED-1"})
+    result = services.verify(signed.payload)
+    assert (result.status, result.reason) == ("not_genuine", "unknown_number")
 
 
 def test_garbage_is_not_genuine(db):

@@ -78,7 +78,15 @@ def drafts_to_confirm(user):
 
 # What the verdict on a scanned QR code needs from the licence; the rest loads lazily if
 # someone asks (a replaced licence's successor, for its number).
-VERDICT_FIELDS = ("id", "status", "valid_until", "payload_hash", "revoked_at", "replaced_by")
+VERDICT_FIELDS = (
+    "id",
+    "status",
+    "valid_until",
+    "payload_hash",
+    "signature",
+    "revoked_at",
+    "replaced_by",
+)
 
 
 # Per database vendor: the SQL, the attnames in the model's field order (the order
