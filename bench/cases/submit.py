@@ -17,10 +17,8 @@ import http.client
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -29,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
+from bench import _load as load  # noqa: E402
+from bench._load import free_port, start_server  # noqa: E402
 from bench.search._setup import django_with_demo_catalogue  # noqa: E402
-from bench.search.speed import free_port, start_server  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n" + b"% scanned page\n" * 60 + b"%%EOF\n"
 UPLOADS = 3
@@ -129,39 +128,7 @@ class Client:
 
 def measure(port: int, count: int, threads: int, job) -> dict:
     """`job(client, n)` for n in range(count), shared out over `threads` clients."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    todo = iter(range(count))
-
-    def worker():
-        client, mine = Client(port), []
-        while True:
-            with lock:
-                n = next(todo, None)
-            if n is None:
-                break
-            started = time.perf_counter()
-            try:
-                job(client, n)
-            except Exception as error:  # noqa: BLE001 - reported below
-                errors.append(str(error))
-                client = Client(port)
-            mine.append(time.perf_counter() - started)
-        with lock:
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} errors, e.g. {errors[:3]}")
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {"rps": count / elapsed, "p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000}
+    return load.figures(*load.timed(range(count), threads, lambda: Client(port), job))
 
 
 def seed_to(total: int) -> float:

@@ -17,13 +17,11 @@ machine's load hits all of them alike.
 
 import argparse
 import datetime
-import http.client
 import os
 import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -31,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
+from bench._load import figures, free_port, get_all, line, measure, start_server  # noqa: E402
 from bench.cases.submit import create_database, drop_database  # noqa: E402
 from bench.search._setup import django_with_demo_catalogue  # noqa: E402
-from bench.search.speed import free_port, measure, start_server  # noqa: E402
 
 WALLET_SIZE = 12  # licences the measured wallet holder has
 ROUNDS = 5  # bare, read and verify take turns this many times (see alternate)
@@ -131,56 +129,6 @@ def verify_paths(sample: int, seed: int) -> list[str]:
     return ["/api/v1/licenses/verify?" + urllib.parse.urlencode({"payload": p}) for p in payloads]
 
 
-def line(figures: dict) -> str:
-    return f"rps={figures['rps']:.0f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
-
-
-def timed(port: int, paths: list[str], threads: int) -> tuple[float, list[float]]:
-    """Every path once over `threads` keep-alive clients: (seconds, latencies)."""
-    latencies: list[float] = []
-    errors = []
-    lock = threading.Lock()
-    queue = list(reversed(paths))
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = []
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path = queue.pop()
-            started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append((path[:80], response.status))
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise SystemExit(f"errors: {errors[:5]}")
-    return time.perf_counter() - started, latencies
-
-
-def figures(seconds: float, latencies: list[float]) -> dict:
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {
-        "rps": len(latencies) / seconds,
-        "p50": quantiles[49] * 1000,
-        "p95": quantiles[94] * 1000,
-    }
-
-
 def alternate(port: int, asked: dict[str, list[str]], threads: int, rounds: int):
     """Each list of paths in turn, `rounds` times with an equal share of its requests, so a
     change in the (shared) machine's load hits all alike. Returns the figures of each over
@@ -192,7 +140,7 @@ def alternate(port: int, asked: dict[str, list[str]], threads: int, rounds: int)
         for name, paths in asked.items():
             size = -(-len(paths) // rounds)
             chunk = paths[n * size : (n + 1) * size]
-            seconds, latencies = timed(port, chunk, threads)
+            seconds, latencies = get_all(port, chunk, threads, timeout=30)
             spent[name][0] += seconds
             spent[name][1] += latencies
             rps[name] = len(chunk) / seconds

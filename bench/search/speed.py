@@ -13,22 +13,18 @@ again (answers from the cache, as most traffic to a published catalogue is).
 """
 
 import argparse
-import http.client
-import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
-from _setup import ROOT, django_with_demo_catalogue  # noqa: E402
+from _setup import django_with_demo_catalogue  # noqa: E402
+
+from bench._load import free_port, line, measure, start_server  # noqa: E402
 
 VARIANTS = [
     "（试点）",
@@ -98,77 +94,6 @@ def synthesise(total: int) -> int:
     return index.rebuild()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workdir: str) -> subprocess.Popen:
-    env = {**os.environ, "YIWANG_BENCH": "1", "YIWANG_DATA_DIR": workdir}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "yiwang"), "serve", "--port", str(port), "--threads", "8"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/_bench/bare")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
-
-
-def measure(port: int, paths: list[str], threads: int) -> dict:
-    """Every path once, shared out over `threads` keep-alive clients."""
-    latencies: list[float] = []
-    errors = []
-    lock = threading.Lock()
-    queue = list(reversed(paths))
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = []
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path = queue.pop()
-            started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append((path, response.status))
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"errors: {errors[:5]}")
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": quantiles[49] * 1000,
-        "p95": quantiles[94] * 1000,
-    }
-
-
 def search_paths() -> list[str]:
     """Distinct search URLs: the evaluation set's queries, without and with filters."""
     from tests.search.evaluation import rows
@@ -182,10 +107,6 @@ def search_paths() -> list[str]:
     ]
     random.Random(1).shuffle(paths)
     return paths
-
-
-def line(figures: dict) -> str:
-    return f"rps={figures['rps']:.0f} p50={figures['p50']:.1f}ms p95={figures['p95']:.1f}ms"
 
 
 def main() -> None:

@@ -25,18 +25,17 @@ figures) is timed at each size too.
 """
 
 import argparse
-import http.client
 import io
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from bench import _load as load  # noqa: E402
 
 PAGES = [
     ("dashboard 本月", "/workbench/supervision/?period=month"),
@@ -50,46 +49,9 @@ DASHBOARDS = {"dashboard 本月", "dashboard 本年", "API dashboard 本年"}
 
 
 def measure(port: int, path: str, cookie: str | None, count: int, threads: int = 4) -> dict:
-    """`count` requests over `threads` keep-alive clients; rps, p50 and p95 in ms."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    todo = iter(range(count))
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        headers = {"Cookie": cookie} if cookie else {}
-        mine = []
-        while True:
-            with lock:
-                n = next(todo, None)
-            if n is None:
-                break
-            started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append(f"{path} → {response.status} {body[:200]!r}")
-        with lock:
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} errors, e.g. {errors[:2]}")
-    latencies.sort()
-    return {
-        "rps": count / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000,
-    }
+    """`count` asks of one page, signed in with the session cookie."""
+    headers = {"Cookie": cookie} if cookie else {}
+    return load.measure(port, [path] * count, threads, headers=headers, timeout=120)
 
 
 def session_cookie(username: str) -> str:
@@ -165,8 +127,8 @@ def main() -> None:
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database")
+    from bench._load import free_port, start_server
     from bench.cases.submit import create_database, drop_database
-    from bench.search.speed import free_port, start_server
 
     workdir = tempfile.mkdtemp(prefix="yiwang-bench-supervision-")
     os.environ["DATABASE_URL"] = create_database(admin_url, args.database)

@@ -24,15 +24,15 @@ import http.client
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from bench import _load as load  # noqa: E402
 
 LISTS = [
     ("approver inbox", "approver", "/api/v1/tasks"),
@@ -43,40 +43,9 @@ LISTS = [
 
 
 def measure(port: int, path: str, token: str | None, count: int, threads: int = 4) -> dict:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    todo = iter(range(count))
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Authorization": f"Token {token}"} if token else {}
-        mine = []
-        while True:
-            with lock:
-                n = next(todo, None)
-            if n is None:
-                break
-            started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append(f"{path} → {response.status} {body[:200]!r}")
-        with lock:
-            latencies.extend(mine)
-
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} errors, e.g. {errors[:2]}")
-    return {"rps": count / elapsed, "p50": statistics.median(latencies) * 1000}
+    """`count` asks of one path, with the user's API token."""
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    return load.measure(port, [path] * count, threads, headers=headers)
 
 
 def rows_returned(port: int, path: str, token: str) -> int:
@@ -111,8 +80,8 @@ def main() -> None:
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database")
+    from bench._load import free_port, start_server
     from bench.cases.submit import create_database, drop_database
-    from bench.search.speed import free_port, start_server
 
     workdir = tempfile.mkdtemp(prefix="yiwang-bench-lists-")
     os.environ["DATABASE_URL"] = create_database(admin_url, args.database)

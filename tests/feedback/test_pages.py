@@ -186,3 +186,27 @@ def test_the_rating_list_shows_one_page_at_a_time(concluded_case, people, client
     # Each page lists one rating: the newer good one first, the bad one next.
     assert first.count('class="rate-level ') == second.count('class="rate-level ') == 1
     assert ("非常满意</span>" in first) != ("非常满意</span>" in second)
+
+
+def test_the_rectification_list_counts_at_most_a_thousand_rows(
+    concluded_case, people, client, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.api import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1)
+    cases = [concluded_case() for _ in range(3)]
+    for case in cases:
+        rate_bad(case, people["citizen"])
+    client.force_login(people["chief"])
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get("/workbench/rectifications/").content.decode()
+    counts = [
+        q["sql"]
+        for q in queries
+        if "COUNT(" in q["sql"].upper() and "feedback_rectification" in q["sql"]
+    ]
+    assert counts and all("LIMIT 2" in sql for sql in counts)
+    assert any(case.number in text for case in cases)

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -241,7 +240,8 @@ def rectification_list(request):
             RECTIFICATION_HEADERS,
             _rectification_rows(rows[:EXPORT_ROWS]),
         )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # Like the ratings: count at most a thousand rows per page view, however many there are.
+    page = CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "status": status,
