@@ -237,6 +237,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Outside production the finders serve the files and collectstatic is never run, but
+    # WhiteNoise warns on every start (the demo's banner, every benchmark) while the
+    # collectstatic folder does not exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- cache and background work ------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
