@@ -316,7 +316,7 @@ def _open(payload: str, keys) -> tuple[dict | None, str, bytes]:
     return claims, "", message
 
 
-def _date(text) -> datetime.date | None:
+def claim_date(text) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text) if text else None
     except (TypeError, ValueError):
@@ -332,7 +332,7 @@ def verify_offline(
     claims, reason, _message = _open(payload, public_keys)
     if claims is None:
         return _not_genuine(reason, online=False)
-    until = _date(claims.get("exp"))
+    until = claim_date(claims.get("exp"))
     today = today or timezone.localdate()
     status = EXPIRED if until is not None and until < today else Status.VALID.value
     return Verification(status, claims=claims, online=False)

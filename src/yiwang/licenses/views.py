@@ -4,7 +4,7 @@ verdict in big plain words and the masked contents that were signed — never mo
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import services
+from . import services, signing
 from .models import EXPIRED, NOT_GENUINE, Status
 
 TONES = {
@@ -19,9 +19,13 @@ TONES = {
 def verification_context(result) -> dict:
     """What licenses/_verification.html shows (also behind a share link)."""
     licence = result.license
+    claims = result.claims
     return {
         "result": result,
-        "claims": result.claims,
+        "claims": claims,
+        # The signed dates are ISO text; shown as dates, in the reader's language.
+        "issued_on": signing.claim_date(claims.get("iss")),
+        "valid_until": signing.claim_date(claims.get("exp")),
         "tone": TONES[result.status],
         "replaced_by": licence.replaced_by.number
         if licence is not None and licence.replaced_by_id
