@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import _load as load  # noqa: E402
-from bench._load import free_port, start_server  # noqa: E402
 from bench.search._setup import django_with_demo_catalogue  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n" + b"% scanned page\n" * 60 + b"%%EOF\n"
@@ -178,8 +177,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        port = free_port()
-        server = start_server(port, workdir)
+        port = load.free_port()
+        server = load.start_server(port, workdir)
 
         def submit(client, n):
             client.submission(tokens[n % len(tokens)], items[(n * 7919) % len(items)])
