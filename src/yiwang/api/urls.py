@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
@@ -12,27 +11,11 @@ from yiwang.notify import api as notify
 from yiwang.sharing import api as sharing
 from yiwang.workflow import api as workflow
 
-from . import problems
+from . import bench, problems
 from .auth import TokenView
 from .views import ApiRoot, SwaggerView
 
 app_name = "api"
-
-
-def _bench_insert(request):
-    from yiwang.notify.models import Message
-
-    message = Message.objects.create(channel="site", subject="bench", body="bench")
-    return JsonResponse({"id": message.pk}, status=201)
-
-
-def _bench_read(request):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        (one,) = cursor.fetchone()
-    return JsonResponse({"ok": one == 1})
 
 
 urlpatterns = [
@@ -130,12 +113,16 @@ urlpatterns = [
     *(
         # The baseline of bench/search/speed.py: Django and the server, nothing else.
         [
-            path("v1/_bench/bare", lambda request: JsonResponse({"ok": True}), name="bench-bare"),
+            path("v1/_bench/bare", bench.bare, name="bench-bare"),
             # The baseline of bench/cases/submit.py: the same, plus one row written.
-            path("v1/_bench/insert", csrf_exempt(_bench_insert), name="bench-insert"),
+            path("v1/_bench/insert", bench.insert, name="bench-insert"),
+            # The floor of bench/cases/submit.py: one row written by an authenticated API call.
+            path(
+                "v1/_bench/insert-as-user", bench.InsertAsUser.as_view(), name="bench-insert-user"
+            ),
             # The second baseline of bench/licenses/verify.py: the bare view plus one round
             # trip to the database, the least any online check of live status costs.
-            path("v1/_bench/read", _bench_read, name="bench-read"),
+            path("v1/_bench/read", bench.read, name="bench-read"),
         ]
         if settings.YIWANG_BENCH
         else []
