@@ -249,6 +249,29 @@ def test_steps_are_saved_from_the_numbered_rows(small_item, catalog_admin, as_us
     assert [(s.seq, s.name, s.days) for s in draft.steps.all()] == [(1, "受理", 0), (2, "决定", 2)]
 
 
+def test_each_editable_table_labels_its_cells_as_its_header_says(
+    small_item, catalog_admin, as_user
+):
+    """A screen reader hears the same column names a sighted editor sees, row by row."""
+    from yiwang.catalog import services
+
+    services.start_draft(small_item.pk, by=catalog_admin)
+    page = as_user("catalog-admin").get(f"/workbench/catalog/items/{CODE}/v2/edit/")
+    html = page.content.decode()
+    headers = {
+        anchor: re.findall(r'<th scope="col">([^<]+)</th>', section)
+        for anchor, section in re.findall(
+            r'<section class="card" id="(\w+)"(.*?)</section>', html, re.S
+        )
+    }
+    assert headers["steps"] == ["顺序", "环节名称", "办理岗位", "时限(工作日)", "删除"]
+    assert headers["faqs"] == ["顺序", "问题", "解答", "删除"]
+    assert headers["guide"] == ["顺序", "步骤", "说明", "删除"]
+    assert headers["materials"][0] == "顺序" and headers["materials"][-1] == "删除"
+    assert '<label class="visually-hidden" for="id_steps-0-ORDER">第1行 顺序</label>' in html
+    assert '<label class="visually-hidden" for="id_guide-0-DELETE">第1行 删除</label>' in html
+
+
 def test_attachments_are_checked_by_content(small_item, catalog_admin, as_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -192,6 +192,15 @@ class _RowFormSet(forms.BaseFormSet):
 
     key_field = "name"  # a row whose key field is empty is a blank row, not an error
 
+    def add_fields(self, form, index):
+        """The order box comes first and the delete box last, both labelled as the table's
+        header says, so a template can render a row field by field."""
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("顺序")
+        form.fields["DELETE"].label = _("删除")
+        form.fields = {"ORDER": form.fields.pop("ORDER"), **form.fields}
+        form.fields["DELETE"] = form.fields.pop("DELETE")
+
     def rows(self) -> list[dict]:
         key = self.key_field
         kept = [
