@@ -9,6 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from yiwang import cli
 from yiwang.audit import chain, checkpoints, services
@@ -234,3 +237,25 @@ def test_an_empty_log_has_nothing_to_sign(db, audit_files, capsys):
     call_command("audit", "checkpoint")
     assert "Nothing to sign" in capsys.readouterr().out
     assert not (audit_files / "checkpoints.jsonl").exists()
+
+
+@pytest.fixture
+def one_signed_line(record, audit_files):
+    record(3)
+    services.sign_checkpoint()
+    return checkpoint_lines(audit_files)[0]
+
+
+@hypothesis_settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(min_value=0), replacement=st.characters(codec="utf-8"))
+def test_changing_any_character_of_a_checkpoint_line_makes_it_refused(
+    one_signed_line, audit_files, position, replacement
+):
+    position %= len(one_signed_line)
+    if one_signed_line[position] == replacement or replacement in "\r\n":
+        return
+    tampered = one_signed_line[:position] + replacement + one_signed_line[position + 1 :]
+    path = audit_files / "tampered.jsonl"
+    path.write_text(tampered + "\n", encoding="utf-8")
+    good, rejected = checkpoints.read(path)
+    assert good == [] and len(rejected) == 1
