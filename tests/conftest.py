@@ -1,4 +1,7 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -33,6 +36,13 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_checkpoints():
+    # A signed checkpoint names an event of this test's database, which is gone after it.
+    yield
+    Path(settings.YIWANG_AUDIT_CHECKPOINT_FILE).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -15,3 +15,8 @@ TASKS = {
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="yiwang-test-media-")
+# Signed audit checkpoints and their keys too (tests/conftest.py empties the file after
+# each test, whose database is gone by then).
+_AUDIT_DIR = tempfile.mkdtemp(prefix="yiwang-test-audit-")
+YIWANG_AUDIT_CHECKPOINT_FILE = f"{_AUDIT_DIR}/checkpoints.jsonl"
+YIWANG_AUDIT_KEY_DIR = f"{_AUDIT_DIR}/keys"

@@ -31,8 +31,12 @@ def test_demo_prepares_sqlite_twice_and_prints_where_to_go(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "demo history: already there" in second.stdout
 
+    # The demo signed the audit chain with a dev key made under the data folder.
+    assert "Audit checkpoint signed at event #" in first.stdout
+    assert list((tmp_path / "audit-keys").glob("a*.key"))
     verify = run(["audit", "verify"], tmp_path)
     assert verify.returncode == 0 and "chain intact" in verify.stdout
+    assert "Checkpoints:" in verify.stdout and "0 do not, 0 are not genuine" in verify.stdout
 
 
 def test_help_lists_the_commands():

@@ -1,4 +1,5 @@
-"""The `yiwang` command: `yiwang demo | serve | worker | audit verify | <any manage.py command>`.
+"""The `yiwang` command: `yiwang demo | serve | worker | audit verify | audit checkpoint |
+<any manage.py command>`.
 
 Hyphenated names map to Django management commands (`import-catalog` → `import_catalog`)."""
 
@@ -12,7 +13,9 @@ USAGE = """usage: yiwang COMMAND [options]
   serve [--port 8000] [--host 127.0.0.1] [--threads 8]
                  run the web server (waitress)
   worker         run the background task worker
-  audit verify   check the audit log's hash chain
+  audit verify   check the audit log's hash chain against its signed checkpoints
+  audit checkpoint
+                 sign a checkpoint of the audit chain now (the worker does it every minute)
   COMMAND ...    any Django management command (migrate, createsuperuser, shell, ...)
 """
 

@@ -301,6 +301,18 @@ YIWANG_INTERVIEW_ON_TIME_BELOW = float(env("YIWANG_INTERVIEW_ON_TIME_BELOW", "0.
 YIWANG_INTERVIEW_SATISFACTION_BELOW = float(env("YIWANG_INTERVIEW_SATISFACTION_BELOW", "0.90"))
 YIWANG_ROLLUP_SECONDS = int(env("YIWANG_ROLLUP_SECONDS", "60"))
 
+# --- audit checkpoints (docs/security.md) -------------------------------------------------
+# The chain head is signed with a key of its own and written where the database's writers
+# cannot reach: an append-only file and the log. Verification trusts only that file and the
+# published public keys.
+YIWANG_AUDIT_CHECKPOINT_FILE = Path(
+    env("YIWANG_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl"))
+)
+YIWANG_AUDIT_KEY_DIR = Path(env("YIWANG_AUDIT_KEY_DIR", str(DATA_DIR / "audit-keys")))
+# Empty: public-keys.jsonl in YIWANG_AUDIT_KEY_DIR.
+YIWANG_AUDIT_PUBLIC_KEYS = env("YIWANG_AUDIT_PUBLIC_KEYS", "")
+YIWANG_AUDIT_CHECKPOINT_SECONDS = int(env("YIWANG_AUDIT_CHECKPOINT_SECONDS", "60"))
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: it names a scheme, so anonymous requests get 401 + WWW-Authenticate.
@@ -347,4 +359,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "WARNING")},
+    # Each signed audit checkpoint is a line of the operator's log, whatever the level.
+    "loggers": {"yiwang.audit.checkpoints": {"level": "INFO"}},
 }

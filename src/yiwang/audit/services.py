@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from yiwang.core import context
 
-from . import chain
+from . import chain, checkpoints
 from .models import AuditEvent, ChainHead
 
 
@@ -67,20 +67,55 @@ class VerifyResult:
     checked: int
     problem: str = ""
     seq: int | None = None
+    report: checkpoints.Report | None = None
 
 
 def verify(batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain from the start; report the first altered or missing event."""
+    """Walk the chain from the start; report the first altered or missing event. Then hold
+    it against the signed checkpoints (`checkpoints`): a chain rewritten from some event on,
+    every later hash recomputed, is intact as a chain but no longer has the hash a
+    checkpoint signed at its place."""
+    signed, rejected = checkpoints.read()
+    wanted = {c.seq for c in signed}
+    hashes: dict[int, str] = {}
     expected_seq, prev_hash, checked = 1, chain.GENESIS, 0
+    problem, at = "", None
     queryset = AuditEvent.objects.order_by("seq")
     for event in queryset.iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, "missing", expected_seq)
+            problem, at = "missing", expected_seq
+            break
         if event.prev_hash != prev_hash or chain.link_hash(prev_hash, event) != event.hash:
-            return VerifyResult(False, checked, "altered", event.seq)
+            problem, at = "altered", event.seq
+            break
+        if event.seq in wanted:
+            hashes[event.seq] = event.hash
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        # The newest events were removed: the head still remembers them.
-        return VerifyResult(False, checked, "missing", expected_seq)
-    return VerifyResult(True, checked)
+    else:
+        head = ChainHead.objects.filter(pk=1).first()
+        if head and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+            # The newest events were removed: the head still remembers them.
+            problem, at = "missing", expected_seq
+    report = checkpoints.compare(
+        signed,
+        rejected,
+        hashes,
+        chain_end=checked,
+        chain_intact=not problem,
+        path=checkpoints.checkpoint_file(),
+    )
+    return VerifyResult(not problem and report.ok, checked, problem, at, report)
+
+
+def sign_checkpoint(*, only_if_moved: bool = False) -> checkpoints.Checkpoint | None:
+    """Sign the chain's newest linked event (`checkpoints.sign`): the worker every
+    YIWANG_AUDIT_CHECKPOINT_SECONDS when it moved, `yiwang audit checkpoint` on demand."""
+    return checkpoints.sign(only_if_moved=only_if_moved)
+
+
+def rotate_checkpoint_key(by: str):
+    """A new key signs the checkpoints from now on; the old one's public key stays
+    published and keeps verifying what it signed."""
+    key = checkpoints.keyring().rotate()
+    record(by, "audit.key_rotated", None, summary={"kid": key.kid})
+    return key

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from yiwang.audit import services as audit
 from yiwang.demo import accounts, history, loader
 
 
@@ -29,6 +30,13 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         self._print_accounts(people, url)
         self.stdout.write(str(past) if past else "demo history: already there, nothing added")
+        # The first signed checkpoint of the audit chain (its key is made on first use under
+        # the data folder); from here on the worker signs one whenever the chain grew.
+        checkpoint = audit.sign_checkpoint(only_if_moved=True)
+        if checkpoint is not None:
+            self.stdout.write(
+                f"Audit checkpoint signed at event #{checkpoint.seq} (key {checkpoint.kid})."
+            )
         if no_serve:
             return
         worker = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"])  # noqa: S603
