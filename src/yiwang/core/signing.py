@@ -26,7 +26,12 @@ def _normalise(value):
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
-        return {_normalise(str(k)): _normalise(v) for k, v in value.items()}
+        normalised = {_normalise(str(k)): _normalise(v) for k, v in value.items()}
+        if len(normalised) != len(value):
+            # Two keys that are one after NFC would overwrite each other, and which one won
+            # would depend on the order they came in: such claims have no canonical form.
+            raise ValueError("claims have keys that are equal after NFC normalisation")
+        return normalised
     if isinstance(value, list | tuple):
         return [_normalise(v) for v in value]
     if isinstance(value, datetime.date):
