@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core import proxies
+
 
 def env(name, default=None):
     return os.environ.get(name, default)
@@ -53,6 +55,20 @@ if PRODUCTION:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: the addresses or
+# networks that connect to `yiwang serve` (nginx: 127.0.0.1). Empty: none is believed, and
+# every forwarded header is dropped (yiwang.core.proxies).
+try:
+    YIWANG_TRUSTED_PROXIES = [
+        str(n) for n in proxies.parse_networks(env_list("YIWANG_TRUSTED_PROXIES"))
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"YIWANG_TRUSTED_PROXIES: {error}.") from None
+# How many trusted proxies in a row append to X-Forwarded-For (nginx alone: 1).
+YIWANG_TRUSTED_PROXY_HOPS = int(env("YIWANG_TRUSTED_PROXY_HOPS", "1"))
+if YIWANG_TRUSTED_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("YIWANG_TRUSTED_PROXY_HOPS must be 1 or more.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -88,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yiwang.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.RequestContextMiddleware",
@@ -180,6 +197,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "yiwang.core.middleware.client_ip"
 
 # Sessions expire after inactivity; pages warn a couple of minutes before.
 SESSION_COOKIE_AGE = int(env("YIWANG_SESSION_MINUTES", "30")) * 60
@@ -197,7 +215,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("YIWANG_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("YIWANG_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# TrustedProxyMiddleware drops X-Forwarded-Proto unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if YIWANG_TRUSTED_PROXIES else None
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -316,6 +335,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yiwang.api.problems.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min", "register": "10/min"},
+    # Throttles count by REMOTE_ADDR, already the client's (yiwang.core.proxies); DRF's
+    # default would believe any X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yiwang API",
