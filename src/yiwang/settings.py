@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core import proxies
+from yiwang.core import proxies, secret_strength
 
 
 def env(name, default=None):
@@ -29,8 +29,14 @@ def env_list(name, default=""):
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("YIWANG_DATA_DIR", "var")).resolve()
 
-# development (default) or production; production refuses unsafe settings below.
+# development (default) or production; production refuses unsafe settings below. Anything
+# else is refused too: a misspelt "Production" must not quietly run in development mode.
+ENVIRONMENTS = ("development", "production")
 YIWANG_ENV = env("YIWANG_ENV", "development")
+if YIWANG_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"YIWANG_ENV={YIWANG_ENV!r} is not allowed; use one of: {', '.join(ENVIRONMENTS)}."
+    )
 PRODUCTION = YIWANG_ENV == "production"
 TESTING = env_bool("YIWANG_TESTING")
 
@@ -41,13 +47,21 @@ YIWANG_DATA_KEY = env("YIWANG_DATA_KEY", INSECURE_DATA_KEY)
 DEBUG = env_bool("YIWANG_DEBUG", False)
 
 if PRODUCTION:
-    if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
+    # Judged by how hard they are to guess, not by length (yiwang.core.secret_strength). Of
+    # YIWANG_DATA_KEY's list the first encrypts; the older ones only decrypt during rotation.
+    for _name, _value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("YIWANG_DATA_KEY", YIWANG_DATA_KEY.split(",")[0]),
+    ]:
+        _weakness = secret_strength.weakness(_value)
+        if _weakness:
+            raise ImproperlyConfigured(
+                f"Production mode refuses this {_name}: {_weakness}. Generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+    if not env("DATABASE_URL"):
         raise ImproperlyConfigured(
-            "Production mode needs SECRET_KEY set to a random value of at least 32 characters."
-        )
-    if YIWANG_DATA_KEY == INSECURE_DATA_KEY or len(YIWANG_DATA_KEY) < 32:
-        raise ImproperlyConfigured(
-            "Production mode needs YIWANG_DATA_KEY set to a random value of at least 32 characters."
+            "Production mode needs DATABASE_URL (postgres://user:password@host:5432/yiwang)."
         )
     if DEBUG:
         raise ImproperlyConfigured("Production mode refuses to start with YIWANG_DEBUG on.")
@@ -77,7 +91,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -189,6 +202,13 @@ LOGOUT_REDIRECT_URL = "home"
 # Staff must confirm a TOTP code after the password; production requires it.
 YIWANG_REQUIRE_STAFF_OTP = env_bool("YIWANG_REQUIRE_STAFF_OTP", PRODUCTION)
 OTP_TOTP_ISSUER = env("YIWANG_OTP_ISSUER", "Yiwang 一网")
+
+# API tokens for apps expire; a staff member's sooner, and one issued to staff is bound to
+# the TOTP device that confirmed the sign-in (yiwang.api.authentication).
+YIWANG_API_TOKEN_DAYS = float(env("YIWANG_API_TOKEN_DAYS", "30"))
+YIWANG_STAFF_API_TOKEN_HOURS = float(env("YIWANG_STAFF_API_TOKEN_HOURS", "12"))
+if YIWANG_API_TOKEN_DAYS <= 0 or YIWANG_STAFF_API_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured("API token lifetimes must be more than zero.")
 
 # django-axes: lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = int(env("YIWANG_LOGIN_FAILURE_LIMIT", "5"))
@@ -324,7 +344,7 @@ YIWANG_ROLLUP_SECONDS = int(env("YIWANG_ROLLUP_SECONDS", "60"))
 REST_FRAMEWORK = {
     # Token first: it names a scheme, so anonymous requests get 401 + WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "yiwang.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
