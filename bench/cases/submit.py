@@ -70,9 +70,9 @@ def small_items() -> list[str]:
 
 def token_pool(size: int) -> list[str]:
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from yiwang.identity.models import User
+    from yiwang.identity.services import issue_api_token
 
     users = User.objects.bulk_create(
         [
@@ -80,7 +80,7 @@ def token_pool(size: int) -> list[str]:
             for n in range(size)
         ]
     )
-    return [Token.objects.create(user=user).key for user in users]
+    return [issue_api_token(user) for user in users]
 
 
 class Client:

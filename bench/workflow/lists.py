@@ -94,15 +94,15 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
         from django.db import connections
-        from rest_framework.authtoken.models import Token
 
         from yiwang.demo.loader import load_demo
         from yiwang.identity.models import User
+        from yiwang.identity.services import issue_api_token
 
         call_command("migrate", verbosity=0)
         load_demo(catalog=True)
         tokens = {
-            username: Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
+            username: issue_api_token(User.objects.get(username=username))
             for username in {user for _name, user, _path in LISTS}
         }
         port = free_port()

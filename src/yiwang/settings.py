@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core import proxies, secret_strength
+
 
 def env(name, default=None):
     return os.environ.get(name, default)
@@ -27,8 +29,14 @@ def env_list(name, default=""):
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("YIWANG_DATA_DIR", "var")).resolve()
 
-# development (default) or production; production refuses unsafe settings below.
+# development (default) or production; production refuses unsafe settings below. Anything
+# else is refused too: a misspelt "Production" must not quietly run in development mode.
+ENVIRONMENTS = ("development", "production")
 YIWANG_ENV = env("YIWANG_ENV", "development")
+if YIWANG_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"YIWANG_ENV={YIWANG_ENV!r} is not allowed; use one of: {', '.join(ENVIRONMENTS)}."
+    )
 PRODUCTION = YIWANG_ENV == "production"
 TESTING = env_bool("YIWANG_TESTING")
 
@@ -39,19 +47,41 @@ YIWANG_DATA_KEY = env("YIWANG_DATA_KEY", INSECURE_DATA_KEY)
 DEBUG = env_bool("YIWANG_DEBUG", False)
 
 if PRODUCTION:
-    if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
+    # Judged by how hard they are to guess, not by length (yiwang.core.secret_strength). Of
+    # YIWANG_DATA_KEY's list the first encrypts; the older ones only decrypt during rotation.
+    for _name, _value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("YIWANG_DATA_KEY", YIWANG_DATA_KEY.split(",")[0]),
+    ]:
+        _weakness = secret_strength.weakness(_value)
+        if _weakness:
+            raise ImproperlyConfigured(
+                f"Production mode refuses this {_name}: {_weakness}. Generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+    if not env("DATABASE_URL"):
         raise ImproperlyConfigured(
-            "Production mode needs SECRET_KEY set to a random value of at least 32 characters."
-        )
-    if YIWANG_DATA_KEY == INSECURE_DATA_KEY or len(YIWANG_DATA_KEY) < 32:
-        raise ImproperlyConfigured(
-            "Production mode needs YIWANG_DATA_KEY set to a random value of at least 32 characters."
+            "Production mode needs DATABASE_URL (postgres://user:password@host:5432/yiwang)."
         )
     if DEBUG:
         raise ImproperlyConfigured("Production mode refuses to start with YIWANG_DEBUG on.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: the addresses or
+# networks that connect to `yiwang serve` (nginx: 127.0.0.1). Empty: none is believed, and
+# every forwarded header is dropped (yiwang.core.proxies).
+try:
+    YIWANG_TRUSTED_PROXIES = [
+        str(n) for n in proxies.parse_networks(env_list("YIWANG_TRUSTED_PROXIES"))
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"YIWANG_TRUSTED_PROXIES: {error}.") from None
+# How many trusted proxies in a row append to X-Forwarded-For (nginx alone: 1).
+YIWANG_TRUSTED_PROXY_HOPS = int(env("YIWANG_TRUSTED_PROXY_HOPS", "1"))
+if YIWANG_TRUSTED_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("YIWANG_TRUSTED_PROXY_HOPS must be 1 or more.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,7 +91,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -88,6 +117,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yiwang.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.RequestContextMiddleware",
@@ -173,6 +203,13 @@ LOGOUT_REDIRECT_URL = "home"
 YIWANG_REQUIRE_STAFF_OTP = env_bool("YIWANG_REQUIRE_STAFF_OTP", PRODUCTION)
 OTP_TOTP_ISSUER = env("YIWANG_OTP_ISSUER", "Yiwang 一网")
 
+# API tokens for apps expire; a staff member's sooner, and one issued to staff is bound to
+# the TOTP device that confirmed the sign-in (yiwang.api.authentication).
+YIWANG_API_TOKEN_DAYS = float(env("YIWANG_API_TOKEN_DAYS", "30"))
+YIWANG_STAFF_API_TOKEN_HOURS = float(env("YIWANG_STAFF_API_TOKEN_HOURS", "12"))
+if YIWANG_API_TOKEN_DAYS <= 0 or YIWANG_STAFF_API_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured("API token lifetimes must be more than zero.")
+
 # django-axes: lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = int(env("YIWANG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("YIWANG_LOGIN_COOLOFF_HOURS", "0.25"))
@@ -180,6 +217,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "yiwang.core.middleware.client_ip"
 
 # Sessions expire after inactivity; pages warn a couple of minutes before.
 SESSION_COOKIE_AGE = int(env("YIWANG_SESSION_MINUTES", "30")) * 60
@@ -197,7 +235,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("YIWANG_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("YIWANG_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# TrustedProxyMiddleware drops X-Forwarded-Proto unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if YIWANG_TRUSTED_PROXIES else None
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -317,7 +356,7 @@ YIWANG_AUDIT_CHECKPOINT_SECONDS = int(env("YIWANG_AUDIT_CHECKPOINT_SECONDS", "60
 REST_FRAMEWORK = {
     # Token first: it names a scheme, so anonymous requests get 401 + WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "yiwang.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -328,6 +367,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yiwang.api.problems.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min", "register": "10/min"},
+    # Throttles count by REMOTE_ADDR, already the client's (yiwang.core.proxies); DRF's
+    # default would believe any X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yiwang API",

@@ -1,13 +1,22 @@
 """Tokens for apps: sign in, lock out, second factor for staff, revoke."""
 
+import datetime
+import hashlib
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from yiwang.audit.models import AuditEvent
 from yiwang.demo import accounts
 from yiwang.demo.loader import department_suffix
-from yiwang.identity.models import OrgKind, OrgUnit
+from yiwang.identity import services as identity
+from yiwang.identity.models import ApiToken, OrgKind, OrgUnit
 
 PROBLEM = "application/problem+json"
 TOKEN_URL = "/api/v1/auth/token"
@@ -24,6 +33,12 @@ def sign_in(api, username, password=accounts.DEMO_PASSWORD, ip="127.0.0.1", **ex
     return api.post(
         TOKEN_URL, {"username": username, "password": password, **extra}, REMOTE_ADDR=ip
     )
+
+
+def me(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get("/api/v1/me")
 
 
 def test_every_demo_account_obtains_a_token(api, demo):
@@ -50,8 +65,19 @@ def test_issuing_a_token_is_audited(api, demo, user_named):
     assert event.actor == user_named("citizen")
 
 
-def test_signing_in_twice_gives_the_same_token(api, demo):
-    assert sign_in(api, "citizen").json() == sign_in(api, "citizen").json()
+def test_signing_in_twice_gives_two_tokens_that_both_work(api, demo):
+    # A phone and a tablet: the second sign-in does not sign the first device out.
+    first, second = (sign_in(api, "citizen").json()["token"] for _ in range(2))
+    assert first != second
+    for token in (first, second):
+        assert me(token).status_code == 200
+
+
+def test_only_a_hash_of_the_token_is_stored(api, demo):
+    token = sign_in(api, "citizen").json()["token"]
+    stored = ApiToken.objects.get()
+    assert token not in {stored.digest, str(stored.pk)}
+    assert stored.digest == hashlib.sha256(token.encode()).hexdigest()
 
 
 def test_wrong_password_is_a_problem_with_a_code(api, demo):
@@ -147,3 +173,86 @@ def test_staff_without_a_device_cannot_get_a_token(api, staff_otp):
 
 def test_citizens_need_no_second_factor(api, staff_otp):
     assert sign_in(api, "citizen").status_code == 200
+
+
+# --- lifetime and second-factor binding ------------------------------------------------------
+
+
+def later(**delta):
+    return time_machine.travel(timezone.now() + datetime.timedelta(**delta), tick=False)
+
+
+def test_a_citizen_token_works_until_its_days_are_up(api, demo, settings):
+    token = sign_in(api, "citizen").json()["token"]
+    with later(days=settings.YIWANG_API_TOKEN_DAYS, minutes=-1):
+        assert me(token).status_code == 200
+    with later(days=settings.YIWANG_API_TOKEN_DAYS, minutes=1):
+        response = me(token)
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "token_expired"
+    assert "过期" in response.json()["detail"]
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_a_staff_token_expires_after_hours_not_days(api, demo, settings):
+    token = sign_in(api, "clerk").json()["token"]
+    with later(hours=settings.YIWANG_STAFF_API_TOKEN_HOURS, minutes=-1):
+        assert me(token).status_code == 200
+    with later(hours=settings.YIWANG_STAFF_API_TOKEN_HOURS, minutes=1):
+        assert me(token).json()["code"] == "token_expired"
+
+
+def test_the_lifetime_is_a_setting(api, demo, settings):
+    settings.YIWANG_API_TOKEN_DAYS = 1
+    token = sign_in(api, "citizen").json()["token"]
+    with later(days=1, minutes=1):
+        assert me(token).json()["code"] == "token_expired"
+
+
+def test_signing_in_again_after_expiry_gives_a_working_token(api, demo, settings):
+    sign_in(api, "citizen")
+    with later(days=settings.YIWANG_API_TOKEN_DAYS + 1):
+        token = sign_in(api, "citizen").json()["token"]
+        assert me(token).status_code == 200
+        assert ApiToken.objects.count() == 1  # the expired one is cleared on the way
+
+
+def test_a_staff_token_from_before_codes_were_required_is_refused(api, demo, settings):
+    settings.YIWANG_REQUIRE_STAFF_OTP = False  # development
+    token = sign_in(api, "clerk").json()["token"]
+    assert me(token).status_code == 200
+
+    settings.YIWANG_REQUIRE_STAFF_OTP = True  # the switch to production
+    response = me(token)
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "token_otp_required"
+    assert "动态验证码" in response.json()["detail"]
+
+
+def test_a_staff_token_confirmed_with_a_code_works_and_names_its_device(api, staff_otp):
+    token = sign_in(api, "clerk", otp=staff_otp()).json()["token"]
+    assert me(token).status_code == 200
+    assert ApiToken.objects.get().otp_device == TOTPDevice.objects.get()
+
+
+def test_removing_the_device_retires_its_tokens(api, staff_otp):
+    token = sign_in(api, "clerk", otp=staff_otp()).json()["token"]
+    TOTPDevice.objects.all().delete()
+    assert me(token).json()["code"] == "token_otp_required"
+
+
+def test_citizen_tokens_need_no_device(api, staff_otp):
+    token = sign_in(api, "citizen").json()["token"]
+    assert me(token).status_code == 200
+
+
+def test_issuing_a_token_costs_a_fixed_number_of_statements(demo, user_named):
+    citizen = user_named("citizen")
+    identity.issue_api_token(citizen)  # warm the role cache
+    with CaptureQueriesContext(connection) as queries:
+        identity.issue_api_token(citizen)
+    # savepoint, clear expired, insert the token, the audit event (lock the chain head, insert,
+    # move the head), release
+    assert len(queries) <= 7, [q["sql"] for q in queries]

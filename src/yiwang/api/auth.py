@@ -1,7 +1,6 @@
 """Tokens for apps: `POST /api/v1/auth/token` signs in (password, and a TOTP code for staff
 when required) and returns the user's token; `DELETE` revokes it. Pages use the session."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.utils.translation import gettext as _
@@ -13,10 +12,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from yiwang.identity import policy
 from yiwang.identity import services as identity
-from yiwang.identity.roles import ALL_STAFF_ROLES
 
+from .authentication import requires_otp
 from .problems import InvalidCredentials, LockedOut, OtpRequired, ProblemSerializer
 
 
@@ -34,14 +32,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
         help_text=gettext_lazy("在请求头中发送：Authorization: Token <token>")
     )
-
-
-def requires_otp(user) -> bool:
-    """Staff (superuser, is_staff or any role) confirm a TOTP code when the site requires it;
-    the same rule as the pages' StaffSecondFactorMiddleware."""
-    if not settings.YIWANG_REQUIRE_STAFF_OTP:
-        return False
-    return user.is_superuser or user.is_staff or policy.has_role(user, *ALL_STAFF_ROLES)
 
 
 class TokenView(APIView):
@@ -74,18 +64,20 @@ class TokenView(APIView):
                 http_request.axes_locked_out = False
                 raise LockedOut()
             raise InvalidCredentials()
+        device = None
         if requires_otp(user):
             code = (form.validated_data.get("otp") or "").strip()
             if not code:
                 raise OtpRequired()
-            if identity.verify_totp(user, code) is None:
+            device = identity.verify_totp(user, code)
+            if device is None:
                 # A wrong code counts as a failed sign-in, so guessing locks out too.
                 user_login_failed.send(
                     sender=__name__, credentials={"username": username}, request=http_request
                 )
                 http_request.axes_locked_out = False
                 raise OtpRequired(_("动态验证码不正确或已过期。"))
-        token = identity.issue_api_token(user)
+        token = identity.issue_api_token(user, otp_device=device)
         # A sign-in like any other: updates last_login, resets axes' failure count, audits.
         user_logged_in.send(sender=type(user), request=http_request, user=user)
         return Response({"token": token})

@@ -7,8 +7,9 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a proxy we trust sets it,
-    # and deployments behind nginx set REMOTE_ADDR through the WSGI server instead.
+    """The client's address, the one answer for the audit log, django-axes, DRF's throttles
+    and idempotency keys: REMOTE_ADDR, which yiwang.core.proxies.TrustedProxyMiddleware has
+    set from X-Forwarded-For when, and only when, a trusted proxy sent it."""
     return request.META.get("REMOTE_ADDR") or None
 
 

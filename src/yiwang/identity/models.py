@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -227,3 +229,39 @@ class PhoneChallenge(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """An app's sign-in (API 令牌). Only the SHA-256 of the key is kept, so the table cannot
+    be replayed; the key is shown once, when issued. It expires, and a token issued to staff
+    records the TOTP device that confirmed the sign-in: when the device goes, so does the
+    token's standing (yiwang.api.authentication refuses it where staff need a second factor)."""
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"))
+    otp_device = models.ForeignKey(
+        "otp_totp.TOTPDevice",
+        verbose_name=_("验证设备"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        # A plain hash suffices: keys are 160 random bits, not passwords to stretch.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

@@ -242,22 +242,55 @@ def revoke_role(grant: RoleGrant, *, by=None) -> None:
     policy.forget_grants(grant.user)
 
 
-@transaction.atomic
-def issue_api_token(user: User) -> str:
-    """The user's API token for apps (one per user, kept until revoked); audited."""
-    from rest_framework.authtoken.models import Token
+def is_staff_member(user) -> bool:
+    """Superuser, is_staff or any staff role: who confirms a TOTP code where the site requires
+    it, and whose API tokens are short-lived."""
+    from .roles import ALL_STAFF_ROLES
 
-    token, _created = Token.objects.get_or_create(user=user)
-    audit.record(user, "identity.token_issued", user)
-    return token.key
+    return user.is_superuser or user.is_staff or policy.has_role(user, *ALL_STAFF_ROLES)
+
+
+def api_token_lifetime(user) -> datetime.timedelta:
+    from django.conf import settings
+
+    if is_staff_member(user):
+        return datetime.timedelta(hours=settings.YIWANG_STAFF_API_TOKEN_HOURS)
+    return datetime.timedelta(days=settings.YIWANG_API_TOKEN_DAYS)
+
+
+@transaction.atomic
+def issue_api_token(user: User, *, otp_device=None) -> str:
+    """A new API token for an app (each sign-in its own, so phone and tablet both keep
+    working), valid for `api_token_lifetime(user)` and bound to the TOTP device that
+    confirmed the sign-in, if any; audited. Returns the key, which is not kept: only its
+    hash is. The user's expired tokens are cleared on the way."""
+    from .models import ApiToken
+
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        digest=ApiToken.digest_of(key),
+        user=user,
+        created_at=now,
+        expires_at=now + api_token_lifetime(user),
+        otp_device=otp_device,
+    )
+    audit.record(
+        user,
+        "identity.token_issued",
+        user,
+        summary={"expires_at": token.expires_at, "otp_verified": otp_device is not None},
+    )
+    return key
 
 
 @transaction.atomic
 def revoke_api_token(user: User) -> bool:
-    """Delete the user's API token; apps using it must sign in again."""
-    from rest_framework.authtoken.models import Token
+    """Delete all the user's API tokens; apps using them must sign in again."""
+    from .models import ApiToken
 
-    deleted, _per_model = Token.objects.filter(user=user).delete()
+    deleted, _per_model = ApiToken.objects.filter(user=user).delete()
     if deleted:
         audit.record(user, "identity.token_revoked", user)
     return bool(deleted)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -14,4 +15,24 @@ class Command(BaseCommand):
 
         from yiwang.wsgi import application
 
-        serve(application, host=host, port=port, threads=threads, ident="yiwang")
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="yiwang",
+            **waitress_proxy_options(),
+        )
+
+
+def waitress_proxy_options() -> dict:
+    """Forwarded headers are judged once, by yiwang.core.proxies against
+    YIWANG_TRUSTED_PROXIES, the same for every WSGI server. waitress's own `trusted_proxy`
+    names a single address (no networks) and takes the N-th entry of X-Forwarded-For without
+    asking whether the hops before were trusted, so it is left unset. With no proxy trusted,
+    waitress drops the headers as well; with some, it passes them on and the middleware keeps
+    them only from a trusted peer."""
+    return {
+        "trusted_proxy": None,
+        "clear_untrusted_proxy_headers": not settings.YIWANG_TRUSTED_PROXIES,
+    }
