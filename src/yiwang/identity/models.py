@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .roles import Role
-from .validators import mask_id_number, mask_phone
+from .validators import ID_NUMBER_FORMAT, mask_id_number, mask_phone
 
 
 class OrgKind(models.TextChoices):
@@ -113,6 +113,10 @@ class User(AbstractUser):
         return self.real_name or self.username
 
     def set_id_number(self, number: str) -> None:
+        """Store a number that validators.validate_id_number returned. The blind index is
+        only unique per person if every number in it is in that one ASCII form."""
+        if not ID_NUMBER_FORMAT.fullmatch(number):
+            raise ValueError("set_id_number takes the output of validate_id_number")
         self.id_number_encrypted = crypto.encrypt(number)
         self.id_number_index = crypto.blind_index(number)
 

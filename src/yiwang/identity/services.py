@@ -18,17 +18,10 @@ from yiwang.notify import services as notify
 
 from . import crypto, policy
 from .models import AgentAuthorisation, Enterprise, OrgUnit, PhoneChallenge, RoleGrant, User
-from .validators import normalize_id_number, validate_id_number, validate_uscc
+from .validators import validate_id_number, validate_phone, validate_uscc
 
 PHONE_CODE_TTL = datetime.timedelta(minutes=10)
 PHONE_CODE_MAX_ATTEMPTS = 5
-
-
-def validate_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
-        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="phone_invalid")
-    return phone
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ def register_citizen(data: Registration) -> User:
         phone=validate_phone(data.phone),
         kind=User.Kind.CITIZEN,
     )
-    user.set_id_number(normalize_id_number(data.id_number))
+    user.set_id_number(validate_id_number(data.id_number))
     user.set_password(data.password)
     try:
         with transaction.atomic():
