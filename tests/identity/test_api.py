@@ -72,6 +72,39 @@ def test_a_taken_id_number_is_refused(api, demo):
     assert response.json()["errors"]["id_number"][0]["code"] == "id_number_taken"
 
 
+def test_an_existing_number_with_an_arabic_indic_zero_is_not_a_second_account(api, demo):
+    # Pen test finding 2: U+0660 in third place passed str.isdigit() and int(), and the
+    # blind index of that string was new, so the same person registered twice.
+    before = User.objects.count()
+    attack = "11\u0660101198503152019"
+    response = api.post("/api/v1/citizens", {**REGISTRATION, "id_number": attack})
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    [error] = response.json()["errors"]["id_number"]
+    assert error["code"] == "id_number_characters"
+    assert "0–9" in error["message"]
+    assert User.objects.count() == before
+
+
+def test_an_existing_number_in_full_width_digits_is_the_same_person(api, demo):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "110101198503152019")
+    response = api.post("/api/v1/citizens", {**REGISTRATION, "id_number": full_width})
+    assert response.status_code == 400
+    assert response.json()["errors"]["id_number"][0]["code"] == "id_number_taken"
+
+
+def test_a_full_width_number_is_stored_in_ascii(api, db):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in REGISTRATION["id_number"])
+    response = api.post(
+        "/api/v1/citizens",
+        {**REGISTRATION, "id_number": full_width, "phone": "１３９００００００09"},
+    )
+    assert response.status_code == 201
+    user = User.objects.get(username="liubei")
+    assert user.reveal_id_number() == REGISTRATION["id_number"]
+    assert user.phone == "13900000009"
+
+
 def test_registration_is_throttled(api, db):
     codes = [
         api.post("/api/v1/citizens", {**REGISTRATION, "username": f"u{n}"}).status_code

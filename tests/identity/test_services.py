@@ -116,3 +116,20 @@ def test_an_agent_acts_only_while_authorised(demo, user_named):
         "示范区明德餐饮有限公司"
     ]
     assert not services.enterprises_of(company, datetime.date(2031, 1, 1)).exists()
+
+
+def test_a_credit_code_in_full_width_is_the_same_enterprise(demo):
+    from yiwang.identity.models import Enterprise
+
+    again = services.create_enterprise(
+        name="别的名字",
+        uscc="９１９９０１０１ＭＡ００００００１ｙ",
+        legal_representative="王五",
+    )
+    assert again.uscc == "91990101MA0000001Y"
+    assert Enterprise.objects.filter(uscc__icontains="0000001").count() == 1
+
+
+def test_the_stored_number_is_always_the_validated_ascii_form(db):
+    with pytest.raises(ValueError):
+        User(username="x").set_id_number("11\u0660101198503152019")

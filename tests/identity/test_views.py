@@ -200,6 +200,25 @@ def test_lookup_with_bad_number_explains(client, demo, user_named):
     assert "校验位不正确" in page
 
 
+def test_registration_page_refuses_a_foreign_digit_in_a_taken_number(client, demo):
+    before = User.objects.count()
+    page = client.post("/register/", registration(id_number="11\u0660101198503152019"))
+    assert page.status_code == 200
+    assert "只能用数字0–9和字母X填写" in page.content.decode()
+    assert User.objects.count() == before
+
+
+def test_clerk_finds_the_same_person_by_full_width_digits(client, demo, user_named):
+    client.force_login(user_named("clerk"))
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "110101198503152019")
+    page = client.post("/workbench/person/", {"id_number": full_width}).content.decode()
+    assert "张三" in page
+    page = client.post(
+        "/workbench/person/", {"id_number": "11\u0660101198503152019"}
+    ).content.decode()
+    assert "只能用数字0–9和字母X填写" in page and "张三" not in page
+
+
 def test_citizen_cannot_look_people_up(client, demo, user_named):
     client.force_login(user_named("citizen"))
     assert client.get("/workbench/person/").status_code == 403

@@ -15,7 +15,13 @@ from rest_framework.views import APIView
 from yiwang.identity import services as identity
 
 from .authentication import requires_otp
-from .problems import InvalidCredentials, LockedOut, OtpRequired, ProblemSerializer
+from .problems import (
+    InvalidCredentials,
+    LockedOut,
+    OtpRequired,
+    PasswordChangeRequired,
+    ProblemSerializer,
+)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -45,7 +51,12 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ProblemSerializer, 429: ProblemSerializer},
+        responses={
+            200: TokenSerializer,
+            400: ProblemSerializer,
+            403: ProblemSerializer,
+            429: ProblemSerializer,
+        },
         summary="获取 API 令牌",
     )
     def post(self, request):
@@ -77,6 +88,10 @@ class TokenView(APIView):
                 )
                 http_request.axes_locked_out = False
                 raise OtpRequired(_("动态验证码不正确或已过期。"))
+        if user.must_change_password:
+            # A temporary password set by an administrator opens the change-password page
+            # and nothing else, apps included.
+            raise PasswordChangeRequired()
         token = identity.issue_api_token(user, otp_device=device)
         # A sign-in like any other: updates last_login, resets axes' failure count, audits.
         user_logged_in.send(sender=type(user), request=http_request, user=user)

@@ -96,6 +96,12 @@ class OtpRequired(Problem):
     default_detail = gettext_lazy("工作人员需提供动态验证码（otp）。")
 
 
+class PasswordChangeRequired(Problem):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "password_change_required"
+    default_detail = gettext_lazy("请先在网站上登录并修改临时密码，再为应用获取令牌。")
+
+
 # Domain exceptions that know nothing of the API: class → (status, fallback code).
 _registry: dict[type[BaseException], tuple[int, str]] = {}
 

@@ -24,6 +24,12 @@ urlpatterns = [
     path("v1/", include("yiwang.feedback.api_urls")),
     path("v1/", include("yiwang.supervision.api_urls")),
     path("v1/citizens", identity.CitizenRegistration.as_view(), name="citizens"),
+    path("v1/password-reset", identity.PasswordResetRequest.as_view(), name="password-reset"),
+    path(
+        "v1/password-reset/confirm",
+        identity.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
     path("v1/me", identity.Me.as_view(), name="me"),
     path("v1/me/phone/code", identity.PhoneCodeResend.as_view(), name="phone-code"),
     path("v1/me/phone/verify", identity.PhoneVerify.as_view(), name="phone-verify"),

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 ENDPOINTS = [
     ("token", "api:token", {}),
     ("citizens", "api:citizens", {}),
+    ("password-reset", "api:password-reset", {}),
     ("me", "api:me", {}),
     ("orgs", "api:orgs", {}),
     ("messages", "api:messages", {}),

@@ -25,6 +25,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle
 from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, OrgUnit
+from yiwang.identity.validators import normalize_uscc
 
 from . import reuse, selectors, services, transitions
 from .models import Case, CaseFile, CaseMaterial, Channel, Status, Warning
@@ -329,7 +330,7 @@ def _material_of(pk, material_id) -> None:
 def _start(request, data) -> Case:
     enterprise = place = None
     if data.get("enterprise"):
-        enterprise = Enterprise.objects.filter(uscc=data["enterprise"]).first()
+        enterprise = Enterprise.objects.filter(uscc=normalize_uscc(data["enterprise"])).first()
         if enterprise is None:
             raise DjangoValidationError(
                 _("找不到该统一社会信用代码的企业。"), code="unknown_enterprise"

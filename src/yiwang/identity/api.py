@@ -1,15 +1,16 @@
 """Identity endpoints: register a citizen, one's own profile and phone, the org tree.
 Thin: every change goes through identity.services, every check through the policy."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from yiwang.api.helpers import ChoiceDisplay
@@ -77,6 +78,25 @@ class PhoneCodeSerializer(serializers.Serializer):
 
 class IdNumberSerializer(serializers.Serializer):
     id_number = serializers.CharField()
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=150, label=gettext_lazy("用户名或身份证号码"))
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=150, label=gettext_lazy("用户名或身份证号码"))
+    code = serializers.CharField(max_length=12, label=gettext_lazy("短信验证码"))
+    new_password = serializers.CharField(
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        label=gettext_lazy("新密码"),
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class OrgSerializer(serializers.ModelSerializer):
@@ -158,6 +178,72 @@ class PhoneVerify(APIView):
         form.is_valid(raise_exception=True)
         services.verify_phone(request.user, form.validated_data["code"])
         return Response(ProfileSerializer(request.user).data)
+
+
+class PasswordResetThrottle(AnonRateThrottle):
+    # Per client address in front of the service's own limits per login and per address.
+    scope = "password_reset"
+    rate = "10/min"
+
+    def get_cache_key(self, request, view):
+        # Signed-in callers too: the flow is for people who cannot sign in.
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _reset_call(function, *args):
+    """The service's throttle is a 429 like DRF's own; its other errors are 400s."""
+    try:
+        return function(*args)
+    except DjangoValidationError as exc:
+        if getattr(exc, "code", None) == "reset_throttled":
+            raise Throttled(detail=exc.messages[0]) from None
+        raise
+
+
+class PasswordResetRequest(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(
+        request=PasswordResetRequestSerializer,
+        responses={202: DetailSerializer, 400: ProblemSerializer, 429: ProblemSerializer},
+        summary="找回密码：发送短信验证码",
+        description=(
+            "向自然人账号登记并验证过的手机发送验证码（10分钟内有效）。无论账号是否存在、"
+            "是否为工作人员账号，回答都相同。工作人员请联系管理员重设。"
+        ),
+    )
+    def post(self, request):
+        form = PasswordResetRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        _reset_call(services.request_password_reset, form.validated_data["login"])
+        return Response(
+            {"detail": _("如果该账户存在并已验证手机号码，验证码已发送到这个手机。")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirm(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(
+        request=PasswordResetConfirmSerializer,
+        responses={200: DetailSerializer, 400: ProblemSerializer, 429: ProblemSerializer},
+        summary="找回密码：用验证码设置新密码",
+        description=(
+            "验证码只能用一次，输错5次即作废。成功后该用户其他所有登录会话和 API 令牌失效。"
+            "验证码错误、过期或账号不存在时，错误码都是 reset_code_invalid。"
+        ),
+    )
+    def post(self, request):
+        form = PasswordResetConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        _reset_call(
+            services.confirm_password_reset, data["login"], data["code"], data["new_password"]
+        )
+        return Response({"detail": _("密码已重设，请用新密码登录。")})
 
 
 class IdNumberReveal(APIView):

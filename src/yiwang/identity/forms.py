@@ -122,3 +122,56 @@ class PersonLookupForm(forms.Form):
             attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}
         ),
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("用户名或身份证号码"),
+        max_length=150,
+        help_text=_("注册时填写的用户名，或本人的居民身份证号码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autofocus": True}
+        ),
+        error_messages={"required": _("请填写用户名或身份证号码。")},
+    )
+
+
+class PasswordResetConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=12,
+        help_text=_("6位数字，10分钟内有效。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": _("请填写短信验证码。")},
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少8位，不要只用数字，不要和姓名、用户名相近。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("请设置新密码。")},
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("请再次输入新密码。")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        one, two = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if one and two and one != two:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+    def add_service_error(self, error) -> None:
+        """Put a ValidationError from confirm_password_reset next to its field."""
+        if hasattr(error, "error_dict"):
+            self.add_error("new_password1", error.error_dict.get("new_password", []))
+        elif error.code == "reset_code_invalid":
+            self.add_error("code", error)
+        else:
+            self.add_error(None, error)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,6 +9,8 @@ from .roles import ALL_STAFF_ROLES
 
 # Pages a staff member may open before confirming the second factor.
 _OPEN_PREFIXES = ("/static/", "/i18n/", "/logout/", "/account/otp/", "/api/")
+# … and, after the second factor, before replacing a temporary password.
+_PASSWORD_OPEN_PREFIXES = (*_OPEN_PREFIXES, "/account/password/")
 
 
 def needs_second_factor(user) -> bool:
@@ -26,4 +30,23 @@ class StaffSecondFactorMiddleware:
     def __call__(self, request):
         if needs_second_factor(request.user) and not request.path.startswith(_OPEN_PREFIXES):
             return redirect(f"{reverse('otp')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an administrator's reset (identity.services.reset_staff_password) the user
+    reaches nothing but the change-password page until they choose their own password.
+    Placed after StaffSecondFactorMiddleware: staff enrol their authenticator first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            getattr(request.user, "must_change_password", False)
+            and request.user.is_authenticated
+            and not request.path.startswith(_PASSWORD_OPEN_PREFIXES)
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('password_change')}?{query}")
         return self.get_response(request)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .roles import Role
-from .validators import mask_id_number, mask_phone
+from .validators import ID_NUMBER_FORMAT, mask_id_number, mask_phone
 
 
 class OrgKind(models.TextChoices):
@@ -104,6 +104,9 @@ class User(AbstractUser):
     id_number_index = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # Set when an administrator gives a temporary password (services.reset_staff_password);
+    # the user reaches nothing but the change-password page until they choose their own.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     objects = UserManager()
 
@@ -115,6 +118,10 @@ class User(AbstractUser):
         return self.real_name or self.username
 
     def set_id_number(self, number: str) -> None:
+        """Store a number that validators.validate_id_number returned. The blind index is
+        only unique per person if every number in it is in that one ASCII form."""
+        if not ID_NUMBER_FORMAT.fullmatch(number):
+            raise ValueError("set_id_number takes the output of validate_id_number")
         self.id_number_encrypted = crypto.encrypt(number)
         self.id_number_index = crypto.blind_index(number)
 
@@ -216,7 +223,12 @@ class RoleGrant(models.Model):
 class PhoneChallenge(models.Model):
     """A one-time code sent by SMS; only its hash is kept."""
 
+    class Purpose(models.TextChoices):
+        VERIFY_PHONE = "verify_phone", _("验证手机号码")
+        PASSWORD_RESET = "password_reset", _("重设密码")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_challenges")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.VERIFY_PHONE)
     phone = models.CharField(max_length=20)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,7 +240,7 @@ class PhoneChallenge(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"])]
 
     def __str__(self):
-        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):

@@ -6,6 +6,8 @@ from .roles import ALL_STAFF_ROLES, Role
 
 policy.define("org.view", ALL_STAFF_ROLES)
 policy.define("org.manage_staff", {Role.OPERATOR})
+# Giving someone who cannot sign in a temporary password (services.reset_staff_password).
+policy.define("account.reset_password", {Role.OPERATOR})
 policy.register(
     OrgUnit,
     policy.Subject(

@@ -8,27 +8,23 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
+from yiwang.core import context
 from yiwang.notify import services as notify
 
 from . import crypto, policy
 from .models import AgentAuthorisation, Enterprise, OrgUnit, PhoneChallenge, RoleGrant, User
-from .validators import normalize_id_number, validate_id_number, validate_uscc
+from .roles import ALL_STAFF_ROLES
+from .validators import normalize_code, validate_id_number, validate_phone, validate_uscc
 
 PHONE_CODE_TTL = datetime.timedelta(minutes=10)
 PHONE_CODE_MAX_ATTEMPTS = 5
-
-
-def validate_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
-        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="phone_invalid")
-    return phone
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,10 @@ def check_registration(data: Registration) -> dict[str, list[ValidationError]]:
             add(
                 "id_number",
                 ValidationError(
-                    _("该身份证号码已注册，请直接登录或找回密码。"), code="id_number_taken"
+                    _(
+                        "该身份证号码已注册。请直接登录；忘记密码的，可在登录页点“忘记密码？”用手机验证码重设。"
+                    ),
+                    code="id_number_taken",
                 ),
             )
     try:
@@ -90,7 +89,7 @@ def register_citizen(data: Registration) -> User:
         phone=validate_phone(data.phone),
         kind=User.Kind.CITIZEN,
     )
-    user.set_id_number(normalize_id_number(data.id_number))
+    user.set_id_number(validate_id_number(data.id_number))
     user.set_password(data.password)
     try:
         with transaction.atomic():
@@ -131,7 +130,7 @@ def verify_phone(user: User, code: str) -> None:
     with transaction.atomic():
         challenge = (
             PhoneChallenge.objects.select_for_update()
-            .filter(user=user, used_at__isnull=True)
+            .filter(user=user, purpose=PhoneChallenge.Purpose.VERIFY_PHONE, used_at__isnull=True)
             .order_by("-created_at")
             .first()
         )
@@ -345,3 +344,256 @@ def verify_totp(user, token: str):
     if device is None or not device.verify_token((token or "").strip()):
         return None
     return device
+
+
+# --- account recovery (找回密码) ---------------------------------------------------------------
+#
+# A citizen proves they hold the account's verified phone with a texted code and chooses a new
+# password. Nothing the requester sees depends on whether the login exists, belongs to staff or
+# has a verified phone: the same answer, the same page, and the same work (a code is drawn and
+# hashed either way). Staff are never reset by SMS: an administrator resets them
+# (reset_staff_password) and they enrol their authenticator again.
+
+RESET_CODE_TTL = datetime.timedelta(minutes=10)
+RESET_CODE_MAX_ATTEMPTS = 5
+RESET_WINDOW_SECONDS = 3600
+RESET_REQUESTS_PER_LOGIN = 5  # texts per login and hour: each one is paid for and annoys
+RESET_REQUESTS_PER_IP = 20
+RESET_CONFIRMS_PER_LOGIN = 10  # code entries per login and hour (a code also burns after 5)
+RESET_CONFIRMS_PER_IP = 30
+_RESET = PhoneChallenge.Purpose.PASSWORD_RESET
+# Temporary passwords are read out or copied by an administrator: no 0/O, 1/l/I.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def is_staff_account(user: User) -> bool:
+    return (
+        user.kind == User.Kind.STAFF
+        or user.is_staff
+        or user.is_superuser
+        or policy.has_role(user, *ALL_STAFF_ROLES)
+    )
+
+
+def _login_digest(login: str) -> str:
+    """One key per login however it was typed (full-width, spaces, case), for throttling and
+    the audit log, which never keeps a typed ID number."""
+    return crypto.blind_index(f"reset-login:{normalize_code(login)}")[:32]
+
+
+def _account_for_reset(login: str) -> User | None:
+    """The citizen account a login names (its username or ID number) if it may be reset by
+    SMS: active, not staff, with a verified phone. Anything else is None, indistinguishably."""
+    text = str(login or "").strip()
+    if not text or len(text) > 150:
+        return None
+    user = None
+    try:
+        number = validate_id_number(text)
+    except ValidationError:
+        pass
+    else:
+        user = User.objects.filter(id_number_index=crypto.blind_index(number)).first()
+    if user is None:
+        user = User.objects.filter(username=text).first()
+    if (
+        user is None
+        or not user.is_active
+        or not user.phone
+        or user.phone_verified_at is None
+        or is_staff_account(user)
+    ):
+        return None
+    return user
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one hit in a fixed one-hour window of the cache (shared by every process when
+    the cache is Redis, as DRF's throttles are)."""
+    cache.add(key, 0, RESET_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, RESET_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+def _throttled(step: str, digest: str, per_login: int, per_ip: int) -> bool:
+    by_login = _over_limit(f"yiwang:reset:{step}:login:{digest}", per_login)
+    ip = context.current().ip
+    by_ip = bool(ip) and _over_limit(f"yiwang:reset:{step}:ip:{ip}", per_ip)
+    return by_login or by_ip
+
+
+def _throttled_error() -> ValidationError:
+    return ValidationError(_("操作过于频繁，请一小时后再试。"), code="reset_throttled")
+
+
+def _reset_code_hash(user_id: int, code: str) -> str:
+    key = crypto.blind_index(f"password-reset:{user_id}")
+    return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def _forget_login_failures(user: User) -> None:
+    """A new password ends a lockout from guessing the old one (django-axes)."""
+    from axes.utils import reset
+
+    reset(username=user.get_username())
+
+
+def request_password_reset(login: str) -> None:
+    """Text a reset code to the verified phone of the citizen account `login` names. Returns
+    nothing, the same for every login; raises ValidationError (code "reset_throttled") when
+    this login or this address asked too often, whether the account exists or not. Every
+    request is audited."""
+    digest = _login_digest(login)
+    throttled = _throttled("request", digest, RESET_REQUESTS_PER_LOGIN, RESET_REQUESTS_PER_IP)
+    user = _account_for_reset(login)
+    code = f"{secrets.randbelow(10**6):06d}"
+    code_hash = _reset_code_hash(user.pk if user else 0, code)
+    summary = {"login": digest, "matched": user is not None}
+    with transaction.atomic():
+        if throttled:
+            audit.record(None, "identity.password_reset_throttled", user, summary=summary)
+        else:
+            if user is not None:
+                PhoneChallenge.objects.create(
+                    user=user,
+                    purpose=_RESET,
+                    phone=user.phone,
+                    code_hash=code_hash,
+                    expires_at=timezone.now() + RESET_CODE_TTL,
+                )
+                notify.sms(
+                    user.phone,
+                    _(
+                        "【一网】您正在重设登录密码，验证码是 %(code)s，10分钟内有效。"
+                        "如非本人操作，请忽略本短信，不要把验证码告诉任何人。"
+                    )
+                    % {"code": code},
+                    recipient=user,
+                )
+            audit.record(None, "identity.password_reset_requested", user, summary=summary)
+    if throttled:
+        raise _throttled_error()
+
+
+def confirm_password_reset(login: str, code: str, new_password: str) -> User:
+    """Set a new password with the texted code: the code is single-use, lives 10 minutes and
+    burns after 5 wrong entries. Then every session of the user ends (Django checks each
+    session against the password hash) and so does their API token. Raises ValidationError
+    — the same for an unknown login as for a wrong code — and audits every attempt."""
+    digest = _login_digest(login)
+    throttled = _throttled("confirm", digest, RESET_CONFIRMS_PER_LOGIN, RESET_CONFIRMS_PER_IP)
+    password_error = None
+    try:
+        # The rules that do not depend on the account first: telling them reveals nothing.
+        validate_password(new_password)
+    except ValidationError as exc:
+        password_error = exc
+    user = _account_for_reset(login)
+    given = _reset_code_hash(user.pk if user else 0, normalize_code(code))
+    code_error = ValidationError(
+        _("验证码不正确或已失效。验证码10分钟内有效，输错5次即作废，请重新获取。"),
+        code="reset_code_invalid",
+    )
+    error, reason = None, ""
+    with transaction.atomic():
+        challenge = None
+        if user is not None and not throttled and password_error is None:
+            challenge = (
+                PhoneChallenge.objects.select_for_update()
+                .filter(user=user, purpose=_RESET, used_at__isnull=True)
+                .order_by("-created_at")
+                .first()
+            )
+        if throttled:
+            error, reason = _throttled_error(), "throttled"
+        elif password_error is not None:
+            error, reason = ValidationError({"new_password": password_error}), "password"
+        elif challenge is None or challenge.expires_at < timezone.now():
+            error, reason = code_error, ("expired" if user else "unknown")
+        elif challenge.attempts >= RESET_CODE_MAX_ATTEMPTS:
+            error, reason = code_error, "locked"
+        elif not hmac.compare_digest(challenge.code_hash, given):
+            # Committed with the audit row: guessing stops after a few tries.
+            challenge.attempts += 1
+            challenge.save(update_fields=["attempts"])
+            error, reason = code_error, "wrong_code"
+        else:
+            try:
+                validate_password(new_password, user)
+            except ValidationError as exc:
+                # Only the holder of the code learns this (e.g. too close to their name);
+                # the code stays valid for another try.
+                error, reason = ValidationError({"new_password": exc}), "password"
+        if error is None:
+            now = timezone.now()
+            PhoneChallenge.objects.filter(user=user, purpose=_RESET, used_at__isnull=True).update(
+                used_at=now
+            )
+            user.set_password(new_password)
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
+            revoke_api_token(user)
+            _forget_login_failures(user)
+            audit.record(user, "identity.password_reset", user, summary={"login": digest})
+        else:
+            audit.record(
+                None,
+                "identity.password_reset_failed",
+                user,
+                summary={"login": digest, "matched": user is not None, "reason": reason},
+            )
+    if error is not None:
+        raise error
+    return user
+
+
+@transaction.atomic
+def change_password(user: User, new_password: str) -> None:
+    """The user's own new password (the page has checked the old one). Clears the mark an
+    administrator's reset left; every other session and the API token end."""
+    validate_password(new_password, user)
+    was_required = user.must_change_password
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    revoke_api_token(user)
+    audit.record(user, "identity.password_changed", user, summary={"required": was_required})
+
+
+@transaction.atomic
+def reset_staff_password(user: User, *, by) -> str:
+    """An administrator's reset for someone who cannot sign in (staff are never reset by
+    SMS). Returns a temporary password to hand over once; it must be changed at the next
+    sign-in. The authenticator app is unbound, so the user enrols a new one before reaching
+    anything else; every session and the API token end."""
+    from django_otp import devices_for_user
+
+    policy.require(by, "account.reset_password")
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("不能用这个功能重设自己的密码，请在“修改密码”页面修改。"), code="reset_self"
+        )
+    if user.is_superuser and not by.is_superuser:
+        raise PermissionDenied
+    password = "-".join(
+        "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4)
+    )
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    PhoneChallenge.objects.filter(user=user, purpose=_RESET, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    revoke_api_token(user)
+    _forget_login_failures(user)
+    audit.record(
+        by, "identity.password_reset_by_admin", user, summary={"devices_removed": len(devices)}
+    )
+    return password

@@ -9,6 +9,13 @@ urlpatterns = [
     path("account/phone/", views.phone_verify, name="phone_verify"),
     path("account/phone/resend/", views.phone_resend, name="phone_resend"),
     path("account/otp/", views.otp, name="otp"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/password-reset/", views.password_reset, name="password_reset"),
+    path(
+        "account/password-reset/confirm/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("me/", views.my_space, name="my_space"),
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/orgs/", views.org_list, name="org_list"),

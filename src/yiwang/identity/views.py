@@ -9,9 +9,10 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,13 +23,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import policy, services
-from .forms import LoginForm, PersonLookupForm, PhoneCodeForm, RegistrationForm, TotpCodeForm
+from .forms import (
+    LoginForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+    PersonLookupForm,
+    PhoneCodeForm,
+    RegistrationForm,
+    TotpCodeForm,
+)
 from .models import OrgUnit, RoleGrant, User
 from .roles import ALL_STAFF_ROLES
 
 ORGS_PER_PAGE = 50
 PHONE_RESEND_SECONDS = 60
 _RESEND_KEY = "yiwang_phone_code_sent_at"
+_RESET_LOGIN_KEY = "yiwang_password_reset_login"
 
 
 def _safe_next(request, default: str) -> str:
@@ -93,7 +103,12 @@ def register(request):
                     request, _("注册成功。验证码已发送到您的手机，请输入验证码完成验证。")
                 )
                 return redirect("phone_verify")
-    return render(request, "identity/register.html", {"form": form})
+    id_number_taken = any(
+        error.code == "id_number_taken" for error in form.errors.as_data().get("id_number", [])
+    )
+    return render(
+        request, "identity/register.html", {"form": form, "id_number_taken": id_number_taken}
+    )
 
 
 @never_cache
@@ -131,6 +146,66 @@ def phone_resend(request):
         request.session[_RESEND_KEY] = time.time()
         messages.success(request, _("新的验证码已发送。"))
     return redirect("phone_verify")
+
+
+# --- forgotten password (找回密码) and changing one's password ----------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """Step 1: the login. The next page is the same whether or not the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(form.cleaned_data["login"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session[_RESET_LOGIN_KEY] = form.cleaned_data["login"]
+            return redirect("password_reset_confirm")
+    return render(request, "identity/password_reset.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request):
+    """Step 2: the texted code and the new password."""
+    login_name = request.session.get(_RESET_LOGIN_KEY)
+    if not login_name:
+        return redirect("password_reset")
+    form = PasswordResetConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_password_reset(
+                login_name, form.cleaned_data["code"], form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            del request.session[_RESET_LOGIN_KEY]
+            messages.success(request, _("密码已重设，其他设备上的登录都已退出。请用新密码登录。"))
+            return redirect("login")
+    return render(request, "identity/password_reset_confirm.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """One's own new password; the only page open after an administrator's reset."""
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)  # this session stays, the others end
+        messages.success(request, _("密码已修改，其他设备上的登录都已退出。"))
+        return redirect(_safe_next(request, reverse("my_space")))
+    return render(
+        request,
+        "identity/password_change.html",
+        {"form": form, "required": user.must_change_password, "next": _safe_next(request, "")},
+    )
 
 
 # --- my space ---------------------------------------------------------------------------------
