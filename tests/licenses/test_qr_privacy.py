@@ -155,3 +155,42 @@ def test_an_id_number_inside_another_field_is_masked_too(types, user_named):
     claims = services.claims_of(licence)
     assert claims["f"]["证号"] == "110101**********1944"
     assert FULL_ID not in licence.payload and FULL_ID not in json.dumps(claims)
+
+
+def _valid_numbers():
+    from hypothesis import strategies as st
+
+    def build(region, born, sequence):
+        head = f"{region}{born:%Y%m%d}{sequence:03d}"
+        return head + check_digit(head)
+
+    return st.builds(
+        build,
+        st.sampled_from(["110101", "310104", "440305", "990101"]),
+        st.dates(datetime.date(1900, 1, 1), datetime.date(2025, 12, 31)),
+        st.integers(0, 999),
+    )
+
+
+def test_no_birth_date_of_an_id_number_survives_masking_in_any_person_field():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from yiwang.licenses.masking import mask_field
+
+    words = st.text(st.characters(categories=["Lo", "Zs", "Pd"]), max_size=6)
+    padding = st.text("0123456789", max_size=3)
+
+    @given(
+        st.sampled_from(["证号", "卡号", "备注", "编号", "登记号"]),
+        words,
+        padding,
+        _valid_numbers(),
+        padding,
+        words,
+    )
+    def check(field, before, pad_before, number, pad_after, after):
+        shown = mask_field(field, f"{before}{pad_before}{number}{pad_after}{after}", person=True)
+        assert number[6:14] not in shown and number not in shown
+
+    check()
