@@ -39,12 +39,12 @@ ROUNDS = 5  # bare, read and verify take turns this many times (see alternate)
 
 def make_licences(total: int, *, holders: list, license_type, batch: int = 5000) -> float:
     """`total` final, signed licences of one type spread over `holders`, bulk-inserted.
-    The claims are shaped like services.claims_of (masked fields, holder digest) but built
-    here from synthetic values, so no holder's number is decrypted per licence."""
+    The claims are shaped like services.claims_of (masked fields) but built here from
+    synthetic values, so no holder is read per licence."""
     from django.db import transaction
     from django.utils import timezone
 
-    from yiwang.licenses import services, signing
+    from yiwang.licenses import signing
     from yiwang.licenses.masking import masked_fields
     from yiwang.licenses.models import License
 
@@ -70,7 +70,6 @@ def make_licences(total: int, *, holders: list, license_type, batch: int = 5000)
                 "t": license_type.code,
                 "tn": license_type.name,
                 "h": "压*",
-                "hid": services.holder_digest(number, data["公民身份号码"]),
                 "f": masked_fields(fields, data, person=True),
                 "iss": issued.isoformat(),
                 "exp": until.isoformat(),

@@ -99,3 +99,25 @@ def test_the_issuing_department_revokes_a_licence(
     page.get_by_role("button", name="注销证照").click()
     assert "证照已注销" in page.locator(".flash-success").inner_text()
     assert "已注销" in page.locator("main").inner_text()
+
+
+def test_an_old_qr_code_says_it_no_longer_works(
+    live_server, demo_district, narrow_page, accessible, screenshot
+):
+    """A QR code printed before its licence was re-signed (payload version 1, which held a
+    digest of the ID number): the bank is told plainly why it no longer verifies."""
+    from yiwang.licenses import services, signing
+    from yiwang.licenses.models import License
+
+    licence = License.objects.get(number="SFZ-2015-000101")
+    old = signing.sign_claims({**services.claims_of(licence), "v": 1, "hid": "0" * 16})
+    License.objects.filter(pk=licence.pk).update(
+        kid=old.kid, signature=old.signature, payload_hash=old.payload_hash, payload=old.payload
+    )
+    assert services.resign_outdated(by="test") == 1
+    narrow_page.goto(f"{live_server.url}/v/{old.payload}")
+    assert narrow_page.locator("#verdict").inner_text() == "二维码已失效"
+    assert "重新下载证照" in narrow_page.locator("main").inner_text()
+    assert FULL_ID not in narrow_page.content()
+    accessible(narrow_page)
+    screenshot(narrow_page, "license-verify-superseded-360")

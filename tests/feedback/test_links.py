@@ -1,5 +1,5 @@
-"""The rating link in the conclusion notification: signed, works without logging in, spent
-by the one rating, refused when expired or forged."""
+"""The rating link in the conclusion notification: a random token that names nothing, works
+without logging in, spent by the one rating, refused when expired or forged."""
 
 import datetime
 import re
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.signing import TimestampSigner
 
 from yiwang.feedback import services
-from yiwang.feedback.models import Evaluation
+from yiwang.feedback.models import Evaluation, RatingLink
 from yiwang.notify.models import Message
 
 from .conftest import GOOD_SCORES
@@ -66,7 +66,25 @@ def test_only_top_level_conclusions_carry_a_link(
         recipient=people["citizen"], channel="site", body__contains="/rate/"
     )
     assert links.count() == 1
-    assert services.rating_token(parent).split(":")[0] == f"{parent.pk}.{parent.applicant_id}"
+    assert RatingLink.objects.get().case == parent
+
+
+def test_a_link_names_neither_the_case_nor_the_person(
+    concluded_case, people, django_capture_on_commit_callbacks
+):
+    """The token used to be a signature over "case id.applicant id", in clear: the internal
+    ids of the case and of the person, the same in every link that person got."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = concluded_case()
+    sms = Message.objects.get(recipient=people["citizen"], channel="sms", body__contains="/rate/")
+    token = LINK.search(sms.body).group(1)
+    other = services.rating_token(case)
+    assert f"{case.pk}." not in token and f".{case.applicant_id}" not in token
+    assert ":" not in token  # no signed value, no timestamp
+    assert token != other and len(token) == len(other) == 22  # 128 random bits
+    stored = RatingLink.objects.filter(case=case).values_list("token_hash", flat=True)
+    assert token not in set(stored) and len(stored) == 2  # only digests are kept
+    assert services.read_token(token) == services.read_token(other) == case
 
 
 def test_the_token_names_the_case_and_its_applicant(concluded_case, people):
@@ -107,11 +125,11 @@ def test_an_expired_link_is_refused_with_a_plain_page(concluded_case, client, se
     "forge",
     [
         lambda token, case: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
-        lambda token, case: token.replace(f"{case.pk}.", f"{case.pk + 1}.", 1),
-        # Signed right, with another salt (another feature's signature).
-        lambda token, case: TimestampSigner(salt="other").sign(f"{case.pk}.{case.applicant_id}"),
-        # Signed right, naming someone else as the applicant.
-        lambda token, case: TimestampSigner(salt=services.LINK_SALT).sign(f"{case.pk}.999999"),
+        lambda token, case: token.upper() if token != token.upper() else token.lower(),
+        # The old form of the link (a signature over the ids), even signed right.
+        lambda token, case: TimestampSigner(salt="yiwang.feedback.rating-link").sign(
+            f"{case.pk}.{case.applicant_id}"
+        ),
         lambda token, case: "nonsense",
     ],
 )
@@ -137,3 +155,15 @@ def test_the_link_page_asks_again_for_what_is_missing(concluded_case, client):
     assert page.status_code == 400
     assert "请写明不满意的原因" in page.content.decode()
     assert not Evaluation.objects.exists()
+
+
+def test_making_and_reading_a_link_cost_one_statement_each(concluded_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = concluded_case()
+    with CaptureQueriesContext(connection) as made:
+        token = services.rating_token(case)
+    with CaptureQueriesContext(connection) as read:
+        assert services.read_token(token) == case
+    assert (len(made), len(read)) == (1, 1)

@@ -269,3 +269,23 @@ class RectificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.rectification_id} {self.action}"
+
+
+class RatingLink(models.Model):
+    """The rating link of a conclusion notice: a random token that stands for the case's
+    applicant for YIWANG_RATING_LINK_DAYS days. Only the token's SHA-256 is kept (like a
+    licence's share link), so neither the link nor the database row names the case or the
+    person, and a database reader cannot rebuild a link."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("办件")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价链接")
+        verbose_name_plural = _("评价链接")
+
+    def __str__(self):
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"

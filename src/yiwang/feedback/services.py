@@ -7,15 +7,16 @@ one (不满意 / 非常不满意) opens a rectification for the responsible depa
 YIWANG_RECTIFICATION_WORKDAYS working days. The department explains and rectifies, the
 supervisor verifies (or returns it), and the return call (回访) closes it.
 
-The rating link in the conclusion notification is a signed token (case + applicant),
-valid YIWANG_RATING_LINK_DAYS days; it works without logging in and is spent by the one
-rating the case may have.
+The rating link in the conclusion notification carries a random token that names nothing
+(only its SHA-256 is kept, as RatingLink), valid YIWANG_RATING_LINK_DAYS days; it works
+without logging in and is spent by the one rating the case may have.
 """
 
 import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -34,6 +35,7 @@ from .models import (
     INDICATORS,
     Evaluation,
     Level,
+    RatingLink,
     Rectification,
     RectificationEvent,
 )
@@ -46,7 +48,6 @@ RATEABLE = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED,
 BAD_COMMENT_MIN = 5
 COMMENT_MAX = 1000
 TEXT_MAX = 2000
-LINK_SALT = "yiwang.feedback.rating-link"
 STAFF_LINK = "/workbench/rectifications/{pk}/"
 
 
@@ -63,9 +64,17 @@ def indicators_for(channel: str) -> list[tuple[str, str]]:
 # --- the rating link ------------------------------------------------------------------------
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def rating_token(case: Case) -> str:
-    """A signed, timestamped token naming the case and its applicant."""
-    return signing.TimestampSigner(salt=LINK_SALT).sign(f"{case.pk}.{case.applicant_id}")
+    """A new link's token: 128 random bits, standing for the case's applicant. Not derived
+    from the case or the person (the link used to carry their ids in clear), and kept only
+    as its SHA-256, so it is shown in the notification and nowhere else."""
+    token = secrets.token_urlsafe(16)
+    RatingLink.objects.create(case=case, token_hash=_token_hash(token))
+    return token
 
 
 def rating_path(case: Case) -> str:
@@ -79,24 +88,24 @@ def rating_url(case: Case) -> str:
 
 def read_token(token: str) -> Case:
     """The case a rating link is for. Raises ValidationError `link_expired` after
-    YIWANG_RATING_LINK_DAYS days and `link_invalid` for anything not signed by us."""
-    signer = signing.TimestampSigner(salt=LINK_SALT)
-    max_age = datetime.timedelta(days=settings.YIWANG_RATING_LINK_DAYS)
-    try:
-        value = signer.unsign(str(token or ""), max_age=max_age)
-    except signing.SignatureExpired:
+    YIWANG_RATING_LINK_DAYS days and `link_invalid` for a token we never made."""
+    link = (
+        RatingLink.objects.select_related("case__applicant")
+        .filter(token_hash=_token_hash(str(token or "")))
+        .first()
+    )
+    if link is None:
+        raise _invalid_link()
+    if (
+        link.created_at + datetime.timedelta(days=settings.YIWANG_RATING_LINK_DAYS)
+        <= timezone.now()
+    ):
         raise ValidationError(
             _("评价链接已过期（有效期%(n)d天）。您仍可登录后在“我的办件”中评价。")
             % {"n": settings.YIWANG_RATING_LINK_DAYS},
             code="link_expired",
-        ) from None
-    except signing.BadSignature:
-        raise _invalid_link() from None
-    case_id, _sep, applicant_id = value.partition(".")
-    case = Case.objects.select_related("applicant").filter(pk=case_id).first()
-    if case is None or str(case.applicant_id) != applicant_id:
-        raise _invalid_link()
-    return case
+        )
+    return link.case
 
 
 def _invalid_link() -> ValidationError:

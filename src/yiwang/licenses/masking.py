@@ -1,6 +1,13 @@
 """What a licence may show to someone who is not its holder: names as 张*, identity numbers
-as 110101********2019, a person's address and birth date cut short. Used for the signed
-claims (so the QR carries no more than this) and for every public page."""
+as 110101********2019, a person's address cut short and birth date hidden. Used for the
+signed claims (so the QR carries no more than this) and for every public page.
+
+The eight hidden digits of an ID number are the birth date (GB 11643-1999), so nothing
+public may show any part of a person's birth date — its year next to the masked number left
+~33 numbers to try — nor an ID number inside another field (a disability card's 证号 is the
+holder's number plus two digits)."""
+
+import re
 
 from yiwang.identity.validators import mask_id_number
 
@@ -33,6 +40,11 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+# A run of 15 or more digits (an 18-character ID number ends in a digit or X; an old one
+# has 15 digits), wherever it stands in a person's field.
+LONG_NUMBER = re.compile(r"\d{14,}[\dXx]")
+
+
 def mask_field(field: str, value, *, person: bool) -> str:
     text = "" if value is None else str(value)
     if not text:
@@ -41,11 +53,15 @@ def mask_field(field: str, value, *, person: bool) -> str:
         return mask_id_number(text)
     if field in NAME_FIELDS:
         return mask_name(text)
-    if person and any(marker in field for marker in ADDRESS_MARKERS):
+    if not person:
+        return text
+    if any(marker in field for marker in ADDRESS_MARKERS):
         return text[:6] + "****" if len(text) > 6 else "****"
-    if person and any(marker in field for marker in BIRTH_MARKERS):
-        return text[:4] + "****"
-    return text
+    if any(marker in field for marker in BIRTH_MARKERS):
+        return "****"
+    # Like an ID number: the first six and last four characters of the run stay, so the
+    # birth date of any ID number inside it is hidden wherever the number starts.
+    return LONG_NUMBER.sub(lambda run: mask_id_number(run.group(0)), text)
 
 
 def masked_fields(fields: list[str], data: dict, *, person: bool) -> dict[str, str]:

@@ -78,19 +78,11 @@ def default_valid_until(license_type: LicenseType, issued_on: datetime.date):
     return anniversary - datetime.timedelta(days=1)
 
 
-def _holder_id_number(licence: License) -> str:
-    if licence.holder_person_id:
-        return licence.holder_person.reveal_id_number()
-    return licence.holder_enterprise.uscc
-
-
-def holder_digest(number: str, holder_id: str) -> str:
-    """What the claims carry instead of the ID number (see signing's docstring)."""
-    return signing.digest(f"{number}:{holder_id}".encode())[:16]
-
-
 def claims_of(licence: License) -> dict:
-    """The content that is signed: masked, verifiable offline."""
+    """The content that is signed: masked, verifiable offline. Nothing here is computed
+    from personal data — no digest of the holder's ID number, keyed or not: a verifier
+    checks the masked name and number against the identity card the holder shows (see
+    signing's docstring and docs/licenses.md, "What a QR code reveals")."""
     person = licence.holder_person_id is not None
     kind = licence.license_type
     return {
@@ -99,7 +91,6 @@ def claims_of(licence: License) -> dict:
         "t": kind.code,
         "tn": kind.name,
         "h": masked_holder_name(licence.holder_name, person=person),
-        "hid": holder_digest(licence.number, _holder_id_number(licence)),
         "f": masked_fields(kind.fields, licence.data, person=person),
         "iss": licence.issued_on.isoformat(),
         "exp": licence.valid_until.isoformat() if licence.valid_until else None,
@@ -498,6 +489,68 @@ def replace(
         % {"type": new.license_type.name, "new": new.number, "old": old.number},
     )
     return new
+
+
+# --- re-signing older payloads ----------------------------------------------------------
+
+RESIGN_BATCH = 200
+
+
+def outdated_licences() -> list[int]:
+    """Final licences whose stored payload is of an older version than the claims signed
+    today (version 1 carried a digest of the holder's ID number: see signing)."""
+    signed = License.objects.filter(final=True).exclude(payload="")
+    return [
+        pk
+        for pk, payload in signed.values_list("pk", "payload").iterator(chunk_size=2000)
+        if signing.payload_version(payload) != signing.PAYLOAD_VERSION
+    ]
+
+
+def resign_outdated(*, by: str, batch: int = RESIGN_BATCH) -> int:
+    """Sign again, with today's claims, every licence whose payload is of an older
+    version; safe to run twice (the second run finds nothing). The QR codes made before
+    then read 二维码已失效 online (signing.verify: superseded), so the holders of licences
+    still in force are told to download theirs again. Returns how many were re-signed."""
+    pks = outdated_licences()
+    for start in range(0, len(pks), batch):
+        _resign_batch(pks[start : start + batch], by=by)
+    return len(pks)
+
+
+@transaction.atomic
+def _resign_batch(pks: list[int], *, by: str) -> None:
+    licences = (
+        License.objects.select_for_update(of=("self",))
+        .select_related("license_type", "issuer")
+        .filter(pk__in=pks, final=True)
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    for licence in licences:
+        old = signing.payload_version(licence.payload)
+        if old == signing.PAYLOAD_VERSION:
+            continue  # another run got there first
+        _sign(licence)
+        licence.save(update_fields=["kid", "signature", "payload_hash", "payload", "signed_at"])
+        audit.record(
+            by,
+            "license.resigned",
+            licence,
+            org_path=licence.issuer_path,
+            summary={"number": licence.number, "from_version": old, "kid": licence.kid},
+        )
+        if licence.status_on(today) == Status.VALID:
+            _tell_holder(
+                licence,
+                _("电子证照二维码已更新"),
+                _(
+                    "为保护您的个人信息，您的%(type)s（%(number)s）已重新签名，新二维码不再含"
+                    "可用于推算身份证号码的内容。此前打印或保存的该证照二维码已失效，"
+                    "请在“我的证照”中重新下载。"
+                )
+                % {"type": licence.license_type.name, "number": licence.number},
+            )
 
 
 # --- reuse --------------------------------------------------------------------------------

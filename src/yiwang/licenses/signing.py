@@ -4,15 +4,18 @@ What is signed (the *claims*) is chosen so that anyone can check a licence offli
 nothing but our public key and the QR code, without the QR leaking more personal data than
 the printed licence's verification page may show:
 
-    {"v": 1, "no": number, "t": type code, "tn": type name, "h": holder name masked (张*),
-     "hid": holder digest, "f": {照面字段: masked value}, "iss": issued on, "exp": valid
-     until or null, "org": issuer name, "st": "valid", "kid": key id}
+    {"v": 2, "no": number, "t": type code, "tn": type name, "h": holder name masked (张*),
+     "f": {照面字段: masked value}, "iss": issued on, "exp": valid until or null,
+     "org": issuer name, "st": "valid", "kid": key id}
 
-`hid` is SHA-256 over "licence number:holder ID number (or credit code)", first 16 hex
-digits: a verifier who holds the person's card can confirm the licence is theirs, while the
-QR alone does not reveal the number (salting with the licence number defeats precomputed
-tables; it does not stop a targeted guess over the ~10^10 plausible ID numbers, which is why
-the number itself stays masked everywhere).
+Nothing in the claims is computed from personal data: every value is either not personal
+or masked (see masking.py), so the QR code gives away no more than its masks show, and no
+guess at a hidden part can be checked against it. Version 1 also carried `hid`, an unkeyed
+digest of "licence number:ID number" — with the masked number beside it, enumerating the
+eight hidden digits (the birth date) and recomputing the digest recovered the number. A
+verifier binds a licence to the person in front of them the way a counter does: the masked
+name and ID number against the identity card they show. `yiwang resign-licenses` re-signs
+licences still carrying a version 1 payload (docs/licenses.md, "What a QR code reveals").
 
 The canonical form is sorted-key compact JSON in UTF-8 (strings NFC-normalised), so the
 same claims give the same bytes whatever the key order. The compact payload the QR carries
@@ -49,7 +52,11 @@ from yiwang.identity import crypto
 from . import selectors
 from .models import EXPIRED, NOT_GENUINE, License, SigningKey, Status
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+# Versions a payload may carry and still be checked: a version 1 QR code printed before its
+# licence was re-signed is our signature, so it is refused as superseded (online) with
+# words that say so, not as garbage.
+READABLE_VERSIONS = (1, PAYLOAD_VERSION)
 
 
 # --- keys ---------------------------------------------------------------------------------
@@ -170,8 +177,13 @@ class Verification:
 
     @property
     def words(self) -> str:
+        from django.utils.translation import gettext
+
         from .models import STATUS_WORDS
 
+        if self.reason == "superseded":
+            # Our signature, on a QR code the licence no longer carries (re-signed since).
+            return gettext("二维码已失效")
         return str(STATUS_WORDS[self.status])
 
 
@@ -188,9 +200,18 @@ def _decode(payload: str) -> tuple[dict, bytes, str, bytes] | None:
         claims = json.loads(message.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
-    if not isinstance(claims, dict) or claims.get("v") != PAYLOAD_VERSION:
+    if not isinstance(claims, dict):
+        return None
+    version = claims.get("v")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         return None
     return claims, message, signature_text, signature
+
+
+def payload_version(payload: str) -> int | None:
+    """The claims' version of a well-formed payload (signature not checked), else None."""
+    decoded = _decode(payload)
+    return decoded[0]["v"] if decoded is not None else None
 
 
 def _known_key(claims: dict, keys) -> tuple[str, bytes] | None:
