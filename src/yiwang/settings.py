@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yiwang.core.middleware.ChineseUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "yiwang.web.middleware.RequestInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,6 +229,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# Under /api/ a failed CSRF check is a problem+json like every other API error.
+CSRF_FAILURE_VIEW = "yiwang.web.views.csrf_failure"
 
 # --- security headers ---------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -276,6 +279,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded materials: at most this many bytes each. A request body larger than
+# YIWANG_REQUEST_MAX_BYTES is refused (413) before it is read; the default leaves room for
+# the multipart envelope and form fields around one file.
+YIWANG_UPLOAD_MAX_BYTES = int(env("YIWANG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+YIWANG_REQUEST_MAX_BYTES = int(
+    env("YIWANG_REQUEST_MAX_BYTES", str(YIWANG_UPLOAD_MAX_BYTES + 1024 * 1024))
+)
+# Stored text (yiwang.core.limits): free texts (reasons, opinions, notes, comments) and a
+# case's free-form application form (keys, characters per value, bytes as JSON in all).
+YIWANG_TEXT_MAX_CHARS = int(env("YIWANG_TEXT_MAX_CHARS", "2000"))
+YIWANG_FORM_MAX_KEYS = int(env("YIWANG_FORM_MAX_KEYS", "200"))
+YIWANG_FORM_MAX_VALUE_CHARS = int(env("YIWANG_FORM_MAX_VALUE_CHARS", "2000"))
+YIWANG_FORM_MAX_BYTES = int(env("YIWANG_FORM_MAX_BYTES", str(64 * 1024)))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     # Outside production the finders serve the files and collectstatic is never run, but
@@ -363,6 +379,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: Swagger UI at /api/docs/ is the browsable view, and it obeys the strict CSP.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, refusing control characters (NUL…) in every string of a body.
+    "DEFAULT_PARSER_CLASSES": [
+        "yiwang.api.parsers.JSONParser",
+        "yiwang.api.parsers.FormParser",
+        "yiwang.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "yiwang.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -10,7 +10,12 @@ from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
 from yiwang.catalog.models import ItemVersion
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A real 1×1 PNG: uploads must decode, not only start with the signature.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def pdf(name="scan.pdf"):
@@ -220,13 +225,17 @@ def test_citizen2_gets_404_for_citizens_case_and_file(client, people):
     case.refresh_from_db()
     assert case.status == Status.DRAFT
 
+    assert client.get(f"/cases/files/{stored.pk}/preview/").status_code == 404
     client.force_login(citizen)
     response = client.get(f"/cases/files/{stored.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert b"".join(response.streaming_content) == PDF
+    preview = client.get(f"/cases/files/{stored.pk}/preview/")
+    assert preview["Content-Disposition"].startswith("inline")
+    assert preview["Content-Security-Policy"].startswith("sandbox")
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_pages_need_login(client, demo_catalog):

@@ -9,7 +9,12 @@ from yiwang.cases.models import Case, CaseMaterial, Status
 from yiwang.catalog.models import ItemVersion
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A real 1×1 PNG: uploads must decode, not only start with the signature.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def published(code):
@@ -108,11 +113,16 @@ def test_checklist_previews_and_accept(client, people, submit):
     client.force_login(people["clerk"])
     page = text(client.get(f"/workbench/intake/{case.pk}/"))
     files = [f for m in case.materials.all() for f in m.files.all()]
-    assert f'<img src="/cases/files/{files[0].pk}/"' in page
-    assert f'<iframe src="/cases/files/{files[1].pk}/"' in page
+    assert f'<img src="/cases/files/{files[0].pk}/preview/"' in page
+    assert f'<iframe src="/cases/files/{files[1].pk}/preview/"' in page
     assert "受理" in page and "一次性告知书" in page and "不予受理" in page
     assert "容缺受理" not in page.split("受理决定")[1].split("不予受理")[0]
-    assert client.get(f"/cases/files/{files[0].pk}/")["X-Frame-Options"] == "SAMEORIGIN"
+    preview = client.get(f"/cases/files/{files[0].pk}/preview/")
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"  # the checklist frames it, sandboxed
+    assert preview["Content-Security-Policy"].startswith("sandbox")
+    download = client.get(f"/cases/files/{files[0].pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Frame-Options"] == "DENY"
     response = client.post(f"/workbench/intake/{case.pk}/accept/")
     assert response.url == f"/workbench/intake/{case.pk}/"
     case.refresh_from_db()

@@ -49,6 +49,12 @@ def _titles() -> dict[str, str]:
         "otp_required": _("需要动态验证码"),
         "idempotency_key_invalid": _("幂等键无效"),
         "idempotency_key_reused": _("幂等键已用于其他请求"),
+        "bad_request": _("请求格式有误"),
+        "csrf_failed": _("CSRF 校验失败"),
+        "server_error": _("系统出错"),
+        "request_too_large": _("提交的内容太大"),
+        "control_chars": _("含有不可见的控制字符"),
+        "too_long": _("内容超过长度上限"),
     }
 
 

@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +19,7 @@ from yiwang.api import problems
 from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
+from yiwang.api.parsers import FormParser, MultiPartParser
 from yiwang.api.problems import ProblemSerializer
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle
@@ -274,7 +274,9 @@ class UploadSerializer(serializers.Serializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.WITHDRAW_REASON_MAX
+    )
 
 
 class AcceptSerializer(serializers.Serializer):
@@ -285,7 +287,7 @@ class AcceptSerializer(serializers.Serializer):
 
 class SupplementItemSerializer(serializers.Serializer):
     material = serializers.IntegerField()
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=services.SUPPLEMENT_REASON_MAX)
 
 
 class SupplementSerializer(serializers.Serializer):

@@ -30,4 +30,5 @@ urlpatterns = [
     path("my/cases/<int:pk>/receipt/", views.case_receipt_page, name="case_receipt_page"),
     path("my/cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("cases/files/<int:pk>/", views.case_file, name="case_file"),
+    path("cases/files/<int:pk>/preview/", views.case_file_preview, name="case_file_preview"),
 ]

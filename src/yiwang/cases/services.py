@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement, MaterialSource, Necessity
 from yiwang.catalog.selectors import bundle as bundle_view
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -23,6 +24,10 @@ from .models import Case, CaseEvent, CaseFile, CaseMaterial, Status, SupplementN
 
 # 行政许可法 第三十二条: a supplement notice is due within 5 working days of receipt.
 INTAKE_WORKDAYS = 5
+# A withdrawal's reason, and each reason of a supplement notice (a material's note), are
+# short texts; other reasons are free texts up to the site's limit (core.limits).
+WITHDRAW_REASON_MAX = 300
+SUPPLEMENT_REASON_MAX = 300
 
 
 def _lock(case_id) -> Case:
@@ -268,8 +273,8 @@ def _editable(case_id, by) -> Case:
 def update_form(case_id, *, by, data: dict) -> Case:
     """Save the one form (autosave calls this): values are merged, never lost."""
     case = _editable(case_id, by)
-    cleaned = {str(k)[:64]: ("" if v is None else str(v))[:2000] for k, v in data.items()}
-    case.form_data = {**case.form_data, **cleaned}
+    # Bounded in keys, characters and bytes (yiwang.core.limits): a form is not a file store.
+    case.form_data = limits.clean_form_data(data, existing=case.form_data)
     case.save(update_fields=["form_data", "updated_at"])
     return case
 
@@ -444,6 +449,9 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
     policy.require(by, "case.view", case)
     if case.applicant_id != by.pk:
         raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
+    reason = limits.clean_text(
+        reason, label=_("撤回原因"), field="reason", max_chars=WITHDRAW_REASON_MAX
+    )
     for member in _family(case):
         if member.status in CONCLUDED:  # a bundle's child already decided keeps its decision
             continue
@@ -536,8 +544,21 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
     if not items:
         raise ValidationError(_("请列出需要补正的每一项材料及原因。"), code="no_items")
     materials = {m.pk: m for m in case.materials.all()}
+    items = [
+        {
+            **entry,
+            # The reason is also the material's note, a column of this size.
+            "reason": limits.clean_text(
+                entry.get("reason"), label=_("补正原因"), max_chars=SUPPLEMENT_REASON_MAX
+            ),
+        }
+        for entry in items
+    ]
+    repeat_reason = limits.clean_text(
+        repeat_reason, label=_("再次告知的理由"), field="repeat_reason"
+    )
     for entry in items:
-        if entry.get("material") not in materials or not (entry.get("reason") or "").strip():
+        if entry.get("material") not in materials or not entry["reason"]:
             raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
     if case.notices.exists() and not repeat_reason.strip():
         raise ValidationError(
@@ -562,7 +583,7 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
     for entry in items:
         material = materials[entry["material"]]
         material.state = CaseMaterial.State.DEFECTIVE
-        material.note = entry["reason"].strip()[:300]
+        material.note = entry["reason"]
         material.save(update_fields=["state", "note"])
     audit.record(
         by,
@@ -584,11 +605,12 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
 def refuse(case_id, *, by, reason: str) -> Case:
     """不予受理, with a reason the applicant reads in the decision letter."""
     case = _intake(case_id, by)
-    if not (reason or "").strip():
+    reason = limits.clean_text(reason, label=_("不予受理的理由"), field="reason")
+    if not reason:
         raise ValidationError(_("请写明不予受理的理由。"), code="reason_required")
     for member in _family(case):
-        _move(member, Status.REFUSED, by=by, action="refuse", note=reason.strip())
-        member.refusal_reason = reason.strip()
+        _move(member, Status.REFUSED, by=by, action="refuse", note=reason)
+        member.refusal_reason = reason
         member.concluded_at = timezone.now()
         member.save()
     audit.record(by, "case.refused", case, org_path=case.place_path)

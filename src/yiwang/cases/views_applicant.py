@@ -3,7 +3,6 @@ submit, receipt, my cases and a case's journey. Thin: reads through selectors, e
 through services, which check the policy again. A window clerk filing for a walk-in
 applicant (代办) uses the same pages."""
 
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,11 +13,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle, ItemVersion
+from yiwang.core import files
 from yiwang.identity import policy
 from yiwang.identity.services import enterprises_of
 
@@ -418,7 +417,9 @@ def case_withdraw(request, pk):
     if elsewhere:
         return elsewhere
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a reason over the limit withdraws nothing and says why
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("my_case", pk=case.pk)
     try:
         services.withdraw(case.pk, by=request.user, reason=form.cleaned_data.get("reason", ""))
     except (ValidationError, transitions.InvalidTransition) as exc:
@@ -433,20 +434,29 @@ def case_withdraw(request, pk):
 # --- files --------------------------------------------------------------------------------
 
 
-@login_required
-@xframe_options_sameorigin
-@csp_replace({"frame-ancestors": ["'self'"]})
-def case_file(request, pk):
-    """A material's file, only to those who may see its case; never from a public URL."""
+def _serve(request, pk, *, preview: bool):
     stored = get_object_or_404(CaseFile.objects.select_related("material__case"), pk=pk)
     policy.require(request.user, "case.view", stored.material.case)
-    inline = stored.content_type in PREVIEWABLE
+    if preview and stored.content_type not in PREVIEWABLE:
+        raise Http404
     response = FileResponse(
         stored.file.open("rb"),
         content_type=stored.content_type,
-        as_attachment=not inline,
+        as_attachment=not preview,
         filename=stored.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.sandboxed(response, framed=preview)
+
+
+@login_required
+def case_file(request, pk):
+    """A material's file, only to those who may see its case; never from a public URL.
+    Always a download: it is the applicant's file, served from the site's own origin."""
+    return _serve(request, pk, preview=False)
+
+
+@login_required
+def case_file_preview(request, pk):
+    """The same file shown in the checklist (an image or a PDF frame): inline, but
+    sandboxed, so nothing in it runs with the site's origin."""
+    return _serve(request, pk, preview=True)

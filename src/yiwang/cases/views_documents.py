@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from yiwang.core import files
 from yiwang.identity import policy
 
 from . import documents
@@ -28,8 +29,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
     # Personal data: never kept by a shared cache or the browser's back-forward store.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.sandboxed(response)
 
 
 @login_required

@@ -116,7 +116,7 @@ def intake_supplement(request, pk):
     items, errors, values = [], {}, {}
     for material in case.materials.all():
         chosen = request.POST.get(f"material-{material.pk}") == "1"
-        reason = request.POST.get(f"reason-{material.pk}", "").strip()[:300]
+        reason = request.POST.get(f"reason-{material.pk}", "").strip()
         values[material.pk] = {"chosen": chosen, "reason": reason}
         if chosen and not reason:
             errors[material.pk] = _("请写明“%(name)s”需要补正的原因。") % {"name": material.name}
@@ -129,7 +129,7 @@ def intake_supplement(request, pk):
     problems = list(errors.values())
     if not items and not errors:
         problems.append(_("请勾选需要补正的每一项材料，并写明原因。"))
-    repeat_reason = request.POST.get("repeat_reason", "").strip()[:2000]
+    repeat_reason = request.POST.get("repeat_reason", "").strip()
     if not problems:
         try:
             services.request_supplement(

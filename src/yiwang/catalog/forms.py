@@ -4,6 +4,7 @@ what the exchange file must be able to carry, in catalog.exchange's vocabulary).
 import zipfile
 
 from django import forms
+from django.core import validators
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit
 
 from . import vocab
 from .models import Attachment, ItemVersion, LicenseType, MaterialSource, Necessity, Theme
-from .services import EDITABLE_FIELDS, EDITABLE_M2M
+from .services import EDITABLE_FIELDS, EDITABLE_M2M, GUIDE_TEXT_FIELDS, GUIDE_TEXT_MAX
 
 STATUS_FILTERS = [
     ("", _("全部")),
@@ -19,6 +20,14 @@ STATUS_FILTERS = [
     ("in_review", _("待审核")),
     ("published", _("仅已发布")),
 ]
+
+
+def bounded(field, limit: int):
+    """A model's TextField as a form field with the limit the service enforces."""
+    field.max_length = limit
+    field.validators.append(validators.MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    return field
 
 
 def _choices(values):
@@ -60,6 +69,8 @@ class DraftForm(forms.Form):
         for name in EDITABLE_FIELDS + EDITABLE_M2M:
             ordered[name] = self.fields["keywords"] if name == "keywords" else model_fields[name]
         self.fields = ordered
+        for name in GUIDE_TEXT_FIELDS:
+            bounded(self.fields[name], GUIDE_TEXT_MAX)
         departments = OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT).order_by("path")
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = None
@@ -133,7 +144,10 @@ class MaterialForm(forms.Form):
         label=_("必要性"), choices=Necessity.choices, initial=Necessity.REQUIRED
     )
     notes = forms.CharField(
-        label=_("填报须知"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("填报须知"),
+        max_length=GUIDE_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
@@ -166,7 +180,10 @@ class StepForm(forms.Form):
 class FaqForm(forms.Form):
     question = forms.CharField(label=_("问题"), max_length=300, required=False)
     answer = forms.CharField(
-        label=_("解答"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("解答"),
+        max_length=GUIDE_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
@@ -183,7 +200,10 @@ class FaqForm(forms.Form):
 class GuideStepForm(forms.Form):
     title = forms.CharField(label=_("步骤"), max_length=200, required=False)
     detail = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        max_length=GUIDE_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

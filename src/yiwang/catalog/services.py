@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
+from yiwang.core import limits
 from yiwang.identity import policy
 
 from . import cache, signals, transitions
@@ -22,6 +23,9 @@ from .models import (
 )
 
 # Guide fields an admin may edit on a draft (the item code and version bookkeeping are not).
+# The long texts of a guide: a statute's articles or a list of conditions, not a book.
+GUIDE_TEXT_MAX = 10000
+GUIDE_TEXT_FIELDS = ["legal_basis", "conditions"]
 EDITABLE_FIELDS = [
     "name",
     "item_type",
@@ -135,8 +139,19 @@ def _require_draft(version, by):
         raise ValidationError(_("只有草稿可以修改。"), code="not_a_draft")
 
 
+def guide_text(value, *, label: str, field: str = "") -> str:
+    """A guide's long text (legal basis, conditions, notes, answers): bounded and clean."""
+    return limits.clean_text(value, label=label, field=field, max_chars=GUIDE_TEXT_MAX)
+
+
 def validate_fields(values: dict) -> None:
     errors = {}
+    for name in GUIDE_TEXT_FIELDS:
+        if isinstance(values.get(name), str):
+            try:
+                guide_text(values[name], label=str(ItemVersion._meta.get_field(name).verbose_name))
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
     statutory, promised = values.get("statutory_days"), values.get("promised_days")
     if statutory is not None and promised is not None and promised > statutory:
         errors["promised_days"] = _("承诺时限不能超过法定时限。")
@@ -187,6 +202,8 @@ def replace_materials(version_id, *, by, materials: list[dict]) -> ItemVersion:
     for seq, data in enumerate(materials, start=1):
         if not (data.get("name") or "").strip():
             raise ValidationError(_("第%(n)d项材料缺少名称。") % {"n": seq})
+        if "notes" in data:
+            data = {**data, "notes": guide_text(data["notes"], label=_("填报须知"))}
         # Same rule as the exchange file, so whatever is published exports and re-imports.
         from_library = data.get("source") == "电子证照库"
         if from_library and not data.get("license_type"):
@@ -256,7 +273,8 @@ def submit(version_id, *, by) -> ItemVersion:
 def return_to_draft(version_id, *, by, comment: str) -> ItemVersion:
     version = _lock(version_id)
     policy.require(by, "catalog.review", version)
-    if not (comment or "").strip():
+    comment = limits.clean_text(comment, label=_("修改意见"), field="comment")
+    if not comment:
         raise ValidationError(_("退回时请写明修改意见。"), code="comment_required")
     transitions.check(version, VersionStatus.DRAFT)
     version.status = VersionStatus.DRAFT
@@ -324,8 +342,12 @@ def replace_faqs(version_id, *, by, faqs: list[dict]) -> ItemVersion:
     """The draft's FAQs as the editor submitted them: [{"question", "answer"}, …]."""
     version = _lock(version_id)
     _require_draft(version, by)
-    rows = [f for f in faqs if (f.get("question") or "").strip()]
-    if any(not (f.get("answer") or "").strip() for f in rows):
+    rows = [
+        {**f, "answer": guide_text(f.get("answer"), label=_("解答"))}
+        for f in faqs
+        if (f.get("question") or "").strip()
+    ]
+    if any(not f["answer"] for f in rows):
         raise ValidationError(_("每个常见问题都需要填写解答。"), code="answer_required")
     version.faqs.all().delete()
     Faq.objects.bulk_create(
@@ -343,7 +365,11 @@ def replace_guide_steps(version_id, *, by, steps: list[dict]) -> ItemVersion:
     """The draft's 攻略 as the editor submitted it: [{"title", "detail"}, …]."""
     version = _lock(version_id)
     _require_draft(version, by)
-    rows = [s for s in steps if (s.get("title") or "").strip()]
+    rows = [
+        {**s, "detail": guide_text(s.get("detail"), label=_("说明"))}
+        for s in steps
+        if (s.get("title") or "").strip()
+    ]
     version.guide_steps.all().delete()
     GuideStep.objects.bulk_create(
         [

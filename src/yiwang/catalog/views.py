@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from yiwang.core import files
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit
 
 from . import cache as catalog_cache
@@ -174,7 +175,7 @@ def item_guide_pdf(request, code):
     response["Content-Disposition"] = content_disposition_header(
         False, f"{code}-{_('办事指南')}.pdf"
     )
-    return response
+    return files.sandboxed(response, private=False)
 
 
 def attachment_download(request, pk):
@@ -190,7 +191,8 @@ def attachment_download(request, pk):
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     suffix = PurePath(attachment.file.name).suffix
-    return FileResponse(handle, as_attachment=True, filename=f"{attachment.title}{suffix}")
+    response = FileResponse(handle, as_attachment=True, filename=f"{attachment.title}{suffix}")
+    return files.sandboxed(response, private=False)
 
 
 # --- bundles ----------------------------------------------------------------------------------

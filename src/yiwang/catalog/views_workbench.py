@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yiwang.core import files
 from yiwang.identity import policy
 
 from . import diff, exchange, services, tasks
@@ -611,4 +612,4 @@ def export(request):
     )
     filename = f"catalog-{exchange.exported_at()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return files.sandboxed(response)

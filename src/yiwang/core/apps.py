@@ -5,3 +5,13 @@ class CoreConfig(AppConfig):
     name = "yiwang.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        from django.apps import apps
+        from django.db.models.signals import pre_save
+
+        from . import limits
+
+        for model in apps.get_models():
+            if model.__module__.startswith("yiwang."):
+                pre_save.connect(limits.check_stored_text, sender=model, dispatch_uid=model)

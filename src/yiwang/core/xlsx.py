@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 
+from .files import sandboxed
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel refuses sheet titles longer than 31 characters or with these.
 _BAD_TITLE_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -44,4 +46,4 @@ def xlsx_response(
     response["Content-Disposition"] = (
         f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}.xlsx"
     )
-    return response
+    return sandboxed(response)

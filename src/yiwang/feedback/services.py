@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.cases.models import Case, Status
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -205,6 +206,8 @@ def clean_rating(channel: str, level, scores, comment) -> tuple[int, dict, str]:
             code="scores_incomplete",
         )
     comment = (comment or "").strip()
+    if limits.has_control_chars(comment):
+        raise limits.control_chars_error(_("评价内容"))
     if len(comment) > COMMENT_MAX:
         raise ValidationError(
             _("评价内容请不要超过%(n)d个字。") % {"n": COMMENT_MAX}, code="comment_too_long"
@@ -402,8 +405,9 @@ def _move(rectification: Rectification, target: R, *, by, action: str, note: str
     rectification.status = target
 
 
-def _text(value, limit=TEXT_MAX) -> str:
-    return (value or "").strip()[:limit]
+def _text(value, label: str, field: str) -> str:
+    # Refused, not cut: the department or supervisor must know what was not stored.
+    return limits.clean_text(value, label=label, field=field, max_chars=TEXT_MAX)
 
 
 def _case_words(rectification: Rectification) -> dict:
@@ -417,7 +421,8 @@ def respond(rectification_id, *, by, explanation: str, measures: str) -> Rectifi
     rectification = _lock(rectification_id)
     policy.require(by, "rectification.respond", rectification)
     transitions.check(rectification, R.RESPONDED)
-    explanation, measures = _text(explanation), _text(measures)
+    explanation = _text(explanation, _("情况说明"), "explanation")
+    measures = _text(measures, _("整改措施"), "measures")
     if not explanation:
         raise ValidationError(
             _("请写明核实的情况：差评反映的问题是否属实、原因是什么。"),
@@ -453,7 +458,7 @@ def verify(rectification_id, *, by, accept: bool, note: str = "") -> Rectificati
     policy.require(by, "rectification.verify", rectification)
     target = R.VERIFIED if accept else R.OPEN
     transitions.check(rectification, target)
-    note = _text(note)
+    note = _text(note, _("核实意见"), "note")
     if not accept and not note:
         raise ValidationError(_("退回重新整改时，请写明理由。"), code="note_required")
     _move(rectification, target, by=by, action="verify" if accept else "return", note=note)
@@ -490,7 +495,7 @@ def record_callback(
     rectification = _lock(rectification_id)
     policy.require(by, "rectification.verify", rectification)
     transitions.check(rectification, R.CLOSED, callback_needed=False)
-    note = _text(note)
+    note = _text(note, _("回访记录"), "note")
     if reached and satisfied is None:
         raise ValidationError(_("请记录群众对整改是否满意。"), code="satisfied_required")
     if not reached and not note:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.api.problems import ProblemSerializer
+from yiwang.core import files
 
 from . import documents, selectors, services
 from .models import License, ShareLink, SigningKey
@@ -305,8 +306,7 @@ class MyLicensePdf(APIView):
         response["Content-Disposition"] = content_disposition_header(
             True, f"{licence.license_type.name}-{licence.number}.pdf"
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return files.sandboxed(response)
 
 
 class MyLicenseShareLinks(APIView):

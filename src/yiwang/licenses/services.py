@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.catalog.models import LicenseType
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, User
 from yiwang.notify import services as notify
@@ -31,6 +32,10 @@ EXPIRY_NOTICE_DAYS = 30
 
 class LicenseError(ValidationError):
     """A rule of the library was broken; `code` is stable for the API."""
+
+
+# A licence's particulars (照面信息) are short: names, numbers, addresses, scopes.
+FIELD_MAX_CHARS = 500
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -120,7 +125,12 @@ def _clean_data(license_type: LicenseType, data: dict, *, final: bool) -> dict:
             % {"type": license_type.name, "fields": "、".join(unknown)},
             code="unknown_fields",
         )
-    cleaned = {name: str(data.get(name, "") or "").strip() for name in license_type.fields}
+    cleaned = {
+        name: limits.clean_text(
+            data.get(name, "") or "", label=name, field=name, max_chars=FIELD_MAX_CHARS
+        )
+        for name in license_type.fields
+    }
     missing = _missing_fields(license_type, cleaned)
     if final and missing:
         raise LicenseError(
@@ -422,7 +432,7 @@ def revoke(license_id, *, by, reason: str) -> License:
     """注销 by the issuing department, with a reason the holder is told."""
     licence = _lock(license_id)
     _authorise(by, "license.revoke", licence)
-    reason = (reason or "").strip()
+    reason = limits.clean_text(reason, label=_("注销原因"), field="reason")
     if not reason:
         raise LicenseError(_("请填写注销原因。"), code="reason_required")
     if not licence.final or licence.status != Status.VALID:
@@ -456,7 +466,7 @@ def replace(
     validity from today; the old one reads as replaced and points at the new one."""
     old = _lock(license_id)
     _authorise(by, "license.replace", old)
-    reason = (reason or "").strip()
+    reason = limits.clean_text(reason, label=_("换发原因"), field="reason")
     if not reason:
         raise LicenseError(_("请填写换发原因。"), code="reason_required")
     if not old.final or old.status != Status.VALID:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from yiwang.core import files
+
 from . import documents, selectors, services
 from .forms import ShareForm
 from .models import License, ShareLink
@@ -102,8 +104,7 @@ def wallet_pdf(request, pk):
     response["Content-Disposition"] = content_disposition_header(
         True, f"{licence.license_type.name}-{licence.number}.pdf"
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.sandboxed(response)
 
 
 @never_cache

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.cases.models import Case
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
 from yiwang.notify import services as notify
@@ -79,8 +80,14 @@ def due_after(start: datetime.date, workdays: int) -> calendar.Deadline:
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _refuse_control_chars(value: str) -> None:
+    if limits.has_control_chars(value):
+        raise limits.control_chars_error()
+
+
 def _text(value, code: str, message: str, *, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
+    _refuse_control_chars(value)
     if not value:
         raise ValidationError(message, code=code)
     if len(value) > limit:
@@ -263,6 +270,7 @@ def close(order_id, by, note: str = "") -> SupervisionOrder:
     policy.require(by, "supervision_order.issue", order)
     check(order, OrderStatus.CLOSED)
     note = (note or "").strip()
+    _refuse_control_chars(note)
     if len(note) > MAX_TEXT:
         raise ValidationError(
             _("内容过长（最多%(n)d个字）。") % {"n": MAX_TEXT}, code="text_too_long"

@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yiwang.identity.models import OrgKind, OrgUnit
@@ -124,20 +125,49 @@ def keepalive(request):
 
 
 # --- error pages --------------------------------------------------------------------------
+# Under /api/ every error answers in the API's own format (problem+json), never a page.
+
+
+def _api_problem(request, status: int, code: str, detail: str):
+    from yiwang.api import problems
+
+    from .middleware import is_api
+
+    return problems.problem(status, code, detail) if is_api(request) else None
 
 
 def bad_request(request, exception=None):
-    return render(request, "web/400.html", status=400)
+    return _api_problem(request, 400, "bad_request", _("请求格式有误。")) or render(
+        request, "web/400.html", status=400
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "web/403.html", status=403)
+    return _api_problem(request, 403, "permission_denied", _("您没有权限执行此操作。")) or render(
+        request, "web/403.html", status=403
+    )
 
 
 def page_not_found(request, exception=None):
-    return render(request, "web/404.html", status=404)
+    return _api_problem(request, 404, "not_found", _("请求的资源不存在。")) or render(
+        request, "web/404.html", status=404
+    )
 
 
 def server_error(request):
+    problem = _api_problem(
+        request, 500, "server_error", _("系统暂时出了问题，请稍后再试，或拨打 12345。")
+    )
     # No request context: the database or a context processor may be what failed.
-    return HttpResponseServerError(loader.get_template("web/500.html").render({"minimal": True}))
+    return problem or HttpResponseServerError(
+        loader.get_template("web/500.html").render({"minimal": True})
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the API's session clients get a problem, pages Django's page."""
+    from django.views.csrf import csrf_failure as page
+
+    return _api_problem(
+        request, 403, "csrf_failed", _("CSRF 校验失败：请刷新页面后重试，或使用令牌认证。")
+    ) or page(request, reason=reason)

@@ -34,6 +34,7 @@ from yiwang.cases.api import (
     EnterpriseRefSerializer,
 )
 from yiwang.cases.models import Case, CaseMaterial, Status, Warning
+from yiwang.core import files
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
 from yiwang.workdays import calendar
@@ -791,8 +792,7 @@ class CaseDecisionPdf(APIView):
         response["Content-Disposition"] = content_disposition_header(
             False, f"{case.number}-{title}.pdf"
         )
-        response["Cache-Control"] = "private, no-store"  # personal data
-        return response
+        return files.sandboxed(response)  # personal data: not cached either
 
 
 # --- result delivery ------------------------------------------------------------------------

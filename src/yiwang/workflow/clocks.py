@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.cases import services as cases
 from yiwang.cases.models import Case, Status, Warning
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -143,7 +144,7 @@ def suspend(case_id, *, by, kind: str, reason: str, expected_workdays: int = 0) 
     _require_handler(by, case)
     if kind not in SuspensionKind.values:
         raise ValidationError(_("请选择特别程序的种类。"), code="kind_required")
-    reason = (reason or "").strip()
+    reason = limits.clean_text(reason, label=_("特别程序的理由"), field="reason")
     if not reason:
         raise ValidationError(_("请写明特别程序的理由。"), code="reason_required")
     # The transition first: it raises unless in review (a second suspension included).
@@ -228,7 +229,8 @@ def request_extension(case_id, *, by, reason: str, workdays: int | None = None) 
     _require_handler(by, case)
     allowed = settings.YIWANG_EXTENSION_WORKDAYS
     workdays = allowed if workdays is None else int(workdays)
-    if not (reason or "").strip():
+    reason = limits.clean_text(reason, label=_("延期的理由"), field="reason")
+    if not reason:
         raise ValidationError(_("请写明延期的理由。"), code="reason_required")
     if not 1 <= workdays <= allowed:
         raise ValidationError(
@@ -280,7 +282,7 @@ def decide_extension(extension_id, *, by, approve: bool, note: str = "") -> Exte
         raise ValidationError(_("该延期申请已经审批。"), code="extension_decided")
     extension.status = Extension.Status.APPROVED if approve else Extension.Status.REJECTED
     extension.decided_by, extension.decided_at = by, timezone.now()
-    extension.note = (note or "").strip()
+    extension.note = limits.clean_text(note, label=_("审批意见"), field="note")
     extension.save()
     if approve:
         _move_deadlines(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.cases import services as cases
 from yiwang.cases.models import Case, Status
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 
@@ -94,7 +95,19 @@ def choose_delivery(
         raise ValidationError(_("该办件没有需要送达的办理结果。"), code="nothing_to_deliver")
     if method not in DeliveryMethod.values:
         raise ValidationError(_("请选择送达方式。"), code="method_required")
-    recipient, phone, address = (v.strip() for v in (recipient, phone, address))
+    recipient, phone, address = (
+        limits.clean_text(
+            value,
+            label=label,
+            field=name,
+            max_chars=ResultDelivery._meta.get_field(name).max_length,
+        )
+        for name, label, value in (
+            ("recipient", _("收件人"), recipient),
+            ("phone", _("联系电话"), phone),
+            ("address", _("邮寄地址"), address),
+        )
+    )
     if method == DeliveryMethod.MAIL:
         if not (recipient and phone and address):
             raise ValidationError(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.cases import services as cases
 from yiwang.cases.models import Status
+from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.identity.models import RoleGrant, User
 from yiwang.notify import services as notify
@@ -235,7 +236,7 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
     _require_handler(by, task)
     if decision not in Decision.values:
         raise ValidationError(_("请选择办理意见。"), code="decision_required")
-    opinion = (opinion or "").strip()
+    opinion = limits.clean_text(opinion, label=_("办理意见"), field="opinion")
     if decision != Decision.APPROVE and not opinion:
         raise ValidationError(_("不同意或退回时必须写明理由。"), code="opinion_required")
     _check_available(by, task)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.cases import selectors as case_selectors
 from yiwang.cases.models import Case, Status, Warning
+from yiwang.core import files
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
 
@@ -456,8 +457,7 @@ def decision_document(request, pk):
     response = HttpResponse(documents.decision_pdf(case), content_type="application/pdf")
     filename = f"{case.number}-{documents.decision_title(case)}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.sandboxed(response)
 
 
 @login_required

@@ -21,6 +21,9 @@ class Command(BaseCommand):
             port=port,
             threads=threads,
             ident="yiwang",
+            # The same limit as the application's (web.middleware): waitress refuses a
+            # larger body, chunked ones included, before buffering it.
+            max_request_body_size=settings.YIWANG_REQUEST_MAX_BYTES,
             **waitress_proxy_options(),
         )
 

@@ -1,0 +1,144 @@
+"""Every stored text has a limit, and the error says what it is (penetration test, finding
+6: 25 MB of form on one case, a 400,000-character withdrawal reason)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from yiwang.cases import services
+from yiwang.cases.models import Case, Status
+from yiwang.catalog.models import ItemVersion
+
+PROBLEM = "application/problem+json"
+ITEM = "SCJ-XK-0005"
+
+
+@pytest.fixture
+def citizen(demo_catalog, api_as):
+    return api_as("citizen")
+
+
+@pytest.fixture
+def case(citizen):
+    return citizen.post("/api/v1/cases", {"item": ITEM}, format="json").json()
+
+
+def patch_form(client, case, body):
+    return client.patch(f"/api/v1/cases/{case['id']}/form", body, format="json")
+
+
+def test_a_form_value_over_the_limit_is_refused_naming_the_limit(citizen, case):
+    response = patch_form(citizen, case, {"statement": "字" * 2001})
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    message = response.json()["errors"]["statement"][0]["message"]
+    assert "2000" in message and "2001" in message
+    assert "statement" not in Case.objects.get(pk=case["id"]).form_data
+
+
+def test_a_form_with_too_many_keys_is_refused(citizen, case):
+    response = patch_form(citizen, case, {f"k{n}": "x" for n in range(201)})
+    assert response.status_code == 400
+    assert response.json()["code"] == "form_too_many_keys"
+    assert "200" in response.json()["detail"]
+
+
+def test_twenty_patches_of_200_keys_cannot_fill_a_case(citizen, case):
+    """The attack of the finding: each PATCH alone looks modest, together they were 25 MB."""
+    accepted = 0
+    for batch in range(20):
+        body = {f"f{batch}-{n}": "x" * 2000 for n in range(200)}
+        if patch_form(citizen, case, body).status_code == 200:
+            accepted += 1
+    assert accepted == 0  # 200 values of 2,000 characters are already over 64 KB
+    small = {f"f{n}": "x" * 500 for n in range(100)}
+    assert patch_form(citizen, case, small).status_code == 200  # 50 KB: fine
+    response = patch_form(citizen, case, {f"g{n}": "x" * 1000 for n in range(20)})
+    assert response.status_code == 400 and response.json()["code"] == "form_too_large"
+    assert "64 KB" in response.json()["detail"]
+    stored = Case.objects.get(pk=case["id"]).form_data
+    assert len(str(stored).encode()) < 64 * 1024 + 5000
+
+
+def test_form_keys_are_short_and_values_are_text(citizen, case):
+    long_key = patch_form(citizen, case, {"k" * 65: "x"})
+    assert long_key.status_code == 400 and "64" in long_key.json()["detail"]
+    nested = patch_form(citizen, case, {"phone": {"a": ["b"]}})
+    assert nested.status_code == 400
+    assert nested.json()["errors"]["phone"][0]["code"] == "form_value_type"
+
+
+def test_the_limits_are_settings(citizen, case, settings):
+    settings.YIWANG_FORM_MAX_KEYS = 3
+    response = patch_form(citizen, case, {"a": "1", "b": "2", "c": "3", "d": "4"})
+    assert response.status_code == 400 and "3" in response.json()["detail"]
+
+
+def test_saving_the_form_costs_a_fixed_number_of_statements(demo_catalog, user_named):
+    citizen = user_named("citizen")
+    version = ItemVersion.objects.get(item__code=ITEM, status="published")
+    case = services.start_case(version.pk, by=citizen)
+    with CaptureQueriesContext(connection) as queries:
+        services.update_form(case.pk, by=citizen, data={f"k{n}": "v" * 100 for n in range(100)})
+    assert len(queries) <= 4  # lock, update; the savepoint pair of the transaction
+
+
+@pytest.fixture
+def submitted(citizen, case, user_named):
+    from yiwang.cases.models import CaseMaterial
+
+    applicant = user_named("citizen")
+    patch_form(citizen, case, {"phone": "13800000000", "address": "示例路1号"})
+    for material in CaseMaterial.objects.filter(case_id=case["id"]):
+        services.provide_at_window(material.pk, by=applicant)
+    services.submit(case["id"], by=applicant)
+    return case
+
+
+def test_a_400000_character_withdrawal_reason_is_refused(citizen, submitted):
+    response = citizen.post(
+        f"/api/v1/cases/{submitted['id']}/withdraw", {"reason": "理" * 400_000}, format="json"
+    )
+    assert response.status_code == 400
+    assert "300" in response.json()["errors"]["reason"][0]["message"]
+    assert Case.objects.get(pk=submitted["id"]).status == Status.SUBMITTED
+
+
+def test_the_service_refuses_a_long_withdrawal_reason_too(submitted, user_named):
+    with pytest.raises(ValidationError) as error:
+        services.withdraw(submitted["id"], by=user_named("citizen"), reason="理" * 301)
+    assert "300" in error.value.messages[0]
+    assert Case.objects.get(pk=submitted["id"]).status == Status.SUBMITTED
+
+
+def test_the_withdraw_page_says_the_limit_and_withdraws_nothing(client, submitted, user_named):
+    client.force_login(user_named("citizen"))
+    response = client.post(
+        f"/my/cases/{submitted['id']}/withdraw/", {"reason": "理" * 301}, follow=True
+    )
+    assert "300" in response.content.decode()
+    assert Case.objects.get(pk=submitted["id"]).status == Status.SUBMITTED
+
+
+def test_refusal_and_supplement_reasons_have_limits(submitted, api_as):
+    clerk = api_as("clerk")
+    url = f"/api/v1/cases/{submitted['id']}"
+    refused = clerk.post(f"{url}/refuse", {"reason": "由" * 2001}, format="json")
+    assert refused.status_code == 400 and "2000" in str(refused.json())
+    material = Case.objects.get(pk=submitted["id"]).materials.first()
+    notice = clerk.post(
+        f"{url}/supplement",
+        {"items": [{"material": material.pk, "reason": "缺" * 301}]},
+        format="json",
+    )
+    assert notice.status_code == 400 and "300" in str(notice.json())
+    assert Case.objects.get(pk=submitted["id"]).status == Status.SUBMITTED
+
+
+def test_an_overlong_column_is_a_validation_error_not_a_database_error(demo, user_named):
+    """The net under the services: on PostgreSQL this was a 500 (value too long)."""
+    user = user_named("citizen")
+    user.real_name = "张" * 101
+    with pytest.raises(ValidationError) as error:
+        user.save()
+    assert "100" in error.value.message_dict["real_name"][0]
