@@ -113,11 +113,15 @@ def test_operations_document_the_errors_they_can_answer(schema):
         method, path = label.split(" ")
         return set(schema["paths"][path][method.lower()]["responses"])
 
-    # A body: invalid (400), session without CSRF token (403), wrong Content-Type (415),
-    # Idempotency-Key reused (422), throttled (429).
-    assert {"400", "401", "403", "406", "415", "422", "429"} <= statuses("POST /api/v1/citizens")
-    # A path parameter: not found; a token: refused.
-    assert {"401", "404", "406"} <= statuses("GET /api/v1/cases/{id}")
+    # A body: invalid (400), session without CSRF token (403), too large (413), wrong
+    # Content-Type (415), Idempotency-Key reused (422), throttled (429).
+    assert {"400", "401", "403", "406", "413", "415", "422", "429"} <= statuses(
+        "POST /api/v1/citizens"
+    )
+    # A path parameter: not found, or control characters in it (400); a token: refused.
+    assert {"400", "401", "404", "406"} <= statuses("GET /api/v1/cases/{id}")
+    # No parameters at all, yet control characters in a query string are refused.
+    assert statuses("GET /api/v1/me") == {"200", "400", "401", "406"}
     # A paged list: a bad page (400) or one past the last (404).
     assert {"400", "401", "404", "406"} <= statuses("GET /api/v1/themes")
     # No credentials are read and the answer is always JSON: no 401, no 406.

@@ -2,11 +2,13 @@
 it can answer, as `application/problem+json` with the Problem shape (RFC 9457, see
 `problems.py`), derived from what the view and the operation are made of:
 
-    400  the operation reads a body, query parameters or request headers
+    400  always: control characters in the path or the query string are refused before any
+         view (yiwang.web.middleware), and most operations read parameters or a body too
     401  it reads credentials (a bad or revoked token is refused whatever the permission)
     403  it changes something and accepts the session cookie (DRF checks CSRF)
     404  it has path parameters, or pages a list (a page past the last one)
     406  it negotiates the response's format (an Accept header it cannot serve)
+    413  it reads a body (one over YIWANG_REQUEST_MAX_BYTES is refused unread)
     415  it reads a body (a Content-Type none of its parsers reads)
     422  it honours Idempotency-Key (a key reused for a different request)
     429  it is throttled
@@ -34,6 +36,7 @@ DESCRIPTIONS = {
     "403": _("没有权限"),
     "404": _("未找到"),
     "406": _("无法提供所要求的格式"),
+    "413": _("提交的内容太大"),
     "415": _("不支持的内容类型"),
     "422": _("幂等键已用于其他请求"),
     "429": _("请求过于频繁"),
@@ -93,9 +96,7 @@ class AutoSchema(openapi.AutoSchema):
         names = {parameter["name"] for parameter in parameters}
         has_body = "requestBody" in operation
         authenticators = self.view.get_authenticators()
-        statuses = []
-        if has_body or places & {"query", "header"}:
-            statuses.append("400")
+        statuses = ["400"]
         if authenticators:
             statuses.append("401")
         if self.method not in SAFE_METHODS and any(
@@ -107,7 +108,7 @@ class AutoSchema(openapi.AutoSchema):
         if _negotiates(self.view):
             statuses.append("406")
         if has_body:
-            statuses.append("415")
+            statuses += ["413", "415"]
         if idempotency.HEADER in names:
             statuses.append("422")
         if self.view.get_throttles():
