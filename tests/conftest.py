@@ -64,3 +64,20 @@ def api_as(demo):
         return client
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what tests leave in `user_properties` as ("summary", text), e.g. the counts of
+    tests/api/test_contract.py; reports carry them back from xdist workers too."""
+    lines = [
+        text
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, text in getattr(report, "user_properties", ())
+        if name == "summary"
+    ]
+    if lines:
+        terminalreporter.write_sep("=", "summaries")
+        for text in lines:
+            terminalreporter.write_line(text)

@@ -387,7 +387,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "yiwang.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "yiwang.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "yiwang.api.problems.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min", "register": "10/min"},
     # Throttles count by REMOTE_ADDR, already the client's (yiwang.core.proxies); DRF's
@@ -403,6 +403,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # `<id:…>` in API paths (yiwang.api.converters): 1 … 2**63 - 1.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     # Several models have a `status` (or `kind`, `state`): each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "yiwang.cases.models.Status",

@@ -22,3 +22,29 @@ def test_a_short_list_counts_exactly():
     Message.objects.bulk_create(Message(channel="sms", body=str(n)) for n in range(3))
     paginator = CappedPaginator(Message.objects.order_by("pk"), 2)
     assert paginator.count == 3 and not paginator.capped
+
+
+# What a client sending ?page= and ?page_size= notices (the schema says page ≥ 1 and
+# 1 ≤ page_size ≤ 100; each value outside that is refused naming the parameter).
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "code"),
+    [
+        ({"page": 0}, "page", "min_value"),
+        ({"page": "last"}, "page", "invalid"),
+        ({"page_size": "null"}, "page_size", "invalid"),
+        ({"page_size": 0}, "page_size", "min_value"),
+        ({"page_size": 101}, "page_size", "max_value"),
+    ],
+)
+def test_a_page_or_page_size_out_of_bounds_is_refused(api, db, query, field, code):
+    response = api.get("/api/v1/themes", query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert [e["code"] for e in response.json()["errors"][field]] == [code]
+
+
+def test_empty_page_parameters_mean_the_defaults(api, db):
+    response = api.get("/api/v1/themes", {"page": "", "page_size": ""})
+    assert response.status_code == 200 and response.json()["previous"] is None

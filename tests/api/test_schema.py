@@ -88,3 +88,76 @@ def test_swagger_init_script_is_served_as_javascript(client, db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in response.content
+
+
+def _operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_error_is_documented_as_a_problem(schema):
+    for label, operation in _operations(schema):
+        for status, response in operation["responses"].items():
+            if status >= "400":
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, (label, status)
+    assert {"type", "title", "status", "detail", "code"} <= set(
+        schema["components"]["schemas"]["Problem"]["required"]
+    )
+
+
+def test_operations_document_the_errors_they_can_answer(schema):
+    def statuses(label):
+        method, path = label.split(" ")
+        return set(schema["paths"][path][method.lower()]["responses"])
+
+    # A body: invalid (400), session without CSRF token (403), too large (413), wrong
+    # Content-Type (415), Idempotency-Key reused (422), throttled (429).
+    assert {"400", "401", "403", "406", "413", "415", "422", "429"} <= statuses(
+        "POST /api/v1/citizens"
+    )
+    # A path parameter: not found, or control characters in it (400); a token: refused.
+    assert {"400", "401", "404", "406"} <= statuses("GET /api/v1/cases/{id}")
+    # No parameters at all, yet control characters in a query string are refused.
+    assert statuses("GET /api/v1/me") == {"200", "400", "401", "406"}
+    # A paged list: a bad page (400) or one past the last (404).
+    assert {"400", "401", "404", "406"} <= statuses("GET /api/v1/themes")
+    # No credentials are read and the answer is always JSON: no 401, no 406.
+    assert statuses("GET /api/v1/licenses/verify") == {"200", "400"}
+
+
+def test_lists_document_the_bounds_of_page_and_page_size(schema):
+    for path in ("/api/v1/orgs", "/api/v1/messages", "/api/v1/items"):
+        parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
+        assert parameters["page_size"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+        }
+
+
+def test_optional_query_parameters_may_be_left_empty(schema):
+    # DRF reads a query string like a form: `?status=` is the same as no `status`.
+    for label, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                optional = not parameter.get("required", False)
+                assert parameter.get("allowEmptyValue", False) == optional, label
+
+
+def test_ids_in_paths_are_bounded_and_the_idempotency_key_too(schema):
+    (case_id,) = schema["paths"]["/api/v1/cases/{id}"]["get"]["parameters"]
+    assert case_id["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    (key,) = [
+        p for p in schema["paths"]["/api/v1/citizens"]["post"]["parameters"] if p["in"] == "header"
+    ]
+    assert key["schema"]["minLength"] == 1 and key["schema"]["maxLength"] == 255
+
+
+def test_a_format_the_api_cannot_serve_is_the_documented_406(api, db):
+    response = api.get("/api/v1/themes", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"

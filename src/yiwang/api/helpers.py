@@ -14,6 +14,16 @@ def validated(serializer_class, data) -> dict:
     return form.validated_data
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes only text. DRF's also takes a number and makes it text, so a
+    JSON body `{"payload": 0}` would pass where the schema says a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def absolute_url(request, name: str, pk) -> str:
     return request.build_absolute_uri(reverse(name, kwargs={"pk": pk}))
 

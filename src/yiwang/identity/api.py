@@ -159,7 +159,11 @@ class PhoneCodeThrottle(UserRateThrottle):
 class PhoneCodeResend(APIView):
     throttle_classes = [PhoneCodeThrottle]
 
-    @extend_schema(request=None, responses={202: None}, summary="重新发送手机验证码")
+    @extend_schema(
+        request=None,
+        responses={202: None, 400: ProblemSerializer},  # 400: no phone number on the account
+        summary="重新发送手机验证码",
+    )
     def post(self, request):
         if not request.user.phone:
             raise ValidationError({"phone": [_("账号没有登记手机号码。")]}, code="phone_missing")
@@ -271,7 +275,11 @@ class OrgList(generics.ListAPIView):
             orgs = orgs.filter(parent__code=filters.validated_data["parent"])
         return orgs.order_by("path")
 
-    @extend_schema(parameters=[OrgFilterSerializer], summary="机构列表")
+    @extend_schema(
+        parameters=[OrgFilterSerializer],
+        responses={200: OrgSerializer(many=True), 403: ProblemSerializer},
+        summary="机构列表",
+    )
     def get(self, request, *args, **kwargs):
         policy.require(request.user, "workbench.use")
         return super().get(request, *args, **kwargs)

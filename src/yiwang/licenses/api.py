@@ -5,10 +5,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -19,6 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yiwang.api.helpers import TextField, validated
 from yiwang.api.problems import ProblemSerializer
 from yiwang.core import files
 
@@ -94,6 +94,16 @@ def verification_data(result) -> dict:
     }
 
 
+class VerifyRequestSerializer(serializers.Serializer):
+    payload = TextField(
+        help_text=gettext_lazy("证照二维码中 /v/ 之后的部分"),
+        error_messages={
+            "required": gettext_lazy("请提供二维码中的核验内容。"),
+            "blank": gettext_lazy("请提供二维码中的核验内容。"),
+        },
+    )
+
+
 class JsonAlways(DefaultContentNegotiation):
     """The view's one renderer whatever the Accept header says (DRF's "ignore client
     content negotiation"): negotiating was over half of what DRF added to a verification
@@ -130,25 +140,22 @@ class LicenseVerify(APIView):
 
     @extend_schema(
         summary="核验电子证照",
-        parameters=[OpenApiParameter("payload", str, required=True)],
+        parameters=[VerifyRequestSerializer],
         responses={200: VerificationSerializer, 400: ProblemSerializer},
     )
     def get(self, request):
-        return self._answer(request.query_params.get("payload", ""))
+        return self._answer(request.query_params)
 
     @extend_schema(
         summary="核验电子证照",
-        request={
-            "application/json": {"type": "object", "properties": {"payload": {"type": "string"}}}
-        },
+        request=VerifyRequestSerializer,
         responses={200: VerificationSerializer, 400: ProblemSerializer},
     )
     def post(self, request):
-        return self._answer(str(request.data.get("payload", "")))
+        return self._answer(request.data)
 
-    def _answer(self, payload: str):
-        if not payload:
-            raise serializers.ValidationError({"payload": [_("请提供二维码中的核验内容。")]})
+    def _answer(self, data):
+        payload = validated(VerifyRequestSerializer, data)["payload"]
         return Response(verification_data(services.verify(payload)))
 
 
