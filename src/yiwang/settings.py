@@ -403,7 +403,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # `<id:…>` in API paths (yiwang.api.converters): 1 … 2**63 - 1.
+    # `<id:…>` in API paths (yiwang.core.converters): 1 … 2**63 - 1.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     # Several models have a `status` (or `kind`, `state`): each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {

@@ -5,8 +5,8 @@ from . import views_intake as views
 urlpatterns = [
     path("", views.intake_queue, name="intake_queue"),
     path("new/", views.walk_in, name="intake_walk_in"),
-    path("<int:pk>/", views.intake_case, name="intake_case"),
-    path("<int:pk>/accept/", views.intake_accept, name="intake_accept"),
-    path("<int:pk>/supplement/", views.intake_supplement, name="intake_supplement"),
-    path("<int:pk>/refuse/", views.intake_refuse, name="intake_refuse"),
+    path("<id:pk>/", views.intake_case, name="intake_case"),
+    path("<id:pk>/accept/", views.intake_accept, name="intake_accept"),
+    path("<id:pk>/supplement/", views.intake_supplement, name="intake_supplement"),
+    path("<id:pk>/refuse/", views.intake_refuse, name="intake_refuse"),
 ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class CoreConfig(AppConfig):
@@ -8,6 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.apps import apps
+
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")
         from django.db.models.signals import pre_save
 
         from . import limits

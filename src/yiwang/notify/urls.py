@@ -4,6 +4,6 @@ from . import views
 
 urlpatterns = [
     path("messages/", views.inbox, name="messages"),
-    path("messages/<int:message_id>/read/", views.mark_read, name="message_read"),
+    path("messages/<id:message_id>/read/", views.mark_read, name="message_read"),
     path("outbox/", views.outbox, name="outbox"),
 ]

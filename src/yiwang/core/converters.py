@@ -1,7 +1,7 @@
-"""`<id:pk>` in API paths: a row's id, as the database can hold it. Django's `<int:…>` takes
-any run of digits, and a number past a 64-bit integer made SQLite raise OverflowError: a 500
-where the resource simply does not exist. Beyond MAX_ID the path does not match, so the
-API's catch-all answers 404; the schema documents the same bounds
+"""`<id:pk>` in every path, pages and API alike: a row's id, as the database can hold it.
+Django's `<id:…>` takes any run of digits, and a number past a 64-bit integer made SQLite
+raise OverflowError: a 500 where the row simply does not exist. Beyond MAX_ID the path does
+not match, so the answer is a 404; the API schema documents the same bounds
 (SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"])."""
 
 MAX_ID = 2**63 - 1  # a signed 64-bit integer: BigAutoField on PostgreSQL and SQLite
