@@ -99,3 +99,16 @@ def test_every_synonym_rule_parses_and_its_words_stay_whole():
     assert all(rule.colloquial and rule.official for rule in rules)
     assert "残疾人证" in text.segment("残疾人证核发")
     assert "个体工商户" in text.segment("个体工商户设立登记")
+
+
+def test_a_search_with_spaces_caches_under_a_key_every_backend_accepts():
+    import warnings
+
+    from django.core.cache.backends.base import memcache_key_warnings
+
+    from yiwang.catalog import cache as catalog_cache
+
+    key = catalog_cache.key("search", "市场 监管" * 100, "None|None")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(memcache_key_warnings(key)) == []

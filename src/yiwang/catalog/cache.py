@@ -1,6 +1,8 @@
 """Published-catalogue responses are cached under a generation number; publishing bumps it,
 so every channel sees the change at once without hunting for keys."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -15,8 +17,11 @@ def generation() -> int:
     return value
 
 
-def key(*parts) -> str:
-    return ":".join(["catalog", str(generation()), *map(str, parts)])
+def key(kind: str, *parts) -> str:
+    # The parts are users' words (spaces, any script, any length): hashed, so the key is
+    # valid for every cache backend (memcached refuses spaces and keys over 250 bytes).
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+    return f"catalog:{generation()}:{kind}:{digest}"
 
 
 def invalidate() -> None:
