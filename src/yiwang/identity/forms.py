@@ -5,6 +5,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
+def _passwords_match(form, cleaned: dict, first: str, second: str) -> dict:
+    """A new password is typed twice; the second field says when they differ."""
+    one, two = cleaned.get(first), cleaned.get(second)
+    if one and two and one != two:
+        form.add_error(second, _("两次输入的密码不一致。"))
+    return cleaned
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("用户名"),
@@ -69,11 +77,7 @@ class RegistrationForm(forms.Form):
     }
 
     def clean(self):
-        cleaned = super().clean()
-        one, two = cleaned.get("password1"), cleaned.get("password2")
-        if one and two and one != two:
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        return cleaned
+        return _passwords_match(self, super().clean(), "password1", "password2")
 
     def add_service_errors(self, error) -> None:
         """Put a ValidationError from register_citizen next to the fields it is about."""
@@ -161,11 +165,7 @@ class PasswordResetConfirmForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
-        one, two = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if one and two and one != two:
-            self.add_error("new_password2", _("两次输入的密码不一致。"))
-        return cleaned
+        return _passwords_match(self, super().clean(), "new_password1", "new_password2")
 
     def add_service_error(self, error) -> None:
         """Put a ValidationError from confirm_password_reset next to its field."""
