@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "yiwang.audit",
     "yiwang.workdays",
     "yiwang.notify",
+    "yiwang.forms",
     "yiwang.catalog",
     "yiwang.cases",
     "yiwang.workflow",

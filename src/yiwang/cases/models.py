@@ -105,7 +105,14 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("主管部门"),
     )
+    # The application form's values, keyed by the form definition's property names
+    # (forms.definition). In a bundle the parent holds the merged form and each child the
+    # part its own item asks.
     form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    # Where each prefilled value came from: {key: {"kind", "label", "license"}}.
+    form_sources = models.JSONField(_("预填来源"), default=dict, blank=True)
+    # Fields the window asked the applicant to correct (一次性告知): {key: reason}.
+    field_notes = models.JSONField(_("需更正的字段"), default=dict, blank=True)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
@@ -199,6 +206,8 @@ class CaseMaterial(models.Model):
         TOLERATED = "tolerated", _("容缺后补")
         DEFECTIVE = "defective", _("需补正")
         FROM_LICENSE = "from_license", _("电子证照库调取")
+        FROM_EARLIER_ITEM = "from_earlier", _("由本一件事前序事项产生")
+        FROM_FORM = "from_form", _("在线填写申请表")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField(_("材料名称"), max_length=200)
@@ -216,6 +225,16 @@ class CaseMaterial(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("调取的电子证照"),
+    )
+    # In a bundle: the earlier child case whose result is this material (FROM_EARLIER_ITEM);
+    # satisfied when that case concludes and its licence is drafted.
+    produced_by = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("产生该材料的前序事项"),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -252,7 +271,8 @@ class SupplementNotice(models.Model):
     """一次性告知书: everything missing or defective, once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    items = models.JSONField(default=list)  # [{"material": id, "name": …, "reason": …}]
+    # [{"material": id, "name": …, "reason": …}] and, for a form field, {"field": key, …}.
+    items = models.JSONField(default=list)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -68,6 +68,12 @@ class LicenseType(models.Model):
     holder_kind = models.CharField(_("持证主体类型"), max_length=10, choices=HolderKind.choices)
     validity_years = models.PositiveSmallIntegerField(_("有效期(年)"), default=0)
     fields = models.JSONField(_("照面字段"), default=list)
+    # Aligned with `fields`: the data element (forms.DataElement code) that fills each 照面字段
+    # from the case, or a decision field ("@编号", "@发证日期", "@有效期至", "@有效期限",
+    # "@发证机关", "@新信用代码"), or "" for the issuer to complete.
+    field_elements = models.JSONField(_("照面字段数据元"), default=list, blank=True)
+    # Licence types this one stands in for as a material (个体工商户营业执照 is a 营业执照).
+    satisfies = models.JSONField(_("可替代证照类型"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("证照类型")
@@ -230,6 +236,8 @@ class MaterialSource(models.TextChoices):
     GOVERNMENT = "政府部门核发", _("政府部门核发")
     LICENSE_LIBRARY = "电子证照库", _("电子证照库")
     DATA_SHARING = "数据共享", _("数据共享")
+    # The application form itself (申请书/申请表): satisfied by filling the online form.
+    ONLINE_FORM = "在线填报", _("在线填报")
 
 
 class MaterialRequirement(models.Model):

@@ -4,30 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=100, verbose_name='请求方')),
-                ('key', models.CharField(max_length=255, verbose_name='幂等键')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='请求指纹')),
-                ('status_code', models.PositiveSmallIntegerField(verbose_name='响应状态码')),
-                ('content_type', models.CharField(max_length=100)),
-                ('body', models.BinaryField(verbose_name='响应内容')),
-                ('headers', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner", models.CharField(max_length=100, verbose_name="请求方")),
+                ("key", models.CharField(max_length=255, verbose_name="幂等键")),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="请求指纹")),
+                ("status_code", models.PositiveSmallIntegerField(verbose_name="响应状态码")),
+                ("content_type", models.CharField(max_length=100)),
+                ("body", models.BinaryField(verbose_name="响应内容")),
+                ("headers", models.JSONField(default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
             ],
             options={
-                'verbose_name': '幂等记录',
-                'verbose_name_plural': '幂等记录',
-                'constraints': [models.UniqueConstraint(fields=('owner', 'key'), name='unique_idempotency_key')],
+                "verbose_name": "幂等记录",
+                "verbose_name_plural": "幂等记录",
+                "constraints": [
+                    models.UniqueConstraint(fields=("owner", "key"), name="unique_idempotency_key")
+                ],
             },
         ),
     ]

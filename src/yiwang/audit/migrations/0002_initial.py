@@ -6,30 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor', '-seq'], name='audit_audit_actor_i_4ccb81_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["actor", "-seq"], name="audit_audit_actor_i_4ccb81_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['org_path'], name='audit_org_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["org_path"], name="audit_org_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
     ]

@@ -6,155 +6,398 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_search_document'),
-        ('identity', '0001_initial'),
+        ("catalog", "0002_search_document"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseNumberCounter',
+            name="CaseNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=32, null=True, unique=True, verbose_name='办件编号')),
-                ('title', models.CharField(max_length=200, verbose_name='申请事项')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交，待受理'), ('supplement', '待补正材料'), ('accepted', '已受理'), ('refused', '不予受理'), ('withdrawn', '已撤回'), ('in_review', '审查中'), ('suspended', '特别程序（暂停计时）'), ('approved', '准予许可'), ('approved_tolerated', '容缺办结'), ('denied', '不予许可'), ('revoked', '已撤销')], default='draft', max_length=20, verbose_name='状态')),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='办件状态代码')),
-                ('channel', models.CharField(choices=[('online', '网上申请'), ('window', '窗口申请')], default='online', max_length=10, verbose_name='渠道')),
-                ('place_path', models.CharField(editable=False, max_length=1000)),
-                ('form_data', models.JSONField(blank=True, default=dict, verbose_name='申请表')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='接件日期')),
-                ('intake_due_on', models.DateField(blank=True, null=True, verbose_name='受理期限')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='受理时间')),
-                ('deemed_accepted', models.BooleanField(default=False, verbose_name='逾期视为受理')),
-                ('tolerated', models.BooleanField(default=False, verbose_name='容缺受理')),
-                ('promised_due_on', models.DateField(blank=True, null=True, verbose_name='承诺办结期限')),
-                ('statutory_due_on', models.DateField(blank=True, null=True, verbose_name='法定办结期限')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='期限为暂定')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('refusal_reason', models.TextField(blank=True, verbose_name='不予受理理由')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('bundle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.bundle', verbose_name='一件事')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='主管部门')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='identity.enterprise', verbose_name='申请企业')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代办窗口人员')),
-                ('item_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='catalog.itemversion', verbose_name='事项版本')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='cases.case', verbose_name='一件事主办件')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='办理地点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=32, null=True, unique=True, verbose_name="办件编号"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="申请事项")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交，待受理"),
+                            ("supplement", "待补正材料"),
+                            ("accepted", "已受理"),
+                            ("refused", "不予受理"),
+                            ("withdrawn", "已撤回"),
+                            ("in_review", "审查中"),
+                            ("suspended", "特别程序（暂停计时）"),
+                            ("approved", "准予许可"),
+                            ("approved_tolerated", "容缺办结"),
+                            ("denied", "不予许可"),
+                            ("revoked", "已撤销"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="办件状态代码"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("online", "网上申请"), ("window", "窗口申请")],
+                        default="online",
+                        max_length=10,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("place_path", models.CharField(editable=False, max_length=1000)),
+                ("form_data", models.JSONField(blank=True, default=dict, verbose_name="申请表")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="接件日期")),
+                ("intake_due_on", models.DateField(blank=True, null=True, verbose_name="受理期限")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="受理时间"),
+                ),
+                (
+                    "deemed_accepted",
+                    models.BooleanField(default=False, verbose_name="逾期视为受理"),
+                ),
+                ("tolerated", models.BooleanField(default=False, verbose_name="容缺受理")),
+                (
+                    "promised_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="承诺办结期限"),
+                ),
+                (
+                    "statutory_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="法定办结期限"),
+                ),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="期限为暂定")),
+                (
+                    "concluded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="办结时间"),
+                ),
+                ("refusal_reason", models.TextField(blank=True, verbose_name="不予受理理由")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.bundle",
+                        verbose_name="一件事",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="主管部门",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="identity.enterprise",
+                        verbose_name="申请企业",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代办窗口人员",
+                    ),
+                ),
+                (
+                    "item_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="cases.case",
+                        verbose_name="一件事主办件",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="办理地点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办件',
-                'verbose_name_plural': '办件',
-                'ordering': ['-created_at'],
+                "verbose_name": "办件",
+                "verbose_name_plural": "办件",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=40, verbose_name='环节')),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=40, verbose_name="环节")),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseMaterial',
+            name="CaseMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='材料名称')),
-                ('required', models.BooleanField(default=True, verbose_name='必要')),
-                ('tolerable', models.BooleanField(default=False, verbose_name='可容缺')),
-                ('state', models.CharField(choices=[('missing', '未提供'), ('uploaded', '已上传'), ('at_window', '窗口提交'), ('tolerated', '容缺后补'), ('defective', '需补正')], default='missing', max_length=12, verbose_name='状态')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='cases.case')),
-                ('requirements', models.ManyToManyField(related_name='+', to='catalog.materialrequirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="材料名称")),
+                ("required", models.BooleanField(default=True, verbose_name="必要")),
+                ("tolerable", models.BooleanField(default=False, verbose_name="可容缺")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("missing", "未提供"),
+                            ("uploaded", "已上传"),
+                            ("at_window", "窗口提交"),
+                            ("tolerated", "容缺后补"),
+                            ("defective", "需补正"),
+                        ],
+                        default="missing",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(related_name="+", to="catalog.materialrequirement"),
+                ),
             ],
             options={
-                'ordering': ['case', 'position'],
+                "ordering": ["case", "position"],
             },
         ),
         migrations.CreateModel(
-            name='CaseFile',
+            name="CaseFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='cases/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='cases.casematerial')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="cases/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="cases.casematerial",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupplementNotice',
+            name="SupplementNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('items', models.JSONField(default=list)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('repeat_reason', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='cases.case')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("items", models.JSONField(default=list)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                ("repeat_reason", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issued_at'],
+                "ordering": ["issued_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['applicant', '-created_at'], name='cases_case_applica_a13800_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["applicant", "-created_at"], name="cases_case_applica_a13800_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'submitted_at'], name='cases_case_status_60ac70_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "submitted_at"], name="cases_case_status_60ac70_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['place_path'], name='case_place_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="case",
+            index=models.Index(
+                fields=["place_path"], name="case_place_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['enterprise', '-created_at'], name='cases_case_enterpr_b2b174_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["enterprise", "-created_at"], name="cases_case_enterpr_b2b174_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'intake_due_on'], name='cases_case_status_8b81db_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "intake_due_on"], name="cases_case_status_8b81db_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'at'], name='cases_casee_case_id_d4909f_idx'),
+            model_name="caseevent",
+            index=models.Index(fields=["case", "at"], name="cases_casee_case_id_d4909f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='casematerial',
-            constraint=models.UniqueConstraint(fields=('case', 'name'), name='one_material_per_name'),
+            model_name="casematerial",
+            constraint=models.UniqueConstraint(
+                fields=("case", "name"), name="one_material_per_name"
+            ),
         ),
     ]

@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_warning_and_decision_reason'),
-        ('catalog', '0002_search_document'),
-        ('identity', '0001_initial'),
+        ("cases", "0002_case_warning_and_decision_reason"),
+        ("catalog", "0002_search_document"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['-created_at', '-id'], name='case_journey_recent_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("parent__isnull", True)),
+                fields=["-created_at", "-id"],
+                name="case_journey_recent_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['status', '-created_at', '-id'], name='case_journey_status_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("parent__isnull", True)),
+                fields=["status", "-created_at", "-id"],
+                name="case_journey_status_idx",
+            ),
         ),
     ]

@@ -5,21 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_journey_list_indexes'),
-        ('licenses', '0002_share_link'),
+        ("cases", "0003_journey_list_indexes"),
+        ("licenses", "0002_share_link"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casematerial',
-            name='license',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='licenses.license', verbose_name='调取的电子证照'),
+            model_name="casematerial",
+            name="license",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="licenses.license",
+                verbose_name="调取的电子证照",
+            ),
         ),
         migrations.AlterField(
-            model_name='casematerial',
-            name='state',
-            field=models.CharField(choices=[('missing', '未提供'), ('uploaded', '已上传'), ('at_window', '窗口提交'), ('tolerated', '容缺后补'), ('defective', '需补正'), ('from_license', '电子证照库调取')], default='missing', max_length=12, verbose_name='状态'),
+            model_name="casematerial",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("missing", "未提供"),
+                    ("uploaded", "已上传"),
+                    ("at_window", "窗口提交"),
+                    ("tolerated", "容缺后补"),
+                    ("defective", "需补正"),
+                    ("from_license", "电子证照库调取"),
+                ],
+                default="missing",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]

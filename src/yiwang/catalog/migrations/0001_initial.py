@@ -6,276 +6,675 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0001_initial'),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bundle',
+            name="Bundle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='一件事编码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('audience', models.CharField(choices=[('person', '自然人'), ('enterprise', '法人'), ('both', '自然人和法人')], max_length=12, verbose_name='服务对象')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="一件事编码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("person", "自然人"),
+                            ("enterprise", "法人"),
+                            ("both", "自然人和法人"),
+                        ],
+                        max_length=12,
+                        verbose_name="服务对象",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '一件事',
-                'verbose_name_plural': '一件事',
-                'ordering': ['code'],
+                "verbose_name": "一件事",
+                "verbose_name_plural": "一件事",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='主题')),
-                ('audience', models.CharField(choices=[('person', '自然人'), ('enterprise', '法人'), ('both', '自然人和法人')], max_length=12, verbose_name='服务对象')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="主题")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("person", "自然人"),
+                            ("enterprise", "法人"),
+                            ("both", "自然人和法人"),
+                        ],
+                        max_length=12,
+                        verbose_name="服务对象",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '主题',
-                'verbose_name_plural': '主题',
-                'ordering': ['audience', 'position', 'name'],
+                "verbose_name": "主题",
+                "verbose_name_plural": "主题",
+                "ordering": ["audience", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogImport',
+            name="CatalogImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='catalog/imports/%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('rejected', '未导入（有错误）'), ('failed', '失败')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="catalog/imports/%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("rejected", "未导入（有错误）"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ItemVersion',
+            name="ItemVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('in_review', '待审核'), ('published', '已发布'), ('retired', '已停用')], default='draft', max_length=12, verbose_name='状态')),
-                ('name', models.CharField(max_length=200, verbose_name='事项名称')),
-                ('item_type', models.CharField(choices=[('行政许可', '行政许可'), ('行政给付', '行政给付'), ('行政确认', '行政确认'), ('行政裁决', '行政裁决'), ('行政奖励', '行政奖励'), ('其他行政权力', '其他行政权力'), ('公共服务', '公共服务')], max_length=20, verbose_name='事项类型')),
-                ('level', models.CharField(choices=[('district', '区级'), ('street', '街道级'), ('community', '社区级')], max_length=12, verbose_name='行使层级')),
-                ('audience', models.CharField(choices=[('person', '自然人'), ('enterprise', '法人'), ('both', '自然人和法人')], max_length=12, verbose_name='服务对象')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='设定依据')),
-                ('conditions', models.TextField(blank=True, verbose_name='受理条件')),
-                ('statutory_days', models.PositiveSmallIntegerField(verbose_name='法定办结时限(工作日)')),
-                ('promised_days', models.PositiveSmallIntegerField(verbose_name='承诺办结时限(工作日)')),
-                ('fee', models.CharField(default='不收费', max_length=300, verbose_name='收费标准')),
-                ('online_depth', models.PositiveSmallIntegerField(choices=[(1, '信息公开'), (2, '在线预约/下载表格'), (3, '在线申报+窗口领取'), (4, '全程网办')], verbose_name='办理深度')),
-                ('max_visits', models.PositiveSmallIntegerField(verbose_name='到现场次数')),
-                ('result_name', models.CharField(blank=True, max_length=200, verbose_name='办理结果名称')),
-                ('result_type', models.CharField(choices=[('证照', '证照'), ('批文', '批文'), ('其他', '其他')], default='其他', max_length=10, verbose_name='结果类型')),
-                ('appointment', models.BooleanField(default=False, verbose_name='支持预约')),
-                ('courier', models.BooleanField(default=False, verbose_name='支持物流快递')),
-                ('hot', models.BooleanField(default=False, verbose_name='热门事项')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='关键词')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='停用时间')),
-                ('source', models.CharField(default='editor', help_text='editor: 在工作台编辑; import: 导入', max_length=20, verbose_name='来源')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编辑人')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='主管部门')),
-                ('implementing_orgs', models.ManyToManyField(related_name='+', to='identity.orgunit', verbose_name='实施主体')),
-                ('places', models.ManyToManyField(related_name='+', to='identity.orgunit', verbose_name='办理地点')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("in_review", "待审核"),
+                            ("published", "已发布"),
+                            ("retired", "已停用"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="事项名称")),
+                (
+                    "item_type",
+                    models.CharField(
+                        choices=[
+                            ("行政许可", "行政许可"),
+                            ("行政给付", "行政给付"),
+                            ("行政确认", "行政确认"),
+                            ("行政裁决", "行政裁决"),
+                            ("行政奖励", "行政奖励"),
+                            ("其他行政权力", "其他行政权力"),
+                            ("公共服务", "公共服务"),
+                        ],
+                        max_length=20,
+                        verbose_name="事项类型",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "区级"),
+                            ("street", "街道级"),
+                            ("community", "社区级"),
+                        ],
+                        max_length=12,
+                        verbose_name="行使层级",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("person", "自然人"),
+                            ("enterprise", "法人"),
+                            ("both", "自然人和法人"),
+                        ],
+                        max_length=12,
+                        verbose_name="服务对象",
+                    ),
+                ),
+                ("legal_basis", models.TextField(blank=True, verbose_name="设定依据")),
+                ("conditions", models.TextField(blank=True, verbose_name="受理条件")),
+                (
+                    "statutory_days",
+                    models.PositiveSmallIntegerField(verbose_name="法定办结时限(工作日)"),
+                ),
+                (
+                    "promised_days",
+                    models.PositiveSmallIntegerField(verbose_name="承诺办结时限(工作日)"),
+                ),
+                (
+                    "fee",
+                    models.CharField(default="不收费", max_length=300, verbose_name="收费标准"),
+                ),
+                (
+                    "online_depth",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "信息公开"),
+                            (2, "在线预约/下载表格"),
+                            (3, "在线申报+窗口领取"),
+                            (4, "全程网办"),
+                        ],
+                        verbose_name="办理深度",
+                    ),
+                ),
+                ("max_visits", models.PositiveSmallIntegerField(verbose_name="到现场次数")),
+                (
+                    "result_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="办理结果名称"),
+                ),
+                (
+                    "result_type",
+                    models.CharField(
+                        choices=[("证照", "证照"), ("批文", "批文"), ("其他", "其他")],
+                        default="其他",
+                        max_length=10,
+                        verbose_name="结果类型",
+                    ),
+                ),
+                ("appointment", models.BooleanField(default=False, verbose_name="支持预约")),
+                ("courier", models.BooleanField(default=False, verbose_name="支持物流快递")),
+                ("hot", models.BooleanField(default=False, verbose_name="热门事项")),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="关键词")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                (
+                    "retired_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="停用时间"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="editor",
+                        help_text="editor: 在工作台编辑; import: 导入",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编辑人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="主管部门",
+                    ),
+                ),
+                (
+                    "implementing_orgs",
+                    models.ManyToManyField(
+                        related_name="+", to="identity.orgunit", verbose_name="实施主体"
+                    ),
+                ),
+                (
+                    "places",
+                    models.ManyToManyField(
+                        related_name="+", to="identity.orgunit", verbose_name="办理地点"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项版本',
-                'verbose_name_plural': '事项版本',
-                'ordering': ['item__code', '-number'],
+                "verbose_name": "事项版本",
+                "verbose_name_plural": "事项版本",
+                "ordering": ["item__code", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='GuideStep',
+            name="GuideStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('title', models.CharField(max_length=200, verbose_name='步骤')),
-                ('detail', models.TextField(blank=True, verbose_name='说明')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guide_steps', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                ("title", models.CharField(max_length=200, verbose_name="步骤")),
+                ("detail", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guide_steps",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办事攻略',
-                'verbose_name_plural': '办事攻略',
-                'ordering': ['version', 'seq'],
+                "verbose_name": "办事攻略",
+                "verbose_name_plural": "办事攻略",
+                "ordering": ["version", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='Faq',
+            name="Faq",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField(default=0, verbose_name='序号')),
-                ('question', models.CharField(max_length=300, verbose_name='问题')),
-                ('answer', models.TextField(verbose_name='解答')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faqs', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField(default=0, verbose_name="序号")),
+                ("question", models.CharField(max_length=300, verbose_name="问题")),
+                ("answer", models.TextField(verbose_name="解答")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="faqs",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '常见问题',
-                'verbose_name_plural': '常见问题',
-                'ordering': ['version', 'seq'],
+                "verbose_name": "常见问题",
+                "verbose_name_plural": "常见问题",
+                "ordering": ["version", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='LicenseType',
+            name="LicenseType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='证照类型编码')),
-                ('name', models.CharField(max_length=100, verbose_name='证照名称')),
-                ('holder_kind', models.CharField(choices=[('自然人', '自然人'), ('法人', '法人')], max_length=10, verbose_name='持证主体类型')),
-                ('validity_years', models.PositiveSmallIntegerField(default=0, verbose_name='有效期(年)')),
-                ('fields', models.JSONField(default=list, verbose_name='照面字段')),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='发证机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="证照类型编码")),
+                ("name", models.CharField(max_length=100, verbose_name="证照名称")),
+                (
+                    "holder_kind",
+                    models.CharField(
+                        choices=[("自然人", "自然人"), ("法人", "法人")],
+                        max_length=10,
+                        verbose_name="持证主体类型",
+                    ),
+                ),
+                (
+                    "validity_years",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="有效期(年)"),
+                ),
+                ("fields", models.JSONField(default=list, verbose_name="照面字段")),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="发证机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证照类型',
-                'verbose_name_plural': '证照类型',
-                'ordering': ['code'],
+                "verbose_name": "证照类型",
+                "verbose_name_plural": "证照类型",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='itemversion',
-            name='result_license_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.licensetype', verbose_name='结果证照类型'),
+            model_name="itemversion",
+            name="result_license_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.licensetype",
+                verbose_name="结果证照类型",
+            ),
         ),
         migrations.CreateModel(
-            name='MaterialRequirement',
+            name="MaterialRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=200, verbose_name='材料名称')),
-                ('kind', models.CharField(default='原件', max_length=20, verbose_name='材料类型')),
-                ('copies', models.PositiveSmallIntegerField(default=1, verbose_name='份数')),
-                ('medium', models.CharField(default='纸质', max_length=20, verbose_name='材料形式')),
-                ('source', models.CharField(choices=[('申请人自备', '申请人自备'), ('政府部门核发', '政府部门核发'), ('电子证照库', '电子证照库'), ('数据共享', '数据共享')], default='申请人自备', max_length=20, verbose_name='来源渠道')),
-                ('necessity', models.CharField(choices=[('required', '必要'), ('optional', '非必要'), ('tolerated', '容缺后补')], default='required', max_length=12, verbose_name='必要性')),
-                ('notes', models.TextField(blank=True, verbose_name='填报须知')),
-                ('license_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.licensetype', verbose_name='关联证照类型')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=200, verbose_name="材料名称")),
+                ("kind", models.CharField(default="原件", max_length=20, verbose_name="材料类型")),
+                ("copies", models.PositiveSmallIntegerField(default=1, verbose_name="份数")),
+                (
+                    "medium",
+                    models.CharField(default="纸质", max_length=20, verbose_name="材料形式"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("申请人自备", "申请人自备"),
+                            ("政府部门核发", "政府部门核发"),
+                            ("电子证照库", "电子证照库"),
+                            ("数据共享", "数据共享"),
+                        ],
+                        default="申请人自备",
+                        max_length=20,
+                        verbose_name="来源渠道",
+                    ),
+                ),
+                (
+                    "necessity",
+                    models.CharField(
+                        choices=[
+                            ("required", "必要"),
+                            ("optional", "非必要"),
+                            ("tolerated", "容缺后补"),
+                        ],
+                        default="required",
+                        max_length=12,
+                        verbose_name="必要性",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="填报须知")),
+                (
+                    "license_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.licensetype",
+                        verbose_name="关联证照类型",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请材料',
-                'verbose_name_plural': '申请材料',
-                'ordering': ['version', 'seq'],
+                "verbose_name": "申请材料",
+                "verbose_name_plural": "申请材料",
+                "ordering": ["version", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('blank', '空白表格'), ('sample', '填写样表')], max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('file', models.FileField(upload_to='catalog/attachments/%Y/%m/', verbose_name='文件')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='catalog.materialrequirement', verbose_name='申请材料')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("blank", "空白表格"), ("sample", "填写样表")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "file",
+                    models.FileField(upload_to="catalog/attachments/%Y/%m/", verbose_name="文件"),
+                ),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="catalog.materialrequirement",
+                        verbose_name="申请材料",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
             },
         ),
         migrations.CreateModel(
-            name='ProcessStep',
+            name="ProcessStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=50, verbose_name='环节名称')),
-                ('role', models.CharField(max_length=30, verbose_name='办理岗位')),
-                ('days', models.PositiveSmallIntegerField(default=0, verbose_name='时限(工作日)')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=50, verbose_name="环节名称")),
+                ("role", models.CharField(max_length=30, verbose_name="办理岗位")),
+                ("days", models.PositiveSmallIntegerField(default=0, verbose_name="时限(工作日)")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理流程',
-                'verbose_name_plural': '办理流程',
-                'ordering': ['version', 'seq'],
+                "verbose_name": "办理流程",
+                "verbose_name_plural": "办理流程",
+                "ordering": ["version", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='事项编码')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.itemversion', verbose_name='当前发布版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="事项编码")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.itemversion",
+                        verbose_name="当前发布版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政务服务事项',
-                'verbose_name_plural': '政务服务事项',
-                'ordering': ['code'],
+                "verbose_name": "政务服务事项",
+                "verbose_name_plural": "政务服务事项",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='itemversion',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.serviceitem', verbose_name='事项'),
+            model_name="itemversion",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="catalog.serviceitem",
+                verbose_name="事项",
+            ),
         ),
         migrations.CreateModel(
-            name='BundleItem',
+            name="BundleItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', '主办事项'), ('parallel', '并联事项')], max_length=10)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('bundle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='catalog.bundle')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("main", "主办事项"), ("parallel", "并联事项")], max_length=10
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="catalog.bundle",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bundle', 'role', 'position'],
+                "ordering": ["bundle", "role", "position"],
             },
         ),
         migrations.AddField(
-            model_name='itemversion',
-            name='themes',
-            field=models.ManyToManyField(blank=True, related_name='versions', to='catalog.theme', verbose_name='主题分类'),
+            model_name="itemversion",
+            name="themes",
+            field=models.ManyToManyField(
+                blank=True, related_name="versions", to="catalog.theme", verbose_name="主题分类"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialrequirement',
-            constraint=models.UniqueConstraint(fields=('version', 'seq'), name='unique_material_seq'),
+            model_name="materialrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("version", "seq"), name="unique_material_seq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='processstep',
-            constraint=models.UniqueConstraint(fields=('version', 'seq'), name='unique_step_seq'),
+            model_name="processstep",
+            constraint=models.UniqueConstraint(fields=("version", "seq"), name="unique_step_seq"),
         ),
         migrations.AddConstraint(
-            model_name='bundleitem',
-            constraint=models.UniqueConstraint(fields=('bundle', 'item'), name='unique_bundle_item'),
+            model_name="bundleitem",
+            constraint=models.UniqueConstraint(
+                fields=("bundle", "item"), name="unique_bundle_item"
+            ),
         ),
         migrations.AddIndex(
-            model_name='itemversion',
-            index=models.Index(fields=['status', 'hot'], name='catalog_ite_status_01dbe5_idx'),
+            model_name="itemversion",
+            index=models.Index(fields=["status", "hot"], name="catalog_ite_status_01dbe5_idx"),
         ),
         migrations.AddIndex(
-            model_name='itemversion',
-            index=models.Index(fields=['status', 'level'], name='catalog_ite_status_0334a8_idx'),
+            model_name="itemversion",
+            index=models.Index(fields=["status", "level"], name="catalog_ite_status_0334a8_idx"),
         ),
         migrations.AddIndex(
-            model_name='itemversion',
-            index=models.Index(fields=['department', 'status'], name='catalog_ite_departm_d2cd2f_idx'),
+            model_name="itemversion",
+            index=models.Index(
+                fields=["department", "status"], name="catalog_ite_departm_d2cd2f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='unique_item_version'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(
+                fields=("item", "number"), name="unique_item_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'editor'), ('status__in', ['draft', 'in_review'])), fields=('item',), name='one_open_version_per_item'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "editor"), ("status__in", ["draft", "in_review"])),
+                fields=("item",),
+                name="one_open_version_per_item",
+            ),
         ),
     ]

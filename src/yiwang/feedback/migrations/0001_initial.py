@@ -6,133 +6,346 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_material_from_license'),
-        ('catalog', '0002_search_document'),
-        ('identity', '0001_initial'),
+        ("cases", "0004_material_from_license"),
+        ("catalog", "0002_search_document"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(choices=[('case', '办件')], default='case', max_length=10, verbose_name='评价对象')),
-                ('real_name', models.BooleanField(default=True, verbose_name='实名评价')),
-                ('level', models.PositiveSmallIntegerField(choices=[(5, '非常满意'), (4, '满意'), (3, '基本满意'), (2, '不满意'), (1, '非常不满意')], verbose_name='评价等级')),
-                ('channel', models.CharField(choices=[('online', '网上办事'), ('window', '窗口办事')], max_length=10, verbose_name='评价渠道')),
-                ('scores', models.JSONField(blank=True, default=dict, verbose_name='指标评分')),
-                ('comment', models.TextField(blank=True, verbose_name='评价内容')),
-                ('via_link', models.BooleanField(default=False, verbose_name='通过短信链接评价')),
-                ('department_path', models.CharField(blank=True, editable=False, max_length=1000)),
-                ('place_path', models.CharField(blank=True, editable=False, max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='评价时间')),
-                ('rated_on', models.DateField(verbose_name='评价日期')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='cases.case', verbose_name='办件')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='责任部门')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='办理地点')),
-                ('rater', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to=settings.AUTH_USER_MODEL, verbose_name='评价人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[("case", "办件")],
+                        default="case",
+                        max_length=10,
+                        verbose_name="评价对象",
+                    ),
+                ),
+                ("real_name", models.BooleanField(default=True, verbose_name="实名评价")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (5, "非常满意"),
+                            (4, "满意"),
+                            (3, "基本满意"),
+                            (2, "不满意"),
+                            (1, "非常不满意"),
+                        ],
+                        verbose_name="评价等级",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("online", "网上办事"), ("window", "窗口办事")],
+                        max_length=10,
+                        verbose_name="评价渠道",
+                    ),
+                ),
+                ("scores", models.JSONField(blank=True, default=dict, verbose_name="指标评分")),
+                ("comment", models.TextField(blank=True, verbose_name="评价内容")),
+                ("via_link", models.BooleanField(default=False, verbose_name="通过短信链接评价")),
+                ("department_path", models.CharField(blank=True, editable=False, max_length=1000)),
+                ("place_path", models.CharField(blank=True, editable=False, max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="评价时间")),
+                ("rated_on", models.DateField(verbose_name="评价日期")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="办理地点",
+                    ),
+                ),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评价人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '好差评',
-                'verbose_name_plural': '好差评',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "好差评",
+                "verbose_name_plural": "好差评",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Rectification',
+            name="Rectification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department_path', models.CharField(blank=True, editable=False, max_length=1000)),
-                ('place_path', models.CharField(blank=True, editable=False, max_length=1000)),
-                ('status', models.CharField(choices=[('open', '待整改'), ('responded', '待核实'), ('verified', '待回访'), ('closed', '已办结')], default='open', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='转办时间')),
-                ('created_on', models.DateField(verbose_name='转办日期')),
-                ('due_on', models.DateField(verbose_name='整改期限')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='期限为暂定')),
-                ('warning', models.CharField(blank=True, default='', max_length=6, verbose_name='预警')),
-                ('explanation', models.TextField(blank=True, verbose_name='情况说明')),
-                ('measures', models.TextField(blank=True, verbose_name='整改措施')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='反馈时间')),
-                ('returned_count', models.PositiveSmallIntegerField(default=0, verbose_name='退回次数')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('verify_note', models.TextField(blank=True, verbose_name='核实意见')),
-                ('callback_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
-                ('callback_reached', models.BooleanField(blank=True, null=True, verbose_name='已联系上')),
-                ('callback_satisfied', models.BooleanField(blank=True, null=True, verbose_name='对整改满意')),
-                ('callback_note', models.TextField(blank=True, verbose_name='回访记录')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('callback_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='回访人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='整改部门')),
-                ('evaluation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rectification', to='feedback.evaluation', verbose_name='差评')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='反馈人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核实人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department_path", models.CharField(blank=True, editable=False, max_length=1000)),
+                ("place_path", models.CharField(blank=True, editable=False, max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("responded", "待核实"),
+                            ("verified", "待回访"),
+                            ("closed", "已办结"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="转办时间")),
+                ("created_on", models.DateField(verbose_name="转办日期")),
+                ("due_on", models.DateField(verbose_name="整改期限")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="期限为暂定")),
+                (
+                    "warning",
+                    models.CharField(blank=True, default="", max_length=6, verbose_name="预警"),
+                ),
+                ("explanation", models.TextField(blank=True, verbose_name="情况说明")),
+                ("measures", models.TextField(blank=True, verbose_name="整改措施")),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="反馈时间"),
+                ),
+                (
+                    "returned_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="退回次数"),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="核实时间"),
+                ),
+                ("verify_note", models.TextField(blank=True, verbose_name="核实意见")),
+                (
+                    "callback_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="回访时间"),
+                ),
+                (
+                    "callback_reached",
+                    models.BooleanField(blank=True, null=True, verbose_name="已联系上"),
+                ),
+                (
+                    "callback_satisfied",
+                    models.BooleanField(blank=True, null=True, verbose_name="对整改满意"),
+                ),
+                ("callback_note", models.TextField(blank=True, verbose_name="回访记录")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "callback_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="回访人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="整改部门",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectification",
+                        to="feedback.evaluation",
+                        verbose_name="差评",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="反馈人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核实人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '差评整改',
-                'verbose_name_plural': '差评整改',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "差评整改",
+                "verbose_name_plural": "差评整改",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RectificationEvent',
+            name="RectificationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=20, verbose_name='环节')),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(blank=True, max_length=10)),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rectification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='feedback.rectification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=20, verbose_name="环节")),
+                ("from_status", models.CharField(blank=True, max_length=10)),
+                ("to_status", models.CharField(blank=True, max_length=10)),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rectification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="feedback.rectification",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['rated_on'], name='feedback_ev_rated_o_9bae5e_idx'),
+            model_name="evaluation",
+            index=models.Index(fields=["rated_on"], name="feedback_ev_rated_o_9bae5e_idx"),
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['level', '-created_at'], name='feedback_ev_level_238e26_idx'),
+            model_name="evaluation",
+            index=models.Index(
+                fields=["level", "-created_at"], name="feedback_ev_level_238e26_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['department_path'], name='evaluation_dept_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="evaluation",
+            index=models.Index(
+                fields=["department_path"],
+                name="evaluation_dept_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['place_path'], name='evaluation_place_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="evaluation",
+            index=models.Index(
+                fields=["place_path"],
+                name="evaluation_place_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('case__isnull', False)), fields=('case',), name='one_evaluation_per_case'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case__isnull", False)),
+                fields=("case",),
+                name="one_evaluation_per_case",
+            ),
         ),
         migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['status', 'due_on'], name='feedback_re_status_70f54b_idx'),
+            model_name="rectification",
+            index=models.Index(fields=["status", "due_on"], name="feedback_re_status_70f54b_idx"),
         ),
         migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['created_on'], name='feedback_re_created_077d89_idx'),
+            model_name="rectification",
+            index=models.Index(fields=["created_on"], name="feedback_re_created_077d89_idx"),
         ),
         migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['department_path'], name='rectification_dept_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="rectification",
+            index=models.Index(
+                fields=["department_path"],
+                name="rectification_dept_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='rectification',
-            index=models.Index(fields=['place_path'], name='rectification_place_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="rectification",
+            index=models.Index(
+                fields=["place_path"],
+                name="rectification_place_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='rectificationevent',
-            index=models.Index(fields=['rectification', 'at'], name='feedback_re_rectifi_ae10e0_idx'),
+            model_name="rectificationevent",
+            index=models.Index(
+                fields=["rectification", "at"], name="feedback_re_rectifi_ae10e0_idx"
+            ),
         ),
     ]

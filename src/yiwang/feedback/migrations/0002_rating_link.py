@@ -5,24 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_supervision_figure_indexes'),
-        ('feedback', '0001_initial'),
+        ("cases", "0005_supervision_figure_indexes"),
+        ("feedback", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RatingLink',
+            name="RatingLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case', verbose_name='办件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价链接',
-                'verbose_name_plural': '评价链接',
+                "verbose_name": "评价链接",
+                "verbose_name_plural": "评价链接",
             },
         ),
     ]

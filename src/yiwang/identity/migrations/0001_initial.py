@@ -9,137 +9,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('legal_representative', models.CharField(max_length=100, verbose_name='法定代表人')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='住所')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="企业名称")),
+                (
+                    "uscc",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "legal_representative",
+                    models.CharField(max_length=100, verbose_name="法定代表人"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="住所")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('kind', models.CharField(choices=[('citizen', '自然人'), ('staff', '工作人员')], default='citizen', max_length=10, verbose_name='用户类型')),
-                ('real_name', models.CharField(blank=True, max_length=100, verbose_name='真实姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号码')),
-                ('phone_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='手机验证时间')),
-                ('id_number_encrypted', models.TextField(blank=True, editable=False)),
-                ('id_number_index', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("citizen", "自然人"), ("staff", "工作人员")],
+                        default="citizen",
+                        max_length=10,
+                        verbose_name="用户类型",
+                    ),
+                ),
+                (
+                    "real_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="真实姓名"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号码")),
+                (
+                    "phone_verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="手机验证时间"),
+                ),
+                ("id_number_encrypted", models.TextField(blank=True, editable=False)),
+                (
+                    "id_number_index",
+                    models.CharField(
+                        blank=True, editable=False, max_length=64, null=True, unique=True
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='机构编码')),
-                ('name', models.CharField(max_length=200, verbose_name='机构名称')),
-                ('kind', models.CharField(choices=[('district', '行政区'), ('street', '街道'), ('community', '社区'), ('department', '部门'), ('service_centre', '政务服务中心'), ('hall', '大厅')], max_length=20, verbose_name='机构类型')),
-                ('level', models.CharField(choices=[('district', '区级'), ('street', '街道级'), ('community', '社区级')], max_length=20, verbose_name='层级')),
-                ('division_code', models.CharField(blank=True, max_length=12, verbose_name='行政区划代码')),
-                ('path', models.CharField(editable=False, max_length=1000)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='办公地址')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='咨询电话')),
-                ('hours', models.CharField(blank=True, max_length=300, verbose_name='办公时间')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='identity.orgunit', verbose_name='上级机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="机构编码")),
+                ("name", models.CharField(max_length=200, verbose_name="机构名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "行政区"),
+                            ("street", "街道"),
+                            ("community", "社区"),
+                            ("department", "部门"),
+                            ("service_centre", "政务服务中心"),
+                            ("hall", "大厅"),
+                        ],
+                        max_length=20,
+                        verbose_name="机构类型",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "区级"),
+                            ("street", "街道级"),
+                            ("community", "社区级"),
+                        ],
+                        max_length=20,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(blank=True, max_length=12, verbose_name="行政区划代码"),
+                ),
+                ("path", models.CharField(editable=False, max_length=1000)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="办公地址")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="咨询电话")),
+                ("hours", models.CharField(blank=True, max_length=300, verbose_name="办公时间")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="identity.orgunit",
+                        verbose_name="上级机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['path'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='PhoneChallenge',
+            name="PhoneChallenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=20)),
-                ('code_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phone_challenges', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=20)),
+                ("code_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phone_challenges",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', '综合窗口受理员'), ('approver', '审核员'), ('chief', '审批负责人'), ('issuer', '制证/出件员'), ('catalog_admin', '事项管理员'), ('catalog_reviewer', '事项审核员'), ('supervisor', '电子监察员'), ('hall_manager', '大厅管理员'), ('window_staff', '窗口人员'), ('hotline_agent', '话务员'), ('dispatcher', '派单员'), ('handler', '承办人'), ('operator', '运维')], max_length=30, verbose_name='角色')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='授权时间')),
-                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='有效期至')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='identity.orgunit', verbose_name='机构')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "综合窗口受理员"),
+                            ("approver", "审核员"),
+                            ("chief", "审批负责人"),
+                            ("issuer", "制证/出件员"),
+                            ("catalog_admin", "事项管理员"),
+                            ("catalog_reviewer", "事项审核员"),
+                            ("supervisor", "电子监察员"),
+                            ("hall_manager", "大厅管理员"),
+                            ("window_staff", "窗口人员"),
+                            ("hotline_agent", "话务员"),
+                            ("dispatcher", "派单员"),
+                            ("handler", "承办人"),
+                            ("operator", "运维"),
+                        ],
+                        max_length=30,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True, verbose_name="授权时间")),
+                (
+                    "valid_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="有效期至"),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grants",
+                        to="identity.orgunit",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色授权',
-                'verbose_name_plural': '角色授权',
+                "verbose_name": "角色授权",
+                "verbose_name_plural": "角色授权",
             },
         ),
         migrations.CreateModel(
-            name='AgentAuthorisation',
+            name="AgentAuthorisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorisations', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorisations', to='identity.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorisations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorisations",
+                        to="identity.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '经办人授权',
-                'verbose_name_plural': '经办人授权',
-                'indexes': [models.Index(fields=['agent', 'enterprise'], name='identity_ag_agent_i_9903a3_idx')],
+                "verbose_name": "经办人授权",
+                "verbose_name_plural": "经办人授权",
+                "indexes": [
+                    models.Index(
+                        fields=["agent", "enterprise"], name="identity_ag_agent_i_9903a3_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='orgunit',
-            index=models.Index(fields=['path'], name='orgunit_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="orgunit",
+            index=models.Index(
+                fields=["path"], name="orgunit_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='phonechallenge',
-            index=models.Index(fields=['user', '-created_at'], name='identity_ph_user_id_5bfc91_idx'),
+            model_name="phonechallenge",
+            index=models.Index(
+                fields=["user", "-created_at"], name="identity_ph_user_id_5bfc91_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'org'), name='unique_role_grant'),
+            model_name="rolegrant",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "org"), name="unique_role_grant"
+            ),
         ),
     ]

@@ -7,27 +7,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0001_initial'),
-        ('otp_totp', '0003_add_timestamps'),
+        ("identity", "0001_initial"),
+        ("otp_totp", "0003_add_timestamps"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签发时间')),
-                ('expires_at', models.DateTimeField(verbose_name='过期时间')),
-                ('otp_device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='otp_totp.totpdevice', verbose_name='验证设备')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="签发时间"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="过期时间")),
+                (
+                    "otp_device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="otp_totp.totpdevice",
+                        verbose_name="验证设备",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API 令牌',
-                'verbose_name_plural': 'API 令牌',
-                'indexes': [models.Index(fields=['user', 'expires_at'], name='identity_ap_user_id_1662a4_idx')],
+                "verbose_name": "API 令牌",
+                "verbose_name_plural": "API 令牌",
+                "indexes": [
+                    models.Index(
+                        fields=["user", "expires_at"], name="identity_ap_user_id_1662a4_idx"
+                    )
+                ],
             },
         ),
     ]

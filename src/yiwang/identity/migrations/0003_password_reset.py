@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0002_api_token'),
+        ("identity", "0002_api_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='phonechallenge',
-            name='purpose',
-            field=models.CharField(choices=[('verify_phone', '验证手机号码'), ('password_reset', '重设密码')], default='verify_phone', max_length=20),
+            model_name="phonechallenge",
+            name="purpose",
+            field=models.CharField(
+                choices=[("verify_phone", "验证手机号码"), ("password_reset", "重设密码")],
+                default="verify_phone",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, verbose_name='下次登录须修改密码'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(default=False, verbose_name="下次登录须修改密码"),
         ),
     ]

@@ -6,80 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_case_warning_and_decision_reason'),
-        ('catalog', '0002_search_document'),
-        ('identity', '0001_initial'),
+        ("cases", "0002_case_warning_and_decision_reason"),
+        ("catalog", "0002_search_document"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LicenseNumberCounter',
+            name="LicenseNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=40, unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=40, unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=40, unique=True, verbose_name='密钥编号')),
-                ('algorithm', models.CharField(default='Ed25519', max_length=20, verbose_name='算法')),
-                ('public_key', models.TextField(verbose_name='公钥')),
-                ('private_key_encrypted', models.TextField(editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='停用时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kid", models.CharField(max_length=40, unique=True, verbose_name="密钥编号")),
+                (
+                    "algorithm",
+                    models.CharField(default="Ed25519", max_length=20, verbose_name="算法"),
+                ),
+                ("public_key", models.TextField(verbose_name="公钥")),
+                ("private_key_encrypted", models.TextField(editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "retired_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="停用时间"),
+                ),
             ],
             options={
-                'verbose_name': '证照签名密钥',
-                'verbose_name_plural': '证照签名密钥',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='one_active_signing_key')],
+                "verbose_name": "证照签名密钥",
+                "verbose_name_plural": "证照签名密钥",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("active",),
+                        name="one_active_signing_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='License',
+            name="License",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, unique=True, verbose_name='证照编号')),
-                ('holder_name', models.CharField(max_length=200, verbose_name='持证人名称')),
-                ('data', models.JSONField(default=dict, verbose_name='照面信息')),
-                ('issued_on', models.DateField(verbose_name='签发日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('revoked', '已注销'), ('replaced', '已被换发')], default='valid', max_length=10, verbose_name='状态')),
-                ('issuer_path', models.CharField(editable=False, max_length=1000)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='注销时间')),
-                ('revoke_reason', models.TextField(blank=True, verbose_name='注销原因')),
-                ('final', models.BooleanField(default=True, verbose_name='已确认制证')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('kid', models.CharField(blank=True, max_length=40, verbose_name='签名密钥')),
-                ('signature', models.TextField(blank=True, verbose_name='签名')),
-                ('payload_hash', models.CharField(blank=True, max_length=64, verbose_name='签名内容摘要')),
-                ('payload', models.TextField(blank=True, verbose_name='签名载荷')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签名时间')),
-                ('expiry_notified_on', models.DateField(blank=True, null=True, verbose_name='到期提醒日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='入库时间')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='licenses', to='cases.case', verbose_name='来源办件')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('holder_enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='licenses', to='identity.enterprise', verbose_name='持证主体（法人）')),
-                ('holder_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='licenses', to=settings.AUTH_USER_MODEL, verbose_name='持证人（自然人）')),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='发证机构')),
-                ('license_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='licenses', to='catalog.licensetype', verbose_name='证照类型')),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='licenses.license', verbose_name='换发后的证照')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=64, unique=True, verbose_name="证照编号")),
+                ("holder_name", models.CharField(max_length=200, verbose_name="持证人名称")),
+                ("data", models.JSONField(default=dict, verbose_name="照面信息")),
+                ("issued_on", models.DateField(verbose_name="签发日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("revoked", "已注销"),
+                            ("replaced", "已被换发"),
+                        ],
+                        default="valid",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("issuer_path", models.CharField(editable=False, max_length=1000)),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="注销时间"),
+                ),
+                ("revoke_reason", models.TextField(blank=True, verbose_name="注销原因")),
+                ("final", models.BooleanField(default=True, verbose_name="已确认制证")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
+                ),
+                ("kid", models.CharField(blank=True, max_length=40, verbose_name="签名密钥")),
+                ("signature", models.TextField(blank=True, verbose_name="签名")),
+                (
+                    "payload_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="签名内容摘要"),
+                ),
+                ("payload", models.TextField(blank=True, verbose_name="签名载荷")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签名时间")),
+                (
+                    "expiry_notified_on",
+                    models.DateField(blank=True, null=True, verbose_name="到期提醒日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="入库时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licenses",
+                        to="cases.case",
+                        verbose_name="来源办件",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "holder_enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licenses",
+                        to="identity.enterprise",
+                        verbose_name="持证主体（法人）",
+                    ),
+                ),
+                (
+                    "holder_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licenses",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="持证人（自然人）",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="发证机构",
+                    ),
+                ),
+                (
+                    "license_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licenses",
+                        to="catalog.licensetype",
+                        verbose_name="证照类型",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaces",
+                        to="licenses.license",
+                        verbose_name="换发后的证照",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电子证照',
-                'verbose_name_plural': '电子证照',
-                'ordering': ['-issued_on', '-pk'],
-                'indexes': [models.Index(fields=['holder_person', 'license_type', 'status'], name='licenses_li_holder__6bdc01_idx'), models.Index(fields=['holder_enterprise', 'license_type', 'status'], name='licenses_li_holder__e684f4_idx'), models.Index(fields=['license_type', 'status'], name='licenses_li_license_1ad8da_idx'), models.Index(fields=['status', 'valid_until'], name='licenses_li_status_3263d5_idx'), models.Index(fields=['issuer_path'], name='license_issuer_path_idx', opclasses=['varchar_pattern_ops'])],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('holder_enterprise__isnull', True), ('holder_person__isnull', False)), models.Q(('holder_enterprise__isnull', False), ('holder_person__isnull', True)), _connector='OR'), name='license_exactly_one_holder')],
+                "verbose_name": "电子证照",
+                "verbose_name_plural": "电子证照",
+                "ordering": ["-issued_on", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["holder_person", "license_type", "status"],
+                        name="licenses_li_holder__6bdc01_idx",
+                    ),
+                    models.Index(
+                        fields=["holder_enterprise", "license_type", "status"],
+                        name="licenses_li_holder__e684f4_idx",
+                    ),
+                    models.Index(
+                        fields=["license_type", "status"], name="licenses_li_license_1ad8da_idx"
+                    ),
+                    models.Index(
+                        fields=["status", "valid_until"], name="licenses_li_status_3263d5_idx"
+                    ),
+                    models.Index(
+                        fields=["issuer_path"],
+                        name="license_issuer_path_idx",
+                        opclasses=["varchar_pattern_ops"],
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("holder_enterprise__isnull", True),
+                                ("holder_person__isnull", False),
+                            ),
+                            models.Q(
+                                ("holder_enterprise__isnull", False),
+                                ("holder_person__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="license_exactly_one_holder",
+                    )
+                ],
             },
         ),
     ]

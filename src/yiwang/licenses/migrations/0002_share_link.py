@@ -6,30 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licenses', '0001_initial'),
+        ("licenses", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('expires_at', models.DateTimeField(verbose_name='失效时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('opened_count', models.PositiveIntegerField(default=0, verbose_name='打开次数')),
-                ('last_opened_at', models.DateTimeField(blank=True, null=True, verbose_name='最近打开时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('license', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='licenses.license', verbose_name='证照')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                ("opened_count", models.PositiveIntegerField(default=0, verbose_name="打开次数")),
+                (
+                    "last_opened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近打开时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "license",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="licenses.license",
+                        verbose_name="证照",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证照分享链接',
-                'verbose_name_plural': '证照分享链接',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "证照分享链接",
+                "verbose_name_plural": "证照分享链接",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

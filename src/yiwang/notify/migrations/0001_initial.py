@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,68 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('site', '站内消息'), ('sms', '短信'), ('email', '电子邮件')], max_length=10, verbose_name='渠道')),
-                ('address', models.CharField(blank=True, max_length=254, verbose_name='地址')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('link', models.CharField(blank=True, max_length=500, verbose_name='链接')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("site", "站内消息"), ("sms", "短信"), ("email", "电子邮件")],
+                        max_length=10,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=254, verbose_name="地址")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("link", models.CharField(blank=True, max_length=500, verbose_name="链接")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待发送"), ("sent", "已发送"), ("failed", "发送失败")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="阅读时间")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'channel', 'read_at'], name='notify_mess_recipie_f12739_idx'), models.Index(fields=['channel', '-created_at'], name='notify_mess_channel_161c8a_idx'), models.Index(fields=['status', 'created_at'], name='notify_mess_status_b2c19f_idx')],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["recipient", "channel", "read_at"],
+                        name="notify_mess_recipie_f12739_idx",
+                    ),
+                    models.Index(
+                        fields=["channel", "-created_at"], name="notify_mess_channel_161c8a_idx"
+                    ),
+                    models.Index(
+                        fields=["status", "created_at"], name="notify_mess_status_b2c19f_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -6,40 +6,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_material_from_license'),
-        ('identity', '0001_initial'),
+        ("cases", "0004_material_from_license"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('staff_name', models.CharField(max_length=100, verbose_name='查询人姓名')),
-                ('org_name', models.CharField(blank=True, max_length=200, verbose_name='查询部门名称')),
-                ('subject_kind', models.CharField(choices=[('person', '自然人'), ('enterprise', '法人')], max_length=10, verbose_name='查询对象类型')),
-                ('subject_masked', models.CharField(blank=True, max_length=40, verbose_name='查询号码（部分隐藏）')),
-                ('case_number', models.CharField(blank=True, max_length=32, verbose_name='办件编号')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='查询目的')),
-                ('outcome', models.CharField(choices=[('granted', '已准许'), ('refused', '已拒绝')], max_length=10, verbose_name='结果')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='拒绝原因')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='办件')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='data_accesses', to='identity.enterprise', verbose_name='被查询企业')),
-                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='查询部门')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='data_accesses', to=settings.AUTH_USER_MODEL, verbose_name='被查询人')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='查询人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("staff_name", models.CharField(max_length=100, verbose_name="查询人姓名")),
+                (
+                    "org_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="查询部门名称"),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[("person", "自然人"), ("enterprise", "法人")],
+                        max_length=10,
+                        verbose_name="查询对象类型",
+                    ),
+                ),
+                (
+                    "subject_masked",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="查询号码（部分隐藏）"
+                    ),
+                ),
+                (
+                    "case_number",
+                    models.CharField(blank=True, max_length=32, verbose_name="办件编号"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="查询目的")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("granted", "已准许"), ("refused", "已拒绝")],
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="拒绝原因")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_accesses",
+                        to="identity.enterprise",
+                        verbose_name="被查询企业",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="查询部门",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_accesses",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="被查询人",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="查询人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '基础数据访问记录',
-                'verbose_name_plural': '基础数据访问记录',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['person', '-at'], name='sharing_acc_person__c35df7_idx'), models.Index(fields=['enterprise', '-at'], name='sharing_acc_enterpr_b9f6ec_idx'), models.Index(fields=['staff', '-at'], name='sharing_acc_staff_i_6eb5d3_idx')],
+                "verbose_name": "基础数据访问记录",
+                "verbose_name_plural": "基础数据访问记录",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["person", "-at"], name="sharing_acc_person__c35df7_idx"),
+                    models.Index(
+                        fields=["enterprise", "-at"], name="sharing_acc_enterpr_b9f6ec_idx"
+                    ),
+                    models.Index(fields=["staff", "-at"], name="sharing_acc_staff_i_6eb5d3_idx"),
+                ],
             },
         ),
     ]

@@ -6,145 +6,403 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0005_supervision_figure_indexes'),
-        ('catalog', '0002_search_document'),
-        ('identity', '0001_initial'),
+        ("cases", "0005_supervision_figure_indexes"),
+        ("catalog", "0002_search_document"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirtyDay',
+            name="DirtyDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('marked_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("marked_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DailyRollup',
+            name="DailyRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department_path', models.CharField(blank=True, max_length=1000)),
-                ('place_path', models.CharField(max_length=1000)),
-                ('level', models.CharField(max_length=12, verbose_name='层级')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='收件')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='受理')),
-                ('deemed_accepted', models.PositiveIntegerField(default=0, verbose_name='逾期视为受理')),
-                ('refused', models.PositiveIntegerField(default=0, verbose_name='不予受理')),
-                ('notices', models.PositiveIntegerField(default=0, verbose_name='补正告知')),
-                ('repeated_notices', models.PositiveIntegerField(default=0, verbose_name='重复补正告知')),
-                ('concluded', models.PositiveIntegerField(default=0, verbose_name='办结')),
-                ('concluded_on_time', models.PositiveIntegerField(default=0, verbose_name='按时办结')),
-                ('repeated_returns', models.PositiveIntegerField(default=0, verbose_name='多次退回')),
-                ('ratings', models.PositiveIntegerField(default=0, verbose_name='评价数')),
-                ('ratings_satisfied', models.PositiveIntegerField(default=0, verbose_name='满意评价')),
-                ('ratings_bad', models.PositiveIntegerField(default=0, verbose_name='差评')),
-                ('rating_points', models.PositiveIntegerField(default=0, verbose_name='评价等级合计')),
-                ('rectifications_opened', models.PositiveIntegerField(default=0, verbose_name='差评整改')),
-                ('rectifications_closed', models.PositiveIntegerField(default=0, verbose_name='已整改')),
-                ('refreshed_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='主管部门')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='办理地点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department_path", models.CharField(blank=True, max_length=1000)),
+                ("place_path", models.CharField(max_length=1000)),
+                ("level", models.CharField(max_length=12, verbose_name="层级")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="收件")),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="受理")),
+                (
+                    "deemed_accepted",
+                    models.PositiveIntegerField(default=0, verbose_name="逾期视为受理"),
+                ),
+                ("refused", models.PositiveIntegerField(default=0, verbose_name="不予受理")),
+                ("notices", models.PositiveIntegerField(default=0, verbose_name="补正告知")),
+                (
+                    "repeated_notices",
+                    models.PositiveIntegerField(default=0, verbose_name="重复补正告知"),
+                ),
+                ("concluded", models.PositiveIntegerField(default=0, verbose_name="办结")),
+                (
+                    "concluded_on_time",
+                    models.PositiveIntegerField(default=0, verbose_name="按时办结"),
+                ),
+                (
+                    "repeated_returns",
+                    models.PositiveIntegerField(default=0, verbose_name="多次退回"),
+                ),
+                ("ratings", models.PositiveIntegerField(default=0, verbose_name="评价数")),
+                (
+                    "ratings_satisfied",
+                    models.PositiveIntegerField(default=0, verbose_name="满意评价"),
+                ),
+                ("ratings_bad", models.PositiveIntegerField(default=0, verbose_name="差评")),
+                (
+                    "rating_points",
+                    models.PositiveIntegerField(default=0, verbose_name="评价等级合计"),
+                ),
+                (
+                    "rectifications_opened",
+                    models.PositiveIntegerField(default=0, verbose_name="差评整改"),
+                ),
+                (
+                    "rectifications_closed",
+                    models.PositiveIntegerField(default=0, verbose_name="已整改"),
+                ),
+                ("refreshed_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="主管部门",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="办理地点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每日汇总',
-                'verbose_name_plural': '每日汇总',
-                'indexes': [models.Index(fields=['day'], name='supervision_day_793388_idx'), models.Index(fields=['place_path', 'day'], name='rollup_place_day_idx', opclasses=['varchar_pattern_ops', 'date_ops']), models.Index(fields=['department_path', 'day'], name='rollup_dept_day_idx', opclasses=['varchar_pattern_ops', 'date_ops'])],
-                'constraints': [models.UniqueConstraint(fields=('day', 'department', 'place', 'item'), name='unique_daily_rollup')],
+                "verbose_name": "每日汇总",
+                "verbose_name_plural": "每日汇总",
+                "indexes": [
+                    models.Index(fields=["day"], name="supervision_day_793388_idx"),
+                    models.Index(
+                        fields=["place_path", "day"],
+                        name="rollup_place_day_idx",
+                        opclasses=["varchar_pattern_ops", "date_ops"],
+                    ),
+                    models.Index(
+                        fields=["department_path", "day"],
+                        name="rollup_dept_day_idx",
+                        opclasses=["varchar_pattern_ops", "date_ops"],
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "department", "place", "item"), name="unique_daily_rollup"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LiveFigure',
+            name="LiveFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department_path', models.CharField(blank=True, max_length=1000)),
-                ('place_path', models.CharField(max_length=1000)),
-                ('level', models.CharField(max_length=12, verbose_name='层级')),
-                ('in_progress', models.PositiveIntegerField(default=0, verbose_name='在办')),
-                ('yellow', models.PositiveIntegerField(default=0, verbose_name='黄牌预警')),
-                ('red', models.PositiveIntegerField(default=0, verbose_name='红牌超期')),
-                ('idle_tasks', models.PositiveIntegerField(default=0, verbose_name='滞留环节')),
-                ('refreshed_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='主管部门')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='办理地点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department_path", models.CharField(blank=True, max_length=1000)),
+                ("place_path", models.CharField(max_length=1000)),
+                ("level", models.CharField(max_length=12, verbose_name="层级")),
+                ("in_progress", models.PositiveIntegerField(default=0, verbose_name="在办")),
+                ("yellow", models.PositiveIntegerField(default=0, verbose_name="黄牌预警")),
+                ("red", models.PositiveIntegerField(default=0, verbose_name="红牌超期")),
+                ("idle_tasks", models.PositiveIntegerField(default=0, verbose_name="滞留环节")),
+                ("refreshed_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="主管部门",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="办理地点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实时在办',
-                'verbose_name_plural': '实时在办',
-                'constraints': [models.UniqueConstraint(fields=('department', 'place', 'item'), name='unique_live')],
+                "verbose_name": "实时在办",
+                "verbose_name_plural": "实时在办",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("department", "place", "item"), name="unique_live"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyRollup',
+            name="MonthlyRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department_path', models.CharField(blank=True, max_length=1000)),
-                ('place_path', models.CharField(max_length=1000)),
-                ('level', models.CharField(max_length=12, verbose_name='层级')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='收件')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='受理')),
-                ('deemed_accepted', models.PositiveIntegerField(default=0, verbose_name='逾期视为受理')),
-                ('refused', models.PositiveIntegerField(default=0, verbose_name='不予受理')),
-                ('notices', models.PositiveIntegerField(default=0, verbose_name='补正告知')),
-                ('repeated_notices', models.PositiveIntegerField(default=0, verbose_name='重复补正告知')),
-                ('concluded', models.PositiveIntegerField(default=0, verbose_name='办结')),
-                ('concluded_on_time', models.PositiveIntegerField(default=0, verbose_name='按时办结')),
-                ('repeated_returns', models.PositiveIntegerField(default=0, verbose_name='多次退回')),
-                ('ratings', models.PositiveIntegerField(default=0, verbose_name='评价数')),
-                ('ratings_satisfied', models.PositiveIntegerField(default=0, verbose_name='满意评价')),
-                ('ratings_bad', models.PositiveIntegerField(default=0, verbose_name='差评')),
-                ('rating_points', models.PositiveIntegerField(default=0, verbose_name='评价等级合计')),
-                ('rectifications_opened', models.PositiveIntegerField(default=0, verbose_name='差评整改')),
-                ('rectifications_closed', models.PositiveIntegerField(default=0, verbose_name='已整改')),
-                ('refreshed_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='主管部门')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='办理地点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department_path", models.CharField(blank=True, max_length=1000)),
+                ("place_path", models.CharField(max_length=1000)),
+                ("level", models.CharField(max_length=12, verbose_name="层级")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="收件")),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="受理")),
+                (
+                    "deemed_accepted",
+                    models.PositiveIntegerField(default=0, verbose_name="逾期视为受理"),
+                ),
+                ("refused", models.PositiveIntegerField(default=0, verbose_name="不予受理")),
+                ("notices", models.PositiveIntegerField(default=0, verbose_name="补正告知")),
+                (
+                    "repeated_notices",
+                    models.PositiveIntegerField(default=0, verbose_name="重复补正告知"),
+                ),
+                ("concluded", models.PositiveIntegerField(default=0, verbose_name="办结")),
+                (
+                    "concluded_on_time",
+                    models.PositiveIntegerField(default=0, verbose_name="按时办结"),
+                ),
+                (
+                    "repeated_returns",
+                    models.PositiveIntegerField(default=0, verbose_name="多次退回"),
+                ),
+                ("ratings", models.PositiveIntegerField(default=0, verbose_name="评价数")),
+                (
+                    "ratings_satisfied",
+                    models.PositiveIntegerField(default=0, verbose_name="满意评价"),
+                ),
+                ("ratings_bad", models.PositiveIntegerField(default=0, verbose_name="差评")),
+                (
+                    "rating_points",
+                    models.PositiveIntegerField(default=0, verbose_name="评价等级合计"),
+                ),
+                (
+                    "rectifications_opened",
+                    models.PositiveIntegerField(default=0, verbose_name="差评整改"),
+                ),
+                (
+                    "rectifications_closed",
+                    models.PositiveIntegerField(default=0, verbose_name="已整改"),
+                ),
+                ("refreshed_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("month", models.DateField(verbose_name="月份")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="主管部门",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="办理地点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每月汇总',
-                'verbose_name_plural': '每月汇总',
-                'indexes': [models.Index(fields=['month'], name='supervision_month_79b892_idx'), models.Index(fields=['place_path', 'month'], name='rollup_place_month_idx', opclasses=['varchar_pattern_ops', 'date_ops']), models.Index(fields=['department_path', 'month'], name='rollup_dept_month_idx', opclasses=['varchar_pattern_ops', 'date_ops'])],
-                'constraints': [models.UniqueConstraint(fields=('month', 'department', 'place', 'item'), name='unique_monthly_rollup')],
+                "verbose_name": "每月汇总",
+                "verbose_name_plural": "每月汇总",
+                "indexes": [
+                    models.Index(fields=["month"], name="supervision_month_79b892_idx"),
+                    models.Index(
+                        fields=["place_path", "month"],
+                        name="rollup_place_month_idx",
+                        opclasses=["varchar_pattern_ops", "date_ops"],
+                    ),
+                    models.Index(
+                        fields=["department_path", "month"],
+                        name="rollup_dept_month_idx",
+                        opclasses=["varchar_pattern_ops", "date_ops"],
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "department", "place", "item"),
+                        name="unique_monthly_rollup",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionOrder',
+            name="SupervisionOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='督办单号')),
-                ('department_path', models.CharField(editable=False, max_length=1000)),
-                ('subject', models.CharField(max_length=200, verbose_name='督办事由')),
-                ('requirement', models.TextField(verbose_name='督办要求')),
-                ('status', models.CharField(choices=[('issued', '待反馈'), ('responded', '已反馈'), ('closed', '已办结')], default='issued', max_length=10, verbose_name='状态')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='督办时间')),
-                ('due_on', models.DateField(verbose_name='反馈期限')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='期限为暂定')),
-                ('warning', models.CharField(blank=True, default='', max_length=6, verbose_name='预警')),
-                ('response', models.TextField(blank=True, verbose_name='办理情况')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='反馈时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('close_note', models.TextField(blank=True, verbose_name='办结意见')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_orders', to='cases.case', verbose_name='相关办件')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办结人')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.orgunit', verbose_name='督办部门')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='督办人')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='反馈人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="督办单号")),
+                ("department_path", models.CharField(editable=False, max_length=1000)),
+                ("subject", models.CharField(max_length=200, verbose_name="督办事由")),
+                ("requirement", models.TextField(verbose_name="督办要求")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "待反馈"),
+                            ("responded", "已反馈"),
+                            ("closed", "已办结"),
+                        ],
+                        default="issued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="督办时间")),
+                ("due_on", models.DateField(verbose_name="反馈期限")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="期限为暂定")),
+                (
+                    "warning",
+                    models.CharField(blank=True, default="", max_length=6, verbose_name="预警"),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="办理情况")),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="反馈时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("close_note", models.TextField(blank=True, verbose_name="办结意见")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_orders",
+                        to="cases.case",
+                        verbose_name="相关办件",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办结人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="identity.orgunit",
+                        verbose_name="督办部门",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="督办人",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="反馈人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办单',
-                'verbose_name_plural': '督办单',
-                'ordering': ['-issued_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'due_on'], name='supervision_status_9f3b91_idx'), models.Index(fields=['department_path'], name='order_dept_path_idx', opclasses=['varchar_pattern_ops'])],
+                "verbose_name": "督办单",
+                "verbose_name_plural": "督办单",
+                "ordering": ["-issued_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "due_on"], name="supervision_status_9f3b91_idx"),
+                    models.Index(
+                        fields=["department_path"],
+                        name="order_dept_path_idx",
+                        opclasses=["varchar_pattern_ops"],
+                    ),
+                ],
             },
         ),
     ]

@@ -6,42 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1949), django.core.validators.MaxValueValidator(2200)], verbose_name='年份')),
-                ('source', models.CharField(choices=[('override', '本地导入'), ('package', 'chinesecalendar 软件包')], default='override', max_length=10, verbose_name='来源')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='导入时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1949),
+                            django.core.validators.MaxValueValidator(2200),
+                        ],
+                        verbose_name="年份",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("override", "本地导入"), ("package", "chinesecalendar 软件包")],
+                        default="override",
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "imported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="导入时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已公布节假日安排的年份',
-                'verbose_name_plural': '已公布节假日安排的年份',
-                'ordering': ['year'],
+                "verbose_name": "已公布节假日安排的年份",
+                "verbose_name_plural": "已公布节假日安排的年份",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='DayOverride',
+            name="DayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(help_text='勾选表示当天上班（如调休上班），不勾选表示当天休息。', verbose_name='上班')),
-                ('name', models.CharField(blank=True, help_text='如：春节、调休上班', max_length=50, verbose_name='名称')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "is_workday",
+                    models.BooleanField(
+                        help_text="勾选表示当天上班（如调休上班），不勾选表示当天休息。",
+                        verbose_name="上班",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="如：春节、调休上班",
+                        max_length=50,
+                        verbose_name="名称",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
             ],
             options={
-                'verbose_name': '节假日调整',
-                'verbose_name_plural': '节假日调整',
-                'ordering': ['date'],
+                "verbose_name": "节假日调整",
+                "verbose_name_plural": "节假日调整",
+                "ordering": ["date"],
             },
         ),
     ]

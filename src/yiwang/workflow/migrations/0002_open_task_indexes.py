@@ -5,21 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_material_from_license'),
-        ('identity', '0001_initial'),
-        ('workflow', '0001_initial'),
+        ("cases", "0004_material_from_license"),
+        ("identity", "0001_initial"),
+        ("workflow", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='approvaltask',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'active'])), fields=['org_path', 'due_on'], name='task_open_org_due_idx', opclasses=['varchar_pattern_ops', 'date_ops']),
+            model_name="approvaltask",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "active"])),
+                fields=["org_path", "due_on"],
+                name="task_open_org_due_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='approvaltask',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'active'])), fields=['warning', 'due_on'], name='task_open_warning_idx'),
+            model_name="approvaltask",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "active"])),
+                fields=["warning", "due_on"],
+                name="task_open_warning_idx",
+            ),
         ),
     ]
