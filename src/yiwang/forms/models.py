@@ -88,9 +88,7 @@ class DataElement(models.Model):
     applicant types it. For a group, `children` lists the element codes of one row and
     `max_length` is the most rows; for a multi-choice it is the most selections."""
 
-    code = models.CharField(
-        _("数据元编码"), max_length=40, unique=True, validators=[key_validator]
-    )
+    code = models.CharField(_("数据元编码"), max_length=40, unique=True, validators=[key_validator])
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=ElementKind.choices)
