@@ -532,10 +532,19 @@ def _item_code(version) -> str:
 def for_versions(versions: list, *, title: str = "") -> FormDefinition:
     """The one form of a bundle (一表申请): the union of its items' forms in bundle order,
     each data element asked once with the stricter rule; a local key that another item
-    also uses becomes `<key>__<n>`, n the item's 1-based position."""
+    also uses becomes `<key>__<n>`, n the item's 1-based position. Pass versions with
+    their item loaded (select_related("item")) to save a query each."""
     versions = list(versions)
-    definitions = [for_version(v) for v in versions]
-    codes = [_item_code(v) for v in versions]
+    return merge(
+        [(_item_code(v), v.pk, for_version(v)) for v in versions],
+        title=title,
+    )
+
+
+def merge(parts: list[tuple[str, object, FormDefinition]], *, title: str = "") -> FormDefinition:
+    """Merge forms given as (item code, version pk, definition), in bundle order."""
+    codes = [code for code, _pk, _d in parts]
+    definitions = [d for _code, _pk, d in parts]
     owners: dict[str, set[int]] = {}
     for n, definition in enumerate(definitions):
         for f in definition.fields:
@@ -543,7 +552,7 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
 
     merged: dict[str, Field] = {}
     order: list[str] = []
-    parts = []
+    pairs_of = []
     for n, definition in enumerate(definitions):
         renames = {
             f.key: f"{f.key}__{n + 1}"
@@ -565,7 +574,7 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
                 merged[key] = replace(mine, key=key)
                 order.append(key)
             pairs.append((key, f.key))
-        parts.append((versions[n].pk, tuple(pairs)))
+        pairs_of.append((parts[n][1], tuple(pairs)))
 
     # Sections by title, in the order they first appear; fields in bundle order.
     sections: dict[str, list[Field]] = {}
@@ -575,8 +584,8 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
     return FormDefinition(
         tuple(Section(t, tuple(fs)) for t, fs in sections.items()),
         title=title,
-        generated=all(d.generated for d in definitions) if definitions else False,
-        parts=tuple(parts),
+        generated=bool(definitions) and all(d.generated for d in definitions),
+        parts=tuple(pairs_of),
     )
 
 

@@ -540,9 +540,10 @@ def _clean_value(f: Field, value):
         if not isinstance(value, list | tuple):
             return value
         items = [v.strip() if isinstance(v, str) else v for v in value]
-        return list(
-            dict.fromkeys(v for v in items if not _empty(v) and not isinstance(v, dict | list))
-        )
+        unique = dict.fromkeys(v for v in items if not _empty(v) and not isinstance(v, dict | list))
+        # In the list's order, whatever order they were ticked or sent in.
+        order = {v: n for n, (v, _label) in enumerate(f.choices)}
+        return sorted(unique, key=lambda v: order.get(v, len(order)))
     if kind == K.BOOLEAN:
         if isinstance(value, str):
             word = _nfkc(value).lower()
