@@ -343,3 +343,18 @@ def test_merge_is_commutative_on_what_is_asked_once_and_the_stricter_rule_holds(
     # A local key both items use is asked once per item, apart.
     if a.field("note") and b.field("note"):
         assert {"note__1", "note__2"} <= ab.keys and "note" not in ab.keys
+
+
+def test_a_fresh_cache_never_serves_a_form_compiled_before(version):
+    from django.core.cache import cache
+
+    f.row(version, 1, element=f.element("shop_name", "经营场所"))
+    version.refresh_from_db()
+    assert for_version(version).keys == {"shop_name"}
+    # Rows written without signals (a bulk import), then the cache cleared as between tests.
+    from yiwang.forms.models import FormField
+
+    FormField.objects.bulk_create([FormField(version=version, seq=2, section="", key="remark",
+                                             kind="text", label="备注")])  # fmt: skip
+    cache.clear()
+    assert for_version(version).keys == {"shop_name", "remark"}

@@ -267,3 +267,15 @@ def test_any_form_round_trips_through_its_page(form, seed):
     data = sample_data(form, seed=seed)
     back, _added = data_from_post(form, posted(render(form, data)))
     assert clean(form, back) == data
+
+
+def test_the_templates_have_no_inline_script_or_style():
+    from pathlib import Path
+
+    import yiwang.forms
+
+    folder = Path(yiwang.forms.__file__).parent / "templates" / "forms"
+    inline = re.compile(
+        r"<style|\sstyle\s*=|<script(?![^>]*\ssrc=)|\son[a-z]+\s*=|javascript:", re.I
+    )
+    assert [p.name for p in folder.glob("*.html") if inline.search(p.read_text())] == []

@@ -10,6 +10,7 @@ kept in this process; drafts compile fresh every time.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -440,11 +441,19 @@ CACHED_STATUSES = frozenset({"published", "retired"})
 
 def dictionary_changed(**kwargs):
     """A code list, entry, element or row changed: compiled forms made before are stale
-    (a published version's rows never change, but the dictionary they name may)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    (a published version's rows never change, but the dictionary they name may). Saves
+    send this through signals; bulk writes (imports) call it themselves."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _generation() -> str:
+    # A token, not a counter: when the cache loses it (cleared, evicted, a test's fresh
+    # cache) every compiled form is stale, never wrongly current.
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        token = cache.get(GENERATION_KEY, "")
+    return token
 
 
 def clear_cache():
@@ -454,7 +463,7 @@ def clear_cache():
 
 def _cache_key(version):
     stamp = version.updated_at.isoformat() if version.updated_at else ""
-    return (version.pk, stamp, cache.get(GENERATION_KEY, 0))
+    return (version.pk, stamp, _generation())
 
 
 def _compile(version) -> FormDefinition:
