@@ -358,3 +358,21 @@ def test_a_fresh_cache_never_serves_a_form_compiled_before(version):
                                              kind="text", label="备注")])  # fmt: skip
     cache.clear()
     assert for_version(version).keys == {"shop_name", "remark"}
+
+
+def test_a_form_is_compiled_in_the_language_of_the_page(version):
+    from django.utils import translation
+
+    cl = f.code_list(entries=[("hot", "热食类食品制售")])
+    cl.entries.update(label_en="Hot food")
+    f.row(
+        version,
+        1,
+        element=f.element("items", "经营项目", "choice", code_list=cl, name_en="Business"),
+    )
+    version.refresh_from_db()
+    assert for_version(version).field("items").label == "经营项目"
+    with translation.override("en"):
+        english = for_version(version).field("items")
+    assert (english.label, english.choices) == ("Business", (("hot", "Hot food"),))
+    assert for_version(version).field("items").choices == (("hot", "热食类食品制售"),)

@@ -290,3 +290,10 @@ def test_data_of_the_forms_own_keys_never_raises(form, data):
     values = data.draw(st.fixed_dictionaries({}, optional={k: JSON for k in form.keys}))
     validate(form, values)
     validate(form, clean(form, values), partial=True)
+
+
+def test_a_code_with_trailing_junk_is_not_cut_down_to_a_valid_one():
+    typed = "91110000600037341L" + " " * 50 + "junk"
+    data = clean(FORM, {**GOOD, "uscc": typed})
+    assert data["uscc"] == typed
+    assert codes(data) == {"/uscc": "format"}

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.forms.models import CodeEntry, DataElement, ElementKind, FormField
@@ -140,10 +141,22 @@ def _narrow_min(*values):
     return max(present) if present else None
 
 
+def _in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _entry_label(entry: CodeEntry) -> str:
+    return entry.label_en if entry.label_en and _in_english() else entry.label
+
+
+def _element_name(element: DataElement) -> str:
+    return element.name_en if element.name_en and _in_english() else element.name
+
+
 def _choices(code_list_id, entries: dict) -> tuple[tuple, tuple]:
     rows = entries.get(code_list_id, ())
-    active = tuple((e.value, e.label) for e in rows if e.active)
-    retired = tuple((e.value, e.label) for e in rows if not e.active)
+    active = tuple((e.value, _entry_label(e)) for e in rows if e.active)
+    retired = tuple((e.value, _entry_label(e)) for e in rows if not e.active)
     return active, retired
 
 
@@ -176,7 +189,7 @@ def _element_field(element: DataElement, entries: dict, *, section: str = "") ->
     choices, retired = _choices(element.code_list_id, entries)
     return Field(
         key=element.code,
-        label=element.name,
+        label=_element_name(element),
         kind=element.kind,
         required=False,
         help_text=element.help_text,
@@ -244,7 +257,7 @@ def _row_field(row: FormField, children: dict, entries: dict) -> Field:
     return replace(
         base,
         key=row.key or element.code,
-        label=row.label or element.name,
+        label=row.label or _element_name(element),
         required=row.required,
         help_text=row.help_text or element.help_text,
         max_length=_narrow_max(element.max_length, row.max_length),
@@ -463,7 +476,8 @@ def clear_cache():
 
 def _cache_key(version):
     stamp = version.updated_at.isoformat() if version.updated_at else ""
-    return (version.pk, stamp, _generation())
+    # Labels are compiled in the language of the request (built-in labels, English names).
+    return (version.pk, stamp, _generation(), get_language())
 
 
 def _compile(version) -> FormDefinition:
