@@ -231,6 +231,29 @@ def test_a_bundle_of_generated_forms_asks_the_applicant_once(versions):
     assert merged.field("applicant_id_number").items == ("T-0001", "T-0002")
 
 
+def test_a_value_an_earlier_items_licence_gives_is_not_asked_again(versions):
+    """开办餐饮店一件事: the credit code comes with the 个体工商户营业执照 of the first item."""
+    producer = f.license_type(
+        code="L-GTYYZZ",
+        fields=["名称", "统一社会信用代码"],
+        field_elements=["shop_name", "@新信用代码"],
+    )
+    first, later = versions(license_type=producer), versions()
+    name = f.element("shop_name", "名称", sources=["license:L-GTYYZZ:名称"])
+    uscc = f.element(
+        "uscc", "统一社会信用代码", "uscc", sources=["license:L-GTYYZZ:统一社会信用代码"]
+    )
+    f.row(first, 1, element=name)
+    f.row(later, 1, element=name)
+    f.row(later, 2, element=uscc)
+    merged = for_versions([first, later], sequential=1)
+    assert "uscc" not in merged.keys  # the first item's licence will say it
+    assert dict(merged.produced) == {"uscc": "T-0001"}
+    assert "shop_name" in merged.keys  # the first item asks it itself
+    # In parallel (nothing sequential), every field is asked.
+    assert "uscc" in for_versions([first, later]).keys
+
+
 # --- conditions ------------------------------------------------------------------------------
 
 FORM = FormDefinition(

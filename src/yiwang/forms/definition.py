@@ -100,6 +100,9 @@ class FormDefinition:
     generated: bool = False
     # For a bundle: per version pk, (merged key, the version's own key) of each field it asks.
     parts: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
+    # For a bundle: (key, item code) of fields a later item asks that an earlier item's
+    # result licence fills; they are not asked of the applicant.
+    produced: tuple[tuple[str, str], ...] = ()
     # Derived artefacts (schema, compiled validator), built once per definition.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -552,26 +555,57 @@ def _item_code(version) -> str:
     return version.item.code
 
 
-def for_versions(versions: list, *, title: str = "") -> FormDefinition:
+def for_versions(versions: list, *, title: str = "", sequential: int = 0) -> FormDefinition:
     """The one form of a bundle (一表申请): the union of its items' forms in bundle order,
     each data element asked once with the stricter rule; a local key that another item
     also uses becomes `<key>__<n>`, n the item's 1-based position. Pass versions with
-    their item loaded (select_related("item")) to save a query each."""
+    their item and result licence type loaded (select_related) to save queries.
+
+    The first `sequential` versions are the bundle's main items, done one after another:
+    a later item's field that a main item's result licence fills (its sources name that
+    licence type) is not asked of the applicant — the earlier item produces it
+    (`FormDefinition.produced`) — unless an item that produces it asks it too."""
     versions = list(versions)
+    results = [_result_type(v) for v in versions]
     return merge(
         [(_item_code(v), v.pk, for_version(v)) for v in versions],
         title=title,
+        producers=[results[n] if n < sequential else "" for n in range(len(versions))],
     )
 
 
-def merge(parts: list[tuple[str, object, FormDefinition]], *, title: str = "") -> FormDefinition:
-    """Merge forms given as (item code, version pk, definition), in bundle order."""
+def _result_type(version) -> str:
+    licence_type = version.result_license_type if version.result_license_type_id else None
+    return licence_type.code if licence_type is not None else ""
+
+
+def _produced_by(f: Field, earlier: dict[str, str]) -> str:
+    """The item code of the earlier item whose result licence fills `f`, or ""."""
+    for source in f.sources:
+        kind, _, rest = source.partition(":")
+        if kind == "license" and rest.partition(":")[0] in earlier:
+            return earlier[rest.partition(":")[0]]
+    return ""
+
+
+def merge(
+    parts: list[tuple[str, object, FormDefinition]],
+    *,
+    title: str = "",
+    producers: list[str] | None = None,
+) -> FormDefinition:
+    """Merge forms given as (item code, version pk, definition), in bundle order.
+    `producers[n]` is the licence type code part n's result gives to the parts after it
+    (empty when it gives none or runs in parallel with them)."""
     codes = [code for code, _pk, _d in parts]
     definitions = [d for _code, _pk, d in parts]
+    producers = producers or [""] * len(parts)
     owners: dict[str, set[int]] = {}
     for n, definition in enumerate(definitions):
         for f in definition.fields:
             owners.setdefault(f.key, set()).add(n)
+    producing = {n for n, code in enumerate(producers) if code}
+    produced: dict[str, str] = {}
 
     merged: dict[str, Field] = {}
     order: list[str] = []
@@ -583,7 +617,12 @@ def merge(parts: list[tuple[str, object, FormDefinition]], *, title: str = "") -
             if f.is_local and len(owners[f.key]) > 1
         }
         pairs = []
+        earlier = {producers[m]: codes[m] for m in range(n) if producers[m]}
         for f in definition.fields:
+            maker = _produced_by(f, earlier) if earlier else ""
+            if maker and not (owners[f.key] & producing):
+                produced[f.key] = maker
+                continue
             key = renames.get(f.key, f.key)
             show_if = f.show_if
             if show_if is not None:
@@ -609,6 +648,7 @@ def merge(parts: list[tuple[str, object, FormDefinition]], *, title: str = "") -
         title=title,
         generated=bool(definitions) and all(d.generated for d in definitions),
         parts=tuple(pairs_of),
+        produced=tuple(produced.items()),
     )
 
 
