@@ -83,12 +83,12 @@ _VALIDITY = {"有效期限", "有效期至", "有效期"}
 
 # Fields of different licence types that name the same thing of one business: a later
 # licence of the journey takes the value of an earlier one's field of the same group when
-# no field has its exact name. 经营场所 is an individual business's 住所 (市场主体登记管理条例
-# 第八条: 个体工商户 registers its 经营场所).
+# no field has its exact name. (住所 is not 经营场所: an individual business registers its
+# operator's 住所 and its 经营场所 apart, 市场主体登记管理条例 第八条.)
 _SAME_THING = [
     _ENTERPRISE_NAME,
     {"法定代表人", "经营者", "负责人"},
-    {"经营场所", "场所地址", "住所"},
+    {"经营场所", "场所地址"},
 ]
 
 
