@@ -45,3 +45,33 @@ def test_denial_decision_pdf_gives_the_reason_and_remedies(accepted_case, people
     decide(case, people, "deny")
     text = pdf_text(documents.decision_pdf(case), tmp_path)
     assert "不予许可决定书" in text and "经营场所不符合要求" in text and "行政复议" in text
+
+
+def test_each_item_of_a_bundle_has_its_own_decision_naming_its_own_result(
+    accepted_bundle, people, tmp_path
+):
+    from tests.licenses.restaurant import approve_everything, restaurant
+    from yiwang.licenses.models import License
+
+    parent = restaurant(accepted_bundle)
+    approve_everything(parent, people)
+    assert not documents.has_decision(parent)  # the journey has none: each item has its own
+    results = {
+        "SCJ-XK-0005": "个体工商户营业执照",
+        "SCJ-XK-0008": "食品经营许可证",
+        "CGW-XK-0001": "户外招牌设置许可决定书",
+        "XFJ-XK-0001": "公众聚集场所投入使用营业前消防安全检查合格证",
+    }
+    texts = {}
+    for child in parent.children.select_related("item_version__item"):
+        code = child.item_version.item.code
+        licence = License.objects.get(case=child)
+        text = pdf_text(documents.decision_pdf(child), tmp_path)
+        assert "准予许可决定书" in text and child.number in text
+        assert f"办理结果{results[code]}（证照编号{licence.number}）" in text, code
+        texts[code] = text
+    for code, text in texts.items():
+        others = [name for other, name in results.items() if other != code]
+        # 户外招牌设置许可决定书 contains no other item's result name, and so on.
+        assert not any(f"办理结果{name}" in text for name in others), code
+    assert len({documents.decision_pdf(c) for c in parent.children.all()}) == 4

@@ -60,6 +60,9 @@ class License(models.Model):
     # The name as printed on the licence when it was issued (people and firms rename).
     holder_name = models.CharField(_("持证人名称"), max_length=200)
     data = models.JSONField(_("照面信息"), default=dict)
+    # Where each 照面字段 of a licence drafted from a case came from (licenses.filling):
+    # {name: {"kind": "form" | "decision" | "applicant" | "earlier" | "issuer", "from": …}}.
+    field_sources = models.JSONField(_("照面字段来源"), default=dict, blank=True)
     issued_on = models.DateField(_("签发日期"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)  # null: 长期有效
     status = models.CharField(

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +22,9 @@ from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, User
 from yiwang.notify import services as notify
 
-from . import signing
+from . import credit_codes, filling, sequences, signing
 from .masking import masked_fields, masked_holder_name
-from .models import EXPIRED, License, LicenseNumberCounter, ShareLink, Status
+from .models import EXPIRED, License, ShareLink, Status
 
 PERSON = LicenseType.HolderKind.PERSON
 EXPIRY_NOTICE_DAYS = 30
@@ -52,22 +52,11 @@ def next_number(license_type: LicenseType, day: datetime.date) -> str:
     The counter row is locked so concurrent issues never share a number; numbers taken by
     imported licences are skipped."""
     prefix = f"{license_type.code.removeprefix('L-')}-{day.year}"
-    with transaction.atomic():
-        counter = LicenseNumberCounter.objects.select_for_update().filter(prefix=prefix).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    LicenseNumberCounter.objects.create(prefix=prefix, last=0)
-            except IntegrityError:
-                pass
-            counter = LicenseNumberCounter.objects.select_for_update().get(prefix=prefix)
-        while True:
-            counter.last += 1
-            number = f"{prefix}-{counter.last:06d}"
-            if not License.objects.filter(number=number).exists():
-                break
-        counter.save(update_fields=["last"])
-    return number
+    return sequences.take_next(
+        prefix,
+        lambda n: f"{prefix}-{n:06d}",
+        lambda number: License.objects.filter(number=number).exists(),
+    )
 
 
 def default_valid_until(license_type: LicenseType, issued_on: datetime.date):
@@ -204,6 +193,7 @@ def _issue(
     holder_person: User | None = None,
     holder_enterprise: Enterprise | None = None,
     data: dict,
+    field_sources: dict | None = None,
     by,
     case=None,
     issued_on: datetime.date | None = None,
@@ -216,7 +206,9 @@ def _issue(
     if (holder_person is None) == (holder_enterprise is None):
         raise LicenseError(_("证照须有且只有一个持证主体。"), code="holder")
     person = holder_person is not None
-    if person != (license_type.holder_kind == PERSON):
+    # A 法人 type may name a person: an individual business's licences are issued in the
+    # operator's name (case_holder). An enterprise never holds a person's licence.
+    if not person and license_type.holder_kind == PERSON:
         raise LicenseError(
             _("“%(type)s”的持证主体应为%(kind)s。")
             % {"type": license_type.name, "kind": license_type.get_holder_kind_display()},
@@ -235,6 +227,7 @@ def _issue(
         holder_name=holder_name
         or (holder_person.display_name if person else holder_enterprise.name),
         data=_clean_data(license_type, data, final=final),
+        field_sources=field_sources or {},
         issued_on=issued_on,
         valid_until=valid_until,
         issuer=license_type.issuer,
@@ -258,7 +251,12 @@ def _issue(
         "license.issued" if final else "license.drafted",
         licence,
         org_path=licence.issuer_path,
-        summary={"type": license_type.code, "number": licence.number, "case": case and case.pk},
+        summary={
+            "type": license_type.code,
+            "number": licence.number,
+            "case": case and case.pk,
+            **({"empty": _missing_fields(license_type, licence.data)} if not final else {}),
+        },
     )
     if final and notify_holder:
         _tell_holder(
@@ -286,7 +284,17 @@ def confirm(license_id, *, by, data: dict | None = None) -> License:
     _authorise(by, "license.confirm", licence)
     if licence.final:
         raise LicenseError(_("该证照已确认，无需重复确认。"), code="already_final")
-    licence.data = _clean_data(licence.license_type, {**licence.data, **(data or {})}, final=True)
+    # What the issuer typed (an empty input leaves the draft's value); it is marked as theirs.
+    typed = {
+        name: value
+        for name, value in (data or {}).items()
+        if str(value or "").strip() and value != licence.data.get(name)
+    }
+    licence.data = _clean_data(licence.license_type, {**licence.data, **typed}, final=True)
+    licence.field_sources = {
+        **licence.field_sources,
+        **{name: {"kind": filling.ISSUER} for name in typed},
+    }
     licence.final = True
     licence.confirmed_by = by if not isinstance(by, str) else None
     licence.confirmed_at = timezone.now()
@@ -297,7 +305,7 @@ def confirm(license_id, *, by, data: dict | None = None) -> License:
         "license.confirmed",
         licence,
         org_path=licence.issuer_path,
-        summary={"number": licence.number},
+        summary={"number": licence.number, "typed": sorted(typed)},
     )
     _tell_holder(
         licence,
@@ -308,90 +316,40 @@ def confirm(license_id, *, by, data: dict | None = None) -> License:
     return licence
 
 
-# Where issue_for_case finds each 照面字段 (beyond a form field of the same name).
-_PERSON_NAME = {"姓名", "持证人", "权利人", "经营者", "受援人", "户主姓名"}
-_PERSON_ID = {"公民身份号码", "身份证件号"}
-_ENTERPRISE_NAME = {
-    "名称",
-    "企业名称",
-    "单位名称",
-    "经营者名称",
-    "机构名称",
-    "取水权人名称",
-    "申请单位",
-    "建设单位",
-}
-_ADDRESS = {"住址", "居住地址", "住所", "注册地址", "地址"}
-_NUMBER = {
-    "证号",
-    "编号",
-    "许可证编号",
-    "许可证号",
-    "证书编号",
-    "决定书编号",
-    "文书编号",
-    "登记号",
-    "结婚证字号",
-    "出生证编号",
-}
-_ISSUE_DATE = {"发证日期", "登记日期", "注册日期", "成立日期", "发卡日期", "决定日期"}
-_VALIDITY = {"有效期限", "有效期至", "有效期"}
-
-
 def _chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return filling.chinese_date(day)
 
 
-def prefill(license_type, *, case, number: str, issued_on, valid_until) -> dict:
-    """The fields a case and the applicant's identity already say; the rest stay empty for
-    the issuer to complete."""
-    applicant, enterprise, form = case.applicant, case.enterprise, case.form_data or {}
-    id_number = applicant.reveal_id_number()
-    data = {}
-    for name in license_type.fields:
-        value = form.get(name, "")
-        if value:
-            pass
-        elif name in _PERSON_ID:
-            value = id_number
-        elif name in _PERSON_NAME and license_type.holder_kind == PERSON:
-            value = applicant.real_name
-        elif name in _ENTERPRISE_NAME and enterprise is not None:
-            value = enterprise.name
-        elif name == "统一社会信用代码" and enterprise is not None:
-            value = enterprise.uscc
-        elif name == "法定代表人" and enterprise is not None:
-            value = enterprise.legal_representative
-        elif name in _ADDRESS:
-            if enterprise is not None and license_type.holder_kind != PERSON:
-                value = form.get("enterprise_address") or enterprise.address
-            else:
-                value = form.get("address", "")
-        elif name == "性别" and len(id_number) == 18:
-            value = "男" if int(id_number[16]) % 2 else "女"
-        elif name == "出生日期" and len(id_number) == 18:
-            value = f"{id_number[6:10]}年{int(id_number[10:12])}月{int(id_number[12:14])}日"
-        elif name == "签发机关":
-            value = license_type.issuer.name
-        elif name in _NUMBER:
-            value = number
-        elif name in _ISSUE_DATE:
-            value = _chinese_date(issued_on)
-        elif name in _VALIDITY:
-            value = (
-                f"{_chinese_date(issued_on)}至{_chinese_date(valid_until)}"
-                if valid_until
-                else "长期"
-            )
-        data[name] = value or ""
-    return data
+def case_holder(case, license_type) -> tuple[User | None, Enterprise | None]:
+    """(person, enterprise) who holds the licence a case produces: the applicant for a
+    自然人 type; for a 法人 type the case's enterprise, or — when a natural person applied
+    without one — the applicant: a 个体工商户 is not a legal person, and its licences are
+    issued in the operator's name (docs/licenses.md, "Who holds a licence from a case")."""
+    if license_type.holder_kind != PERSON and case.enterprise_id:
+        return None, case.enterprise
+    return case.applicant, None
+
+
+def journey_licences(case, *, person: User | None, enterprise: Enterprise | None) -> list:
+    """The holder's licences drafted (or issued) earlier in the same bundle journey, oldest
+    first: what the later stages see of the new business."""
+    if not case.parent_id:
+        return []
+    mine = Q(holder_person=person) if person is not None else Q(holder_enterprise=enterprise)
+    return list(
+        License.objects.filter(mine, case__parent_id=case.parent_id)
+        .exclude(case=case)
+        .select_related("license_type")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
 def issue_for_case(case, *, by) -> License | None:
     """Called by the workflow when a case concludes approved: if its item's result is a
-    licence, draft it from the case form and the applicant's identity for the issuer to
-    confirm. Safe to call twice (one licence per case)."""
+    licence, draft it for the issuer to confirm, filled from the case (filling.fill: the
+    type's field_elements, decision fields, the applicant, earlier licences of the
+    journey). Safe to call twice (one licence per case)."""
     version = case.item_version
     license_type = version.result_license_type if version is not None else None
     if license_type is None:
@@ -399,22 +357,27 @@ def issue_for_case(case, *, by) -> License | None:
     existing = License.objects.filter(case=case).first()
     if existing is not None:
         return existing
-    enterprise = case.enterprise if license_type.holder_kind != PERSON else None
-    if license_type.holder_kind != PERSON and enterprise is None:
-        return None  # an enterprise licence needs an enterprise applicant
+    person, enterprise = case_holder(case, license_type)
     issued_on = timezone.localdate()
     valid_until = default_valid_until(license_type, issued_on)
     number = next_number(license_type, issued_on)
-    data = prefill(
-        license_type, case=case, number=number, issued_on=issued_on, valid_until=valid_until
+    filled = filling.fill(
+        license_type,
+        case=case,
+        person=person is not None,
+        enterprise=enterprise,
+        decision=filling.Decision(number, issued_on, valid_until, license_type.issuer.name),
+        earlier=journey_licences(case, person=person, enterprise=enterprise),
+        new_credit_code=lambda: credit_codes.new_credit_code(license_type),
     )
     # The workflow authorised the decision; the draft is its consequence, not a new act.
     return _issue(
         license_type,
         check=False,
-        holder_person=None if enterprise else case.applicant,
+        holder_person=person,
         holder_enterprise=enterprise,
-        data=data,
+        data=filled.data,
+        field_sources=filled.sources,
         by=by,
         case=case,
         issued_on=issued_on,

@@ -33,6 +33,22 @@ def _opinion_rows(case: Case) -> list[tuple[str, str]]:
     ]
 
 
+def result_words(case: Case) -> str:
+    """This item's own result — in a bundle, each child names its own, never the first
+    item's — with the number of the licence drafted from the case, when there is one."""
+    version = case.item_version
+    kind = version.result_license_type
+    name = version.result_name or (kind.name if kind is not None else "")
+    if kind is None:
+        return name
+    from yiwang.licenses.models import License
+
+    number = License.objects.filter(case=case).values_list("number", flat=True).first()
+    if not number:
+        return name
+    return _("%(name)s（证照编号 %(number)s）") % {"name": name, "number": number}
+
+
 def decision_pdf(case: Case) -> bytes:
     if not has_decision(case):
         raise ValueError("the case has no decision")
@@ -55,8 +71,8 @@ def decision_pdf(case: Case) -> bytes:
     ]
     if denied:
         rows.append((_("不予许可理由"), case.decision_reason))
-    elif case.item_version.result_name:
-        rows.append((_("办理结果"), case.item_version.result_name))
+    elif result := result_words(case):
+        rows.append((_("办理结果"), result))
     if case.status == Status.APPROVED_TOLERATED:
         rows.append((_("容缺说明"), _("容缺受理的材料须在规定期限内补齐。")))
     story = [

@@ -302,7 +302,12 @@ def _conclude(case, *, by, approved: bool, reason: str = "") -> None:
     if outcome != Status.DENIED:  # a licence result is drafted for the issuer to confirm
         from yiwang.licenses.services import issue_for_case
 
-        issue_for_case(case, by=by)
+        licence = issue_for_case(case, by=by)
+        if licence is not None and case.parent_id:
+            # The later items of the bundle see the new licence among their materials.
+            from yiwang.cases.produced import earlier_item_concluded
+
+            earlier_item_concluded(case, licence, by=by)
     if case.parent_id:
         _advance_journey(case, by=by)
     elif outcome != Status.DENIED:

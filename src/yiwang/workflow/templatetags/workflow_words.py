@@ -87,6 +87,7 @@ _EVENTS = {
     "extension_rejected": _lazy("延期未获批准"),
     "clock": _lazy("办理期限调整"),
     "result_ready": _lazy("办理结果已准备好"),
+    "material_produced": _lazy("前序事项的证照转为后续事项的材料"),
     "delivery_chosen": _lazy("选择送达方式"),
     "delivered": _lazy("已领取办理结果"),
     "shipped": _lazy("办理结果已寄出"),
