@@ -83,20 +83,23 @@ def copy_fields(source_version, target_version) -> int:
 
 
 @transaction.atomic
-def replace_fields(version_id, *, rows: list[dict], by=None) -> list[FormField]:
+def replace_fields(
+    version_id, *, rows: list[dict], by=None, dictionary: Dictionary | None = None
+) -> list[FormField]:
     """The version's form exactly as `rows` say, or nothing at all.
 
     Every row is checked against the dictionary (see `rules.row_problems`); any problem
     raises `FormRowsInvalid`, a ValidationError whose messages name the row, and writes
     nothing. The caller decides who may edit which version (catalog.services.replace_form);
-    a published or retired version is refused here too, because a case pins its rows."""
+    a published or retired version is refused here too, because a case pins its rows.
+    `dictionary` saves reading the stored one again when many forms are written at once."""
     version_model = FormField._meta.get_field("version").related_model
     version = version_model.objects.select_for_update().get(pk=version_id)
     if version.status in _FROZEN:
         raise FormRowsInvalid(
             [Problem(None, "", _("已发布或已停用的版本不能修改申请表，请先新建草稿。"))]
         )
-    dictionary = Dictionary.stored()
+    dictionary = dictionary or Dictionary.stored()
     rows = [rules.complete(row) for row in rows]
     problems = rules.row_problems(rows, dictionary)
     if problems:
