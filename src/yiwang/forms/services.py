@@ -218,9 +218,9 @@ def _import_code_lists(rows, codes) -> int:
             )
             changed.add(current.code)
         elif any(getattr(current, k) != v for k, v in values.items()):
-            CodeList.objects.filter(pk=current.pk).update(**values)
             for key, value in values.items():
                 setattr(current, key, value)
+            current.save()  # saved one by one: compiled forms listen (forms.definition)
             changed.add(current.code)
     stored = {
         (e.code_list_id, e.value): e for e in CodeEntry.objects.filter(code_list__code__in=codes)
@@ -240,12 +240,16 @@ def _import_code_lists(rows, codes) -> int:
             CodeEntry.objects.create(code_list=code_list, value=row["value"], **values)
             changed.add(code_list.code)
         elif any(getattr(entry, k) != v for k, v in values.items()):
-            CodeEntry.objects.filter(pk=entry.pk).update(**values)
+            for key, value in values.items():
+                setattr(entry, key, value)
+            entry.save()
             changed.add(code_list.code)
-    retired = [e.pk for key, e in stored.items() if key not in seen and e.active]
-    if retired:
-        CodeEntry.objects.filter(pk__in=retired).update(active=False)
-        changed.update(e.code_list.code for e in CodeEntry.objects.filter(pk__in=retired))
+    code_of = {c.pk: c.code for c in lists.values()}
+    for key, entry in stored.items():
+        if key not in seen and entry.active:
+            entry.active = False
+            entry.save()
+            changed.add(code_of[entry.code_list_id])
     return len(changed)
 
 
