@@ -333,7 +333,7 @@ def test_a_broken_dictionary_is_refused_whole(db):
         "数据元“Team”：数据元“nobody”不存在。",
         "数据元“Team”：预填来源“wechat:openid”无法识别：应为 identity:属性、enterprise:属性 或 "
         "license:证照类型编码:照面字段。",
-        "数据元“fee”：只有文本数据元可以设格式。",
+        "数据元“fee”：只有文本、长文本和地址数据元可以设格式。",
         "数据元“fee”：最大值不能小于最小值。",
         "数据元“fee”：金额的单位应为元或万元。",
     ]

@@ -63,13 +63,17 @@ CODE_ENTRY_KEYS = [
 
 KINDS = {k.value for k in ElementKind}
 CHOICE_KINDS = {ElementKind.CHOICE, ElementKind.MULTI_CHOICE}
-# Which rules a kind has (docs/forms.md, "Data elements").
+# Which rules a kind has (docs/forms.md, "Data elements"; an address's length and format
+# are its street detail's, an e-mail's length its whole, as forms.schema applies them).
 LENGTH_KINDS = {
     ElementKind.TEXT,
     ElementKind.LONG_TEXT,
+    ElementKind.EMAIL,
+    ElementKind.ADDRESS,
     ElementKind.MULTI_CHOICE,
     ElementKind.GROUP,
 }
+PATTERN_KINDS = {ElementKind.TEXT, ElementKind.LONG_TEXT, ElementKind.ADDRESS}
 NUMBER_KINDS = {ElementKind.INTEGER, ElementKind.DECIMAL, ElementKind.MONEY}
 UNIT_KINDS = NUMBER_KINDS
 MONEY_UNITS = {"元", "万元"}
@@ -592,8 +596,8 @@ def _element_problems(add, row, dictionary):
         elif kind not in LENGTH_KINDS:
             add("max_length", _("这种类型的数据元没有最大长度。"))
     if row["pattern"]:
-        if kind != ElementKind.TEXT:
-            add("pattern", _("只有文本数据元可以设格式。"))
+        if kind not in PATTERN_KINDS:
+            add("pattern", _("只有文本、长文本和地址数据元可以设格式。"))
         else:
             try:
                 re.compile(row["pattern"])

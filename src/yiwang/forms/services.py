@@ -9,7 +9,7 @@ and data elements) is imported and exported the same way. Nothing here imports `
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import definition, rules
 from .models import CodeEntry, CodeList, DataElement, FormField
 from .rules import Dictionary, FormRowsInvalid, Problem
 
@@ -200,32 +200,46 @@ def import_dictionary(element_rows: list[dict], code_list_rows: list[dict]) -> d
     problems = rules.dictionary_problems(element_rows, code_list_rows, dictionary)
     if problems:
         raise FormRowsInvalid(problems, {"elements": element_rows, "code_lists": code_list_rows})
-    return {
+    summary = {
         "code_lists": _import_code_lists(code_list_rows, lists_in_rows),
         "elements": _import_elements(element_rows),
     }
+    if any(summary.values()):
+        # New rows are inserted in bulk, which sends no post_save: say it once for all.
+        definition.dictionary_changed()
+    return summary
+
+
+def _changed(obj, values: dict) -> bool:
+    """Set `values` on a stored object and save it if any differs (post_save is sent)."""
+    if all(getattr(obj, k) == v for k, v in values.items()):
+        return False
+    for key, value in values.items():
+        setattr(obj, key, value)
+    obj.save()
+    return True
 
 
 def _import_code_lists(rows, codes) -> int:
     changed = set()
     lists = {c.code: c for c in CodeList.objects.filter(code__in=codes)}
+    new_lists = {}
     for row in rows:
         values = {"name": row["list_name"], "name_en": row["list_name_en"]}
-        current = lists.get(row["list_code"])
-        if current is None:
-            current = lists[row["list_code"]] = CodeList.objects.create(
-                code=row["list_code"], **values
-            )
-            changed.add(current.code)
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(current, key, value)
-            current.save()  # saved one by one: compiled forms listen (forms.definition)
-            changed.add(current.code)
+        code = row["list_code"]
+        if code in lists:
+            if _changed(lists[code], values):
+                changed.add(code)
+        elif code not in new_lists:
+            new_lists[code] = CodeList(code=code, **values)
+    if new_lists:
+        CodeList.objects.bulk_create(new_lists.values())
+        lists.update({c.code: c for c in CodeList.objects.filter(code__in=new_lists)})
+        changed.update(new_lists)
     stored = {
         (e.code_list_id, e.value): e for e in CodeEntry.objects.filter(code_list__code__in=codes)
     }
-    seen = set()
+    seen, new_entries = set(), []
     for row in rows:
         code_list = lists[row["list_code"]]
         values = {
@@ -234,42 +248,32 @@ def _import_code_lists(rows, codes) -> int:
             "position": row["position"],
             "active": True,
         }
-        entry = stored.get((code_list.pk, row["value"]))
-        seen.add((code_list.pk, row["value"]))
-        if entry is None:
-            CodeEntry.objects.create(code_list=code_list, value=row["value"], **values)
+        key = (code_list.pk, row["value"])
+        seen.add(key)
+        if key not in stored:
+            new_entries.append(CodeEntry(code_list=code_list, value=row["value"], **values))
             changed.add(code_list.code)
-        elif any(getattr(entry, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(entry, key, value)
-            entry.save()
+        elif _changed(stored[key], values):
             changed.add(code_list.code)
+    CodeEntry.objects.bulk_create(new_entries)
     code_of = {c.pk: c.code for c in lists.values()}
     for key, entry in stored.items():
-        if key not in seen and entry.active:
-            entry.active = False
-            entry.save()
+        if key not in seen and _changed(entry, {"active": False}):
             changed.add(code_of[entry.code_list_id])
     return len(changed)
 
 
 def _import_elements(rows) -> int:
-    lists = {c.code: c for c in CodeList.objects.all()}
+    lists = {c.code: c.pk for c in CodeList.objects.all()}
     stored = {e.code: e for e in DataElement.objects.all()}
-    changed = 0
+    changed, new = 0, []
     for row in rows:
         values = {k: row[k] for k in ELEMENT_KEYS if k not in {"code", "code_list"}}
-        code_list = lists.get(row["code_list"]) if row["code_list"] else None
-        values["code_list_id"] = code_list.pk if code_list else None
+        values["code_list_id"] = lists[row["code_list"]] if row["code_list"] else None
         current = stored.get(row["code"])
         if current is None:
-            DataElement.objects.create(code=row["code"], **values)
+            new.append(DataElement(code=row["code"], **values))
+        elif _changed(current, values):
             changed += 1
-            continue
-        before = {k: getattr(current, k) for k in values}
-        if before != values:
-            for key, value in values.items():
-                setattr(current, key, value)
-            current.save()
-            changed += 1
-    return changed
+    DataElement.objects.bulk_create(new)
+    return changed + len(new)
