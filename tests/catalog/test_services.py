@@ -120,3 +120,79 @@ def test_themes_keep_their_order_through_an_edit(small_item, catalog_admin):
     a, b = Theme.objects.get(name="准营准办"), Theme.objects.get(name="设立变更")
     services.update_draft(draft.pk, by=catalog_admin, fields={}, m2m={"themes": [a, b]})
     assert exchange.item_row(draft)["主题分类"] == "准营准办;设立变更"
+
+
+@pytest.fixture
+def item_with_form(demo):
+    """企业设立登记 published with a six-field form (tests/catalog/test_exchange.py)."""
+    from yiwang.catalog.models import ServiceItem
+
+    from .test_exchange import form_sheets
+
+    exchange.import_sheets(form_sheets())
+    return ServiceItem.objects.get(code="SCJ-XK-0001")
+
+
+def test_the_diff_names_added_changed_removed_and_reordered_fields(item_with_form, catalog_admin):
+    from yiwang.catalog import diff
+    from yiwang.forms import services as forms
+
+    published = item_with_form.published
+    draft = services.start_draft(item_with_form.pk, by=catalog_admin)
+    assert [c for c in diff.diff(published, draft) if c.section == "申请表"] == []
+    rows = [{"id": f.pk} for f in draft.form_fields.order_by("seq")]
+    rows[0]["label"] = "企业名称（拟）"
+    del rows[1]  # 法定代表人
+    rows[1], rows[2] = rows[2], rows[1]  # 网店网址 before 经营形式
+    rows.append(
+        {
+            "key": "remark",
+            "label": "备注",
+            "kind": "long_text",
+            "required": False,
+            "section": "其他",
+        }
+    )
+    services.replace_form(draft.pk, by=catalog_admin, rows=rows)
+    assert [r["seq"] for r in forms.field_rows(draft)] == [1, 2, 3, 4, 5, 6]
+
+    changes = {c.field: c for c in diff.diff(published, draft) if c.section == "申请表"}
+    assert set(changes) == {
+        "企业名称（拟）（company_name）",
+        "法定代表人（legal_rep）",
+        "备注（remark）",
+        "字段顺序",
+    }
+    assert "字段名称:拟设企业名称" in changes["企业名称（拟）（company_name）"].old
+    assert changes["法定代表人（legal_rep）"].new == ""
+    assert (
+        changes["备注（remark）"].old == "" and "字段类型:长文本" in changes["备注（remark）"].new
+    )
+    assert changes["字段顺序"].new.startswith(
+        "企业名称（拟）（company_name）、网店网址（web_address）"
+    )
+
+
+def test_only_a_draft_form_changes_and_only_by_a_catalogue_admin(item_with_form, catalog_admin):
+    from django.core.exceptions import PermissionDenied
+
+    from yiwang.identity.models import User
+
+    published = item_with_form.published
+    with pytest.raises(ValidationError, match="只有草稿可以修改"):
+        services.replace_form(published.pk, by=catalog_admin, rows=[])
+    draft = services.start_draft(item_with_form.pk, by=catalog_admin)
+    with pytest.raises(PermissionDenied):
+        services.replace_form(draft.pk, by=User.objects.get(username="catalog-reviewer"), rows=[])
+    assert draft.form_fields.count() == published.form_fields.count() == 6
+
+
+def test_saving_a_draft_form_costs_a_fixed_number_of_statements(
+    item_with_form, catalog_admin, django_assert_max_num_queries
+):
+    draft = services.start_draft(item_with_form.pk, by=catalog_admin)
+    rows = [{"id": f.pk} for f in draft.form_fields.all()]
+    # lock, stored rows, dictionary (3), delete, insert, the audit event (3), savepoints
+    with django_assert_max_num_queries(16):
+        services.replace_form(draft.pk, by=catalog_admin, rows=rows)
+    assert draft.form_fields.count() == 6

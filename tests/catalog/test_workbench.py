@@ -413,3 +413,73 @@ def test_faqs_and_walkthrough_are_edited_in_the_draft_editor(small_item, catalog
     response = client.post(f"/workbench/catalog/items/{CODE}/v2/guide/", guide)
     assert response.status_code == 302
     assert [g.title for g in draft.guide_steps.all()] == ["在线填写申请"]
+
+
+def test_admin_adds_a_conditional_field_reviewer_sees_it_and_publishes(demo, as_user):
+    """The form is part of the version: edited in the draft, shown in the diff, published
+    with it, and the version before keeps the rows it had."""
+    from yiwang.catalog import forms
+    from yiwang.forms import services as form_services
+
+    from .test_exchange import form_sheets
+
+    exchange.import_sheets(form_sheets())
+    client = as_user("catalog-admin")
+    assert client.post(f"/workbench/catalog/items/{CODE}/edit/").status_code == 302
+    item = ServiceItem.objects.get(code=CODE)
+    draft = item.versions.get(number=2)
+    assert len(form_services.field_rows(draft)) == 6  # the draft starts as a full copy
+    page = client.get(f"/workbench/catalog/items/{CODE}/v2/edit/").content.decode()
+    assert 'id="form"' in page and "保存申请表" in page
+    assert '<label class="visually-hidden" for="id_form-0-element">第1行 数据元</label>' in page
+
+    def post(show_if):
+        rows = forms.form_field_initial(draft)
+        for row in rows[3:]:  # make room after 经营形式 (3) for the new field
+            row["ORDER"] += 1
+        data = _formset("form", rows, extra=0)
+        data["form-TOTAL_FORMS"] = str(len(rows) + 1)
+        new = {
+            "key": "platform_name",
+            "label": "网店平台名称",
+            "kind": "text",
+            "show_if": show_if,
+            "help_text": "如在多个平台经营，填写主要平台",
+            "ORDER": "4",
+        }
+        data.update({f"form-{len(rows)}-{k}": v for k, v in new.items()})
+        return client.post(f"/workbench/catalog/items/{CODE}/v2/form/", data)
+
+    response = post("business_form=market")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "申请表有错误，请看标出的行。没有保存任何修改。" in html
+    assert 'id="id_form-6-show_if_error"' in html  # on the row that breaks the rule
+    assert "序号4（网店平台名称）：“market”不是字段“business_form”的可选值" in html
+    assert len(form_services.field_rows(draft)) == 6
+
+    response = post("business_form=online")
+    assert response.status_code == 302 and response["Location"].endswith("/v2/edit/#form")
+    rows = form_services.field_rows(draft)
+    assert [r["key"] for r in rows][2:5] == ["business_form", "platform_name", "web_address"]
+    assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5, 6, 7]
+    # What the editor does not show is kept: 拟设企业名称 still is never prefilled.
+    assert rows[0]["no_prefill"] is True and rows[0]["max_length"] == 50
+
+    preview = client.get(f"/workbench/catalog/items/{CODE}/v2/form/preview/")
+    assert preview.status_code == 200
+    assert "网店平台名称" in preview.content.decode()
+
+    assert client.post(f"/workbench/catalog/items/{CODE}/v2/submit/").status_code == 302
+    reviewer = as_user("catalog-reviewer")
+    page = reviewer.get(f"/workbench/catalog/items/{CODE}/v2/review/").content.decode()
+    assert "网店平台名称（platform_name）" in page
+    assert "显示条件:business_form=online" in page and "字段顺序" not in page
+    assert reviewer.post(f"/workbench/catalog/items/{CODE}/v2/publish/").status_code == 302
+
+    item.refresh_from_db()
+    assert item.published.number == 2
+    old = item.versions.get(number=1)
+    assert "platform_name" not in [r["key"] for r in form_services.field_rows(old)]
+    page = reviewer.get(f"/workbench/catalog/items/{CODE}/v1/").content.decode()
+    assert "拟设企业名称" in page and "网店平台名称" not in page

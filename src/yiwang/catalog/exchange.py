@@ -1,8 +1,8 @@
 """The catalogue exchange file (catalog.xlsx): read every sheet, validate every row, import
 in one transaction, export the published catalogue in the same format.
 
-An item's row, materials and steps are compared as exchange-format text with what is
-published: the same text changes nothing, different text becomes a new published version,
+An item's row, materials, steps and form (申请表) are compared as exchange-format text with
+what is published: the same text changes nothing, different text becomes a new published version,
 so re-importing a file is a no-op and history is never rewritten."""
 
 import re
@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.core.exchange import ImportRejected, RowError, rows_of
+from yiwang.forms import services as forms_services
 from yiwang.identity import orgs_exchange
 from yiwang.identity.models import OrgUnit
 
-from . import vocab
+from . import exchange_forms, vocab
 from .models import (
     Bundle,
     BundleItem,
@@ -73,9 +74,27 @@ COLUMNS = {
         "填报须知",
     ],
     STEPS: ["事项编码", "序号", "环节名称", "办理岗位", "时限(工作日)"],
-    LICENSES: ["证照类型编码", "证照名称", "发证机构", "持证主体类型", "有效期(年)", "照面字段"],
+    LICENSES: [
+        "证照类型编码",
+        "证照名称",
+        "发证机构",
+        "持证主体类型",
+        "有效期(年)",
+        "照面字段",
+        *exchange_forms.LICENSE_COLUMNS,
+    ],
     BUNDLES: ["一件事编码", "名称", "服务对象", "主办事项", "并联事项", "说明"],
+    **exchange_forms.SHEETS,
 }
+CODE_LISTS, ELEMENTS, FORMS = (
+    exchange_forms.CODE_LISTS,
+    exchange_forms.ELEMENTS,
+    exchange_forms.FORMS,
+)
+# Added with application forms (docs/forms.md): a file made before them has none of these
+# sheets and columns, and reads as if they were empty.
+OPTIONAL_SHEETS = set(exchange_forms.SHEETS)
+OPTIONAL_COLUMNS = set(exchange_forms.LICENSE_COLUMNS)
 _ITEM_CODE = re.compile(r"^[A-Z]{2,4}-(XK|JF|QR|CJ|JL|QT|GG)-\d{4}$")
 _MULTI = {"实施主体", "主题分类", "办理地点", "关键词", "照面字段", "主办事项", "并联事项"}
 
@@ -92,10 +111,16 @@ def read_workbook(path) -> dict[str, list[dict]]:
     sheets, errors = {}, []
     try:
         for name, columns in COLUMNS.items():
+            if name in OPTIONAL_SHEETS and name not in workbook.sheetnames:
+                sheets[name] = []
+                continue
+            required = [c for c in columns if c not in OPTIONAL_COLUMNS]
             try:
-                sheets[name] = [_normalise(row) for row in rows_of(workbook, name, columns)]
+                rows = rows_of(workbook, name, required)
             except ImportRejected as rejected:
                 errors.extend(rejected.errors)
+                continue
+            sheets[name] = [_normalise({c: "" for c in columns} | row) for row in rows]
     finally:
         workbook.close()
     if errors:
@@ -109,7 +134,7 @@ def _normalise(row: dict) -> dict:
         row[column] = vocab.join(vocab.split(row[column]))
     if row.get("服务对象") == "法人;自然人":
         row["服务对象"] = "自然人;法人"
-    return row
+    return exchange_forms.normalise(row)
 
 
 # --- validating ---------------------------------------------------------------------------
@@ -162,9 +187,10 @@ def validate(sheets: dict[str, list[dict]]) -> list[RowError]:
     org_codes = {r["机构编码"] for r in sheets[ORGS]} | set(
         OrgUnit.objects.values_list("code", flat=True)
     )
-    licence_codes = {r["证照类型编码"] for r in sheets[LICENSES]} | set(
-        LicenseType.objects.values_list("code", flat=True)
-    )
+    licences = dict(LicenseType.objects.values_list("code", "fields")) | {
+        r["证照类型编码"]: vocab.split(r["照面字段"]) for r in sheets[LICENSES]
+    }
+    licence_codes = set(licences)
     themes = set(vocab.THEMES_PERSON) | set(vocab.THEMES_ENTERPRISE)
 
     def orgs_exist(sheet, row, column, codes):
@@ -249,7 +275,7 @@ def validate(sheets: dict[str, list[dict]]) -> list[RowError]:
             _one_of(errors, sheet, row, column, vocab.YES_NO)
 
     item_codes = {r["事项编码"] for r in sheets[ITEMS]}
-    for sheet, seq_key in [(MATERIALS, "序号"), (STEPS, "序号")]:
+    for sheet, seq_key in [(MATERIALS, "序号"), (STEPS, "序号"), (FORMS, "序号")]:
         seen = {}
         for row in sheets[sheet]:
             if row["事项编码"] not in item_codes:
@@ -295,6 +321,7 @@ def validate(sheets: dict[str, list[dict]]) -> list[RowError]:
             errors.append(RowError(STEPS, row["_row"], "环节名称", _("不能为空。")))
         _one_of(errors, STEPS, row, "办理岗位", vocab.STEP_ROLES)
         _int(errors, STEPS, row, "时限(工作日)", 0, 365)
+    errors += exchange_forms.validate(sheets, item_codes=item_codes, licences=licences)
 
     _duplicates(errors, BUNDLES, sheets[BUNDLES], "一件事编码")
     known_items = item_codes | set(ServiceItem.objects.values_list("code", flat=True))
@@ -406,6 +433,10 @@ def _by_seq(rows):
     return sorted((_comparable(r) for r in rows), key=lambda r: int(r["序号"]))
 
 
+def form_rows(version: ItemVersion) -> list[dict]:
+    return exchange_forms.form_rows(version)
+
+
 # --- importing ----------------------------------------------------------------------------
 
 
@@ -419,22 +450,29 @@ def import_sheets(
     progress = progress or (lambda percent: None)
     with transaction.atomic():
         summary = {"orgs": sum(orgs_exchange.import_orgs(sheets[ORGS], by=by).values())}
+        summary.update(exchange_forms.import_dictionary(sheets))
         summary["license_types"] = _import_license_types(sheets[LICENSES])
         themes = _ensure_themes()
-        materials, steps = defaultdict(list), defaultdict(list)
+        materials, steps, form_rows = defaultdict(list), defaultdict(list), defaultdict(list)
         for row in sheets[MATERIALS]:
             materials[row["事项编码"]].append(row)
         for row in sheets[STEPS]:
             steps[row["事项编码"]].append(row)
+        for row in sheets[FORMS]:
+            form_rows[row["事项编码"]].append(row)
+        form_fields = exchange_forms.Parsed.of(sheets).forms
+        dictionary = forms_services.Dictionary.stored()
         created = changed = 0
         total = max(len(sheets[ITEMS]), 1)
         orgs = {o.code: o for o in OrgUnit.objects.all()}
         licences = {t.code: t for t in LicenseType.objects.all()}
         for index, row in enumerate(sheets[ITEMS], start=1):
+            code = row["事项编码"]
             outcome = _import_item(
                 row,
-                materials[row["事项编码"]],
-                steps[row["事项编码"]],
+                materials[code],
+                steps[code],
+                (form_rows[code], form_fields.get(code, []), dictionary),
                 orgs=orgs,
                 licences=licences,
                 themes=themes,
@@ -461,6 +499,7 @@ def import_file(path, *, by=None, progress: Progress | None = None) -> dict[str,
 
 
 def _import_license_types(rows) -> int:
+    """Licence types the rows name, created or brought up to date (never deleted)."""
     changed = 0
     orgs = {o.code: o for o in OrgUnit.objects.all()}
     for row in rows:
@@ -470,6 +509,7 @@ def _import_license_types(rows) -> int:
             "holder_kind": row["持证主体类型"],
             "validity_years": int(row["有效期(年)"]),
             "fields": vocab.split(row["照面字段"]),
+            **exchange_forms.licence_values(row),
         }
         current = LicenseType.objects.filter(code=row["证照类型编码"]).first()
         if current is None:
@@ -495,13 +535,17 @@ def _ensure_themes() -> dict[str, Theme]:
     return {t.name: t for t in Theme.objects.all()}
 
 
-def _import_item(row, materials, steps, *, orgs, licences, themes, by) -> str:
+def _import_item(row, materials, steps, form, *, orgs, licences, themes, by) -> str:
+    """`form`: the item's 申请表 rows as the file spells them, the same as forms dicts, and
+    the dictionary they refer to."""
+    form_text, form_fields, dictionary = form
     item, created = ServiceItem.objects.get_or_create(code=row["事项编码"])
     current = item.published
     if current is not None and (
         _comparable(item_row(current)) == _comparable(row)
         and _by_seq(material_rows(current)) == _by_seq(materials)
         and _by_seq(step_rows(current)) == _by_seq(steps)
+        and _by_seq(exchange_forms.form_rows(current)) == _by_seq(form_text)
     ):
         return "unchanged"
     number = item.versions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -546,6 +590,7 @@ def _import_item(row, materials, steps, *, orgs, licences, themes, by) -> str:
             for s in steps
         ]
     )
+    exchange_forms.replace_form(version, form_fields, dictionary)
     from . import services  # the one way to publish: retire the old, notify search and caches
 
     services.publish_imported(version)
@@ -617,7 +662,13 @@ def export_rows() -> dict[str, list[dict]]:
         ItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
         .select_related("item", "department", "result_license_type")
         .prefetch_related(
-            "implementing_orgs", "places", "themes", "materials__license_type", "steps"
+            "implementing_orgs",
+            "places",
+            "themes",
+            "materials__license_type",
+            "steps",
+            "form_fields__element",
+            "form_fields__code_list",
         )
         .order_by("item__code")
     )
@@ -639,6 +690,7 @@ def export_rows() -> dict[str, list[dict]]:
         sheets[ITEMS].append(item_row(version))
         sheets[MATERIALS].extend(material_rows(version))
         sheets[STEPS].extend(step_rows(version))
+        sheets[FORMS].extend(exchange_forms.form_rows(version))
     sheets[LICENSES] = [
         {
             "证照类型编码": t.code,
@@ -647,9 +699,11 @@ def export_rows() -> dict[str, list[dict]]:
             "持证主体类型": t.holder_kind,
             "有效期(年)": str(t.validity_years),
             "照面字段": vocab.join(t.fields),
+            **exchange_forms.licence_cells(t),
         }
         for t in LicenseType.objects.select_related("issuer")
     ]
+    sheets.update(exchange_forms.dictionary_sheets())
     for bundle in Bundle.objects.prefetch_related("members__item"):
         members = list(bundle.members.all())
         sheets[BUNDLES].append(
@@ -687,7 +741,12 @@ def export_workbook(target) -> None:
         sheet.append(COLUMNS[name])
         for row in rows:
             sheet.append(
-                [int(row[c]) if c in _NUMERIC and row[c] != "" else row[c] for c in COLUMNS[name]]
+                [
+                    int(row[c])
+                    if c in _NUMERIC and row[c] != ""
+                    else exchange_forms.cell_value(c, row[c])
+                    for c in COLUMNS[name]
+                ]
             )
     workbook.save(target)
 

@@ -8,6 +8,7 @@ from django.core import validators
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.forms.models import CodeList, DataElement, ElementKind
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit
 
 from . import vocab
@@ -255,6 +256,110 @@ GuideStepFormSet = forms.formset_factory(
     GuideStepForm, formset=_RowFormSet, extra=2, can_order=True, can_delete=True
 )
 GuideStepFormSet.key_field = "title"
+
+
+# --- the application form (申请表) ------------------------------------------------------------
+
+DEFAULT_SECTION = _("申请信息")
+
+
+class FormFieldForm(forms.Form):
+    """One row of a draft's form: a data element from the dictionary, or a field local to
+    this item (then 字段编码, 字段名称 and 字段类型 are its own). The rules are checked by
+    forms.services when the whole table is saved, and shown on the row they concern."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    element = forms.ChoiceField(label=_("数据元"), required=False)
+    key = forms.CharField(label=_("字段编码"), max_length=40, required=False)
+    label = forms.CharField(label=_("字段名称"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("字段类型"), required=False)
+    code_list = forms.ChoiceField(label=_("代码表"), required=False)
+    section = forms.CharField(label=_("分组"), max_length=50, required=False)
+    required = forms.BooleanField(label=_("必填"), required=False, initial=True)
+    show_if = forms.CharField(label=_("显示条件"), max_length=200, required=False)
+    default = forms.CharField(label=_("默认值"), max_length=200, required=False)
+    help_text = forms.CharField(
+        label=_("填写说明"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, elements=(), code_lists=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["element"].choices = [("", _("（本地字段）")), *elements]
+        self.fields["kind"].choices = [
+            ("", _("（按数据元）")),
+            *[(k.value, k.label) for k in ElementKind if k != ElementKind.GROUP],
+        ]
+        self.fields["code_list"].choices = [("", _("（无）")), *code_lists]
+        self.fields["key"].widget.attrs.update(size=14, spellcheck="false")
+        self.fields["show_if"].widget.attrs.update(
+            size=18, spellcheck="false", placeholder="business_form=online"
+        )
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not any((data.get(k) or "").strip() for k in ["element", "key", "label"])
+
+
+class FormFieldFormSet(_RowFormSet):
+    """The draft's form rows. Rows keep their position in `kept_forms`, so a rule broken by
+    the n-th saved row is shown on the n-th kept form."""
+
+    def __init__(self, *args, **kwargs):
+        elements = [(e.code, f"{e.code} {e.name}") for e in DataElement.objects.order_by("code")]
+        code_lists = [(c.code, f"{c.code} {c.name}") for c in CodeList.objects.order_by("code")]
+        kwargs["form_kwargs"] = {"elements": elements, "code_lists": code_lists}
+        super().__init__(*args, **kwargs)
+
+    def rows(self) -> list[dict]:
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        kept = [f for f in kept if not f.is_blank()]
+        kept.sort(key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER")))
+        self.kept_forms = kept
+        rows, section = [], str(DEFAULT_SECTION)
+        for form in kept:
+            row = {k: v for k, v in form.cleaned_data.items() if k not in {"ORDER", "DELETE"}}
+            row = {k: v.strip() if isinstance(v, str) else v for k, v in row.items()}
+            section = row["section"] = row["section"] or section  # blank: as the row above
+            rows.append(row)
+        return rows
+
+    def show_problems(self, error) -> None:
+        """A forms.services.FormRowsInvalid on the rows it names, and all of it on top."""
+        self._non_form_errors = self.error_class(error.messages)
+        for problem in getattr(error, "problems", []):
+            if problem.index is None or problem.index >= len(self.kept_forms):
+                continue
+            form = self.kept_forms[problem.index]
+            name = problem.field if problem.field in form.fields else None
+            form.add_error(name, problem.message)
+
+
+FormFieldsFormSet = forms.formset_factory(
+    FormFieldForm, formset=FormFieldFormSet, extra=2, can_order=True, can_delete=True
+)
+
+
+def form_field_initial(version: ItemVersion) -> list[dict]:
+    return [
+        {
+            "id": f.pk,
+            "element": f.element.code if f.element_id else "",
+            "key": f.key,
+            "label": f.label,
+            "kind": f.kind,
+            "code_list": f.code_list.code if f.code_list_id else "",
+            "section": f.section,
+            "required": f.required,
+            "show_if": f.show_if,
+            "default": f.default,
+            "help_text": f.help_text,
+            "ORDER": f.seq,
+        }
+        for f in version.form_fields.select_related("element", "code_list")
+    ]
 
 
 def faq_initial(version: ItemVersion) -> list[dict]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.core import limits
+from yiwang.forms import services as forms
 from yiwang.identity import policy
 
 from . import cache, signals, transitions
@@ -120,6 +121,7 @@ def copy_version(base: ItemVersion, *, status, by) -> ItemVersion:
             for g in base.guide_steps.all()
         ]
     )
+    forms.copy_fields(base, draft)  # the form is part of the version (docs/forms.md)
     return draft
 
 
@@ -254,6 +256,25 @@ def replace_steps(version_id, *, by, steps: list[dict]) -> ItemVersion:
         ]
     )
     audit.record(by, "catalog.steps_replaced", version, summary={"count": len(steps)})
+    return version
+
+
+@transaction.atomic
+def replace_form(version_id, *, by, rows: list[dict]) -> ItemVersion:
+    """The draft's application form (申请表) as the editor submitted it, in order.
+
+    Rows are forms.services dicts; seq is renumbered 1..n in the order given. A row with an
+    `id` of a stored row keeps what the editor does not show (prefill, narrowing rules)."""
+    version = _lock(version_id)
+    _require_draft(version, by)
+    stored = {
+        f.pk: forms.row_of(f) for f in version.form_fields.select_related("element", "code_list")
+    }
+    complete = []
+    for seq, row in enumerate(rows, start=1):
+        kept = stored.get(row.get("id"), {})
+        complete.append({**kept, **{k: v for k, v in row.items() if k != "id"}, "seq": seq})
+    forms.replace_fields(version.pk, rows=complete, by=by)
     return version
 
 

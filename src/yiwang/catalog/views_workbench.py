@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.core import files
 from yiwang.identity import policy
 
-from . import diff, exchange, services, tasks
+from . import diff, exchange, preview, services, tasks
 from .forms import (
     AttachmentForm,
     DraftForm,
     FaqFormSet,
+    FormFieldsFormSet,
     GuideStepFormSet,
     ImportForm,
     ItemFilterForm,
@@ -32,6 +33,7 @@ from .forms import (
     ReturnForm,
     StepFormSet,
     faq_initial,
+    form_field_initial,
     guide_step_initial,
     material_initial,
     step_initial,
@@ -85,6 +87,7 @@ def _rows_for_display(version: ItemVersion) -> dict:
     for sheet, rows in [
         (exchange.MATERIALS, exchange.material_rows(version)),
         (exchange.STEPS, exchange.step_rows(version)),
+        (exchange.FORMS, exchange.form_rows(version)),
     ]:
         columns = [c for c in exchange.COLUMNS[sheet] if c != "事项编码"]
         tables.append(
@@ -262,6 +265,9 @@ def _editor_context(request, version, **forms) -> dict:
         "steps_formset": StepFormSet(initial=step_initial(version), prefix="steps"),
         "faqs_formset": FaqFormSet(initial=faq_initial(version), prefix="faqs"),
         "guide_formset": GuideStepFormSet(initial=guide_step_initial(version), prefix="guide"),
+        "form_fields_formset": FormFieldsFormSet(
+            initial=form_field_initial(version), prefix="form"
+        ),
         "attachment_form": AttachmentForm(version=version),
         **_nav(request),
     }
@@ -387,6 +393,41 @@ def edit_guide_steps(request, code, number):
         anchor="#guide",
         saved=_("办事攻略已保存。"),
         save=lambda pk, by, rows: services.replace_guide_steps(pk, by=by, steps=rows),
+    )
+
+
+@login_required
+@require_POST
+def edit_form(request, code, number):
+    """The draft's application form, saved whole; a broken rule is shown on its row."""
+    version = _editable(request, code, number)
+    formset = FormFieldsFormSet(request.POST, prefix="form")
+    if formset.is_valid():
+        try:
+            services.replace_form(version.pk, by=request.user, rows=formset.rows())
+        except ValidationError as exc:
+            formset.show_problems(exc)
+        else:
+            messages.success(request, _("申请表已保存。"))
+            return redirect(reverse("catalog_wb_edit", args=[code, number]) + "#form")
+    return render(
+        request,
+        "catalog/workbench/edit.html",
+        _editor_context(request, version, form_fields_formset=formset),
+        status=400,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def form_preview(request, code, number):
+    """The version's form as the applicant will see it (nothing can be submitted)."""
+    version = _version(request.user, code, number)
+    return render(
+        request,
+        "catalog/workbench/form_preview.html",
+        {"version": version, "item": version.item, **preview.context(version), **_nav(request)},
     )
 
 

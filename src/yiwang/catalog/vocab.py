@@ -68,3 +68,39 @@ def split(value: str) -> list[str]:
 
 def join(values) -> str:
     return ";".join(values)
+
+
+# --- application forms (docs/forms.md, "Exchange format") ----------------------------------
+
+# The 类型 / 字段类型 words of the 数据元 and 申请表 sheets: fixed Chinese, whatever the
+# language of the page, so a file reads the same everywhere.
+KIND_NAMES = {
+    "文本": "text",
+    "长文本": "long_text",
+    "整数": "integer",
+    "小数": "decimal",
+    "日期": "date",
+    "日期区间": "date_range",
+    "单选": "choice",
+    "多选": "multi_choice",
+    "是否": "boolean",
+    "身份证号码": "id_number",
+    "统一社会信用代码": "uscc",
+    "电话": "phone",
+    "电子邮箱": "email",
+    "地址": "address",
+    "金额": "money",
+    "重复组": "group",
+}
+KIND_WORDS = {v: k for k, v in KIND_NAMES.items()}
+MASK_NAMES = {"": "", "姓名": "name", "证件号码": "id_number", "电话": "phone", "地址": "address"}
+MASK_WORDS = {v: k for k, v in MASK_NAMES.items()}
+NO_PREFILL = "不预填"
+# 照面字段 a licence takes from the decision, not from the case (docs/forms.md).
+DECISION_FIELDS = {"@编号", "@发证日期", "@有效期至", "@有效期限", "@发证机关", "@新信用代码"}
+
+
+def split_aligned(value: str) -> list[str]:
+    """A `;` list whose blanks count (照面字段数据元 lines up with 照面字段); empty: []."""
+    text = (value or "").replace("；", ";").strip()
+    return [part.strip() for part in text.split(";")] if text else []

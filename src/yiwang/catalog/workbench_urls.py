@@ -22,6 +22,12 @@ urlpatterns = [
     path("items/<str:code>/v<id:number>/steps/", views.edit_steps, name="catalog_wb_steps"),
     path("items/<str:code>/v<id:number>/faqs/", views.edit_faqs, name="catalog_wb_faqs"),
     path("items/<str:code>/v<id:number>/guide/", views.edit_guide_steps, name="catalog_wb_guide"),
+    path("items/<str:code>/v<id:number>/form/", views.edit_form, name="catalog_wb_form"),
+    path(
+        "items/<str:code>/v<id:number>/form/preview/",
+        views.form_preview,
+        name="catalog_wb_form_preview",
+    ),
     path(
         "items/<str:code>/v<id:number>/attachments/",
         views.add_attachment,

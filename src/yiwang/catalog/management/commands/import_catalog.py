@@ -23,5 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}") from None
         self.stdout.write(
             "导入完成：新增事项 {items_created}，更新事项 {items_changed}，未变 {items_unchanged}；"
-            "证照类型 {license_types}，一件事 {bundles}，机构 {orgs}。".format(**summary)
+            "证照类型 {license_types}，一件事 {bundles}，机构 {orgs}，"
+            "代码表 {code_lists}，数据元 {elements}。".format(**summary)
         )
