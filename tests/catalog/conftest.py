@@ -5,7 +5,7 @@ import functools
 
 import pytest
 
-from yiwang.catalog import exchange
+from yiwang.catalog import exchange, exchange_forms
 from yiwang.catalog.models import ServiceItem
 from yiwang.demo.loader import catalog_file
 
@@ -21,8 +21,8 @@ def small_sheets(codes=tuple(SMALL)) -> dict:
     """The demo file cut down to a few items, with every org and licence type they need."""
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
     sheets[exchange.ITEMS] = [r for r in sheets[exchange.ITEMS] if r["事项编码"] in codes]
-    for name in [exchange.MATERIALS, exchange.STEPS]:
-        sheets[name] = [r for r in sheets[name] if r["事项编码"] in codes]
+    for name in [exchange.MATERIALS, exchange.STEPS, exchange_forms.FORMS]:
+        sheets[name] = [r for r in sheets.get(name, []) if r["事项编码"] in codes]
     sheets[exchange.BUNDLES] = []
     return sheets
 

@@ -197,6 +197,8 @@ def form_sheets(form_rows=FORM_ROWS) -> dict:
         exchange.FORMS, form_rows, 事项编码="SCJ-XK-0001", 允许修改="是"
     )
     for row in sheets[exchange.LICENSES]:
+        # This small dictionary replaces the demo's: only 营业执照 is mapped to it.
+        row["照面字段数据元"] = ""
         if row["证照类型编码"] == "L-YYZZ":
             row["照面字段数据元"] = YYZZ_ELEMENTS
         if row["证照类型编码"] == "L-GTYYZZ":

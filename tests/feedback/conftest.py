@@ -41,7 +41,7 @@ def catalog(demo):
     """The 开办餐饮店一件事 bundle and its four items, and one item handled at the streets."""
     codes = [*CODES, STREET_ITEM]
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
-    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS]:
+    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:
         sheets[name] = [r for r in sheets[name] if r["事项编码"] in codes]
     sheets[exchange.BUNDLES] = [r for r in sheets[exchange.BUNDLES] if r["一件事编码"] == BUNDLE]
     exchange.import_sheets(sheets)

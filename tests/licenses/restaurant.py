@@ -7,7 +7,7 @@ from decimal import Decimal
 from yiwang.cases.models import Case, CaseMaterial
 from yiwang.catalog.models import LicenseType
 from yiwang.forms import definition
-from yiwang.forms.models import CodeEntry, CodeList, DataElement
+from yiwang.forms.models import CodeEntry, CodeList, DataElement, FormField
 from yiwang.workflow import services as workflow
 from yiwang.workflow.models import ApprovalTask
 
@@ -96,7 +96,11 @@ def _code_list(code, name, entries):
 
 
 def dictionary() -> None:
-    """The data elements the four forms ask, and each licence type's field_elements."""
+    """The data elements the four forms ask, and each licence type's field_elements. They
+    replace the demo's dictionary and forms, so these tests fix every value they check."""
+    FormField.objects.all().delete()
+    DataElement.objects.all().delete()
+    CodeList.objects.all().delete()
     forms = _code_list(
         "business_form", "组成形式", [("individual", "个人经营"), ("family", "家庭经营")]
     )

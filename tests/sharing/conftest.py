@@ -27,7 +27,7 @@ def _demo_sheets():
 @pytest.fixture
 def catalog(demo):
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
-    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS]:
+    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:
         sheets[name] = [r for r in sheets[name] if r["事项编码"] == ITEM]
     sheets[exchange.BUNDLES] = []
     exchange.import_sheets(sheets)

@@ -57,7 +57,7 @@ def street_case(catalog, staff):
     """street_case(centre) → a case of 市场监管局 submitted at a street centre."""
     sheets = {name: [dict(r) for r in rows] for name, rows in bundle_sheets().items()}
     full = _demo_sheets()
-    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS]:
+    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:
         sheets[name] = [r for r in full[name] if r["事项编码"] == STREET_ITEM]
     sheets[exchange.BUNDLES] = []
     exchange.import_sheets(sheets)

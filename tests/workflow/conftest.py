@@ -28,7 +28,7 @@ def _demo_sheets():
 
 def bundle_sheets() -> dict:
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
-    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS]:
+    for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:
         sheets[name] = [r for r in sheets[name] if r["事项编码"] in CODES]
     sheets[exchange.BUNDLES] = [r for r in sheets[exchange.BUNDLES] if r["一件事编码"] == BUNDLE]
     return sheets

@@ -301,6 +301,9 @@ def fill(
             done = filled.put(name, _from_decision(element, decision), DECISION, element)
         elif element:
             done = filled.put(name, form.text(element), FORM, element)
+            if not done:  # the form left it empty: what the applicant's identity says
+                value, kind = applicant.value(name, decision)
+                done = filled.put(name, value, kind)
         else:
             value, kind = applicant.value(name, decision)
             done = filled.put(name, value, kind)
