@@ -92,6 +92,13 @@ def plan(versions: list[ItemVersion], *, mains: list[ItemVersion] = ()) -> list[
         group.askers.append(index)
         for key in keys:
             by_key.setdefault(key, group)
+    for group in groups:
+        # Named after the licence that stands in for the others (个体工商户营业执照, not 营业执照).
+        types = {_type_code(r) for r in group.requirements if r.license_type_id}
+        standing = {canonical[t] for t in types}
+        named = [r.name for r in group.requirements if _type_code(r) in standing]
+        if named:
+            group.name = named[0]
     positions = {v.pk: i for i, v in enumerate(versions)}
     ordered_mains = [(positions[m.pk], m) for m in mains if m.pk in positions]
     for group in groups:
