@@ -342,11 +342,13 @@ def _builtin(code: str, elements: dict, entries: dict, section: str) -> Field:
             f = replace(f, kind=K.TEXT)
         return f
     spec = BUILTIN[code]
+    # Not in the dictionary, but a standard code all the same: a bundle asks it once.
     return Field(
         key=code,
         label=str(spec["label"]),
         kind=spec["kind"],
         section=section,
+        element_code=code,
         max_length=spec.get("max_length"),
         help_text=str(spec.get("help_text", "")),
         sources=spec.get("sources", ()),
@@ -385,6 +387,7 @@ def _generated(version) -> FormDefinition:
             Field(
                 key=APPLICANT_TYPE,
                 label=str(_("申请人类型")),
+                element_code=APPLICANT_TYPE,
                 kind=K.CHOICE,
                 required=True,
                 section=section,

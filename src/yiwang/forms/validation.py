@@ -470,7 +470,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _clean_number(kind: str, value):
+def clean_number(kind: str, value):
     if isinstance(value, bool) or not isinstance(value, str | float):
         return value
     if isinstance(value, float):
@@ -519,7 +519,7 @@ def _clean_value(f: Field, value):
     if kind in (K.TEXT, K.LONG_TEXT, K.EMAIL):
         return _clean_text(kind, value)
     if kind in (K.INTEGER, K.DECIMAL, K.MONEY):
-        return _clean_number(kind, value)
+        return clean_number(kind, value)
     if kind in (K.ID_NUMBER, K.USCC, K.PHONE):
         if not isinstance(value, str):
             return value
