@@ -202,3 +202,16 @@ def cleaned(case: Case, definition) -> dict:
 def label_of(definition, key: str) -> str:
     found = definition.field(key)
     return str(found.label) if found else key
+
+
+def sentence(definition, error) -> str:
+    """A problem in words that name its field (most messages do already)."""
+    message = str(error.message)
+    label = label_of(definition, error.key) if error.key else ""
+    if not label or label in message:
+        return message
+    return _("%(label)s：%(message)s") % {"label": label, "message": message}
+
+
+def sentences(definition, errors) -> str:
+    return " ".join(sentence(definition, e) for e in errors)

@@ -41,7 +41,9 @@ WITHDRAW_REASON_MAX = 300
 SUPPLEMENT_REASON_MAX = 300
 
 
-def _lock(case_id) -> Case:
+def _lock(case_id, *related) -> Case:
+    if related:  # joined rows are read, not locked (PostgreSQL: no FOR UPDATE on an outer join)
+        return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
     return Case.objects.select_for_update().get(pk=case_id)
 
 
@@ -267,8 +269,8 @@ def _askable(material: CaseMaterial) -> None:
         )
 
 
-def _editable(case_id, by) -> Case:
-    case = _lock(case_id)
+def _editable(case_id, by, *related) -> Case:
+    case = _lock(case_id, *related)
     if by.pk not in {case.applicant_id, case.filed_by_id}:
         policy.require(by, "case.edit", case)  # 404 to outsiders, 403 to staff who see it
     if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
@@ -306,7 +308,7 @@ def _write_parts(case: Case, definition, children) -> None:
 
 
 def _form_case(case_id, by):
-    case = _editable(case_id, by)
+    case = _editable(case_id, by, "item_version")  # the version names the form
     if case.parent_id:
         raise ValidationError(_("请在一件事申请上填写申请表。"), code="use_parent")
     children = filling.children_of(case) if case.is_bundle else []
@@ -341,12 +343,9 @@ def save_form(case_id, *, by, data: dict, confirmed=()) -> list:
 
 
 def _invalid_words(definition, errors) -> str:
-    return _("申请表有%(n)d处需要修改：%(list)s") % {
+    return _("申请表有%(n)d处需要修改，什么也没有保存：%(list)s") % {
         "n": len(errors),
-        "list": "；".join(
-            f"{filling.label_of(definition, e.key)}：{e.message}" if e.key else str(e.message)
-            for e in errors
-        ),
+        "list": filling.sentences(definition, errors),
     }
 
 
@@ -439,6 +438,8 @@ def remove_file(file_id, *, by) -> CaseMaterial:
 
 
 def _family(case: Case) -> list[Case]:
+    if not case.is_bundle:  # only a bundle's parent has children: no query
+        return [case]
     return [case, *case.children.select_for_update().order_by("pk")]
 
 
@@ -476,7 +477,7 @@ def submit(case_id, *, by) -> Case:
 
 @transaction.atomic
 def _submit(case_id, *, by) -> Case:
-    case = _lock(case_id)
+    case = _lock(case_id, "item_version")
     policy.require(by, "case.view", case)
     if case.parent_id:
         raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
@@ -527,12 +528,8 @@ def _submit_problems(case: Case, definition) -> list[ValidationError]:
         problems.append(
             FormInvalid(
                 errors,
-                _("申请表还没有填好：%(list)s。请回到申请表修改。")
-                % {
-                    "list": "；".join(
-                        f"{filling.label_of(definition, e.key)}（{e.message}）" for e in errors
-                    )
-                },
+                _("申请表还没有填好：%(list)s 请回到申请表修改。")
+                % {"list": filling.sentences(definition, errors)},
             )
         )
     if case.field_notes:

@@ -291,11 +291,8 @@ def case_form_autosave(request, pk):
     saved_at = timezone.localtime().strftime("%H:%M")
     words = _("已自动保存 %(time)s") % {"time": saved_at}
     if refused:
-        words += _("（%(problems)s：这些还没有保存，请修改）") % {
-            "problems": "；".join(
-                f"{filling.label_of(definition, e.key)}：{e.message}" if e.key else e.message
-                for e in refused
-            )
+        words += _("。这些还没有保存，请修改：%(problems)s") % {
+            "problems": filling.sentences(definition, refused)
         }
     return HttpResponse(words)
 
