@@ -208,7 +208,10 @@ def sentence(definition, error) -> str:
     """A problem in words that name its field (most messages do already)."""
     message = str(error.message)
     label = label_of(definition, error.key) if error.key else ""
-    if not label or label in message:
+    parts = error.pointer.split("/")
+    if label and len(parts) > 2 and parts[2].isdigit():  # /food_staff/0/staff_name
+        label = _("%(label)s第%(n)d行") % {"label": label, "n": int(parts[2]) + 1}
+    elif not label or label in message:
         return message
     return _("%(label)s：%(message)s") % {"label": label, "message": message}
 
