@@ -1,10 +1,11 @@
 """A case's filled form as pages show it, section by section (forms.display), to its
 applicant and to the staff handling it.
 
-The applicant (or the clerk who filed for them) reads every value. Staff read what they need
-to handle the case — names, telephone numbers and addresses, as the intake and task pages
-always showed them — but an identity number stays masked, as everywhere on staff pages: its
-full form is a separate, audited reveal (identity.services.reveal_id_number)."""
+Everyone who may see the case reads what they need to handle it — names, telephone
+numbers and addresses, as the intake and task pages always showed them — but an identity
+number stays masked on every page, the applicant's own included, as the applicant's card
+always was: its full form is a separate, audited reveal (identity.services.reveal_id_number).
+"""
 
 from dataclasses import dataclass
 
@@ -28,20 +29,20 @@ class Row:
         return isinstance(self.text, list)
 
 
-def _id_masked(field) -> bool:
+def id_masked(field) -> bool:
     if field.kind == ElementKind.ID_NUMBER or field.mask == Mask.ID_NUMBER:
         return True
-    return any(_id_masked(child) for child in field.children)
+    return any(id_masked(child) for child in field.children)
 
 
 def sections(case, *, viewer, definition=None) -> list[tuple[str, list[Row]]]:
-    """[(section title, [Row])] of the fields the applicant's answers ask."""
+    """[(section title, [Row])] of the fields the applicant's answers ask, as `viewer` (the
+    applicant or staff who may see the case) reads them."""
     definition = definition or filling.definition_of(case)
     data, sources = case.form_data or {}, case.form_sources or {}
     notes = case.field_notes or {}
-    own = getattr(viewer, "pk", None) in {case.applicant_id, case.filed_by_id}
     shown = display_sections(definition, data, sources=sources, reveal=True)
-    masked = shown if own else display_sections(definition, data, sources=sources, reveal=False)
+    masked = display_sections(definition, data, sources=sources, reveal=False)
     visible = visible_keys(definition, data)
     fields = [f for s in definition.sections for f in s.fields if f.key in visible]
     out, n = [], 0
@@ -50,7 +51,7 @@ def sections(case, *, viewer, definition=None) -> list[tuple[str, list[Row]]]:
         for (label, text, source), (_label, hidden, _source) in zip(rows, masked_rows, strict=True):
             field = fields[n]
             n += 1
-            if not own and _id_masked(field):
+            if id_masked(field):
                 text = hidden
             section.append(Row(field.key, label, text, source, notes.get(field.key, "")))
         out.append((title, section))

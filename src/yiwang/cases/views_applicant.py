@@ -21,6 +21,7 @@ from yiwang.core import files
 from yiwang.forms import web
 from yiwang.identity import policy
 from yiwang.identity.services import enterprises_of
+from yiwang.identity.validators import mask_id_number
 
 from . import filling, form_display, selectors, services, transitions, uploads
 from .forms import StartForm, WithdrawForm
@@ -221,6 +222,11 @@ def _form_page(request, case, *, definition, data=None, errors=(), extra_rows=No
         notes=case.field_notes,
         extra_rows=extra_rows,
     )
+    for section in form:
+        for bound in section.fields:
+            if bound.readonly and form_display.id_masked(bound.field):
+                # Shown, not asked: masked as the applicant's ID number is on every page.
+                bound.readonly_text = mask_id_number(str(bound.value or ""))
     noted = [
         (key, filling.label_of(definition, key), note) for key, note in case.field_notes.items()
     ]
