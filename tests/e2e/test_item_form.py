@@ -52,7 +52,12 @@ def test_the_food_licence_form_by_keyboard_at_every_size(
     name = box.get_attribute("name")
     case.refresh_from_db()
     assert "示范区人民路8号" in str(case.form_data)  # saved as the field was left
-    assert page.evaluate("document.activeElement.tagName") in {"INPUT", "SELECT", "TEXTAREA", "BUTTON"}
+    assert page.evaluate("document.activeElement.tagName") in {
+        "INPUT",
+        "SELECT",
+        "TEXTAREA",
+        "BUTTON",
+    }
 
     # Moving on with required fields still empty: each problem next to its field.
     page.get_by_role("button", name="保存，下一步：上传材料").click()
@@ -70,9 +75,7 @@ def test_the_food_licence_form_by_keyboard_at_every_size(
         rows = page.locator("[data-group-row]").count()
         add.first.focus()
         page.keyboard.press("Enter")
-        page.wait_for_function(
-            f"document.querySelectorAll('[data-group-row]').length > {rows}"
-        )
+        page.wait_for_function(f"document.querySelectorAll('[data-group-row]').length > {rows}")
         accessible(page)
 
     # Elderly mode: large type, the same form.
