@@ -420,7 +420,10 @@ class CaseList(generics.ListAPIView):
         request=CaseCreateSerializer,
         responses={201: CaseDetailSerializer, **ERRORS, 422: ProblemSerializer},
         summary="新建申请（草稿）",
-        description="按事项或一件事新建草稿，申请表按实名信息预填。支持 Idempotency-Key。",
+        description=(
+            "按事项或一件事新建草稿。申请表是该事项自己的表（一件事为合并后的一张表），"
+            "按实名信息、代办企业和电子证照预填，来源见 form_sources。支持 Idempotency-Key。"
+        ),
     )
     @idempotent
     def post(self, request):
