@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yiwang.forms import definition
@@ -284,3 +284,95 @@ def test_visibility_never_fails_on_any_answers(data):
 @pytest.mark.parametrize("text", ["", "kind", "=a", "kind=", "kind=|"])
 def test_a_malformed_condition_is_no_condition(text):
     assert definition._parse_show_if(text) is None
+
+
+# --- merge properties --------------------------------------------------------------------------
+
+
+@st.composite
+def item_forms(draw):
+    """Two items' forms asking some of the same data elements, each with its own rules."""
+    from dataclasses import replace
+
+    from .strategies import fields
+
+    pool = draw(st.lists(st.sampled_from(["shop_name", "staff", "area", "fee", "code"]),
+                         min_size=1, max_size=5, unique=True))  # fmt: skip
+    base = {k: replace(draw(fields(key=k)), element_code=k) for k in pool}
+
+    def one():
+        keys = draw(st.lists(st.sampled_from(pool), min_size=1, unique=True))
+        out = []
+        for k in keys:
+            f = base[k]
+            narrower = draw(st.none() | st.integers(1, 100))
+            out.append(
+                replace(
+                    f,
+                    required=draw(st.booleans()),
+                    max_length=narrower if f.max_length is not None else None,
+                    pattern=draw(st.sampled_from(["", "^A", "9$"])) if f.kind == "text" else "",
+                )
+            )
+        local = draw(st.booleans())
+        if local:
+            out.append(Field("note", "说明", "text"))
+        return FormDefinition((Section("申请人", tuple(out)),))
+
+    return one(), one()
+
+
+@settings(max_examples=150, deadline=None)
+@given(item_forms())
+def test_merge_is_commutative_on_what_is_asked_once_and_the_stricter_rule_holds(forms):
+    a, b = forms
+    ab = definition.merge([("A", 1, a), ("B", 2, b)])
+    ba = definition.merge([("B", 2, b), ("A", 1, a)])
+    shared = {x.key for x in ab.fields if not x.is_local}
+    assert shared == {x.key for x in ba.fields if not x.is_local}
+    for key in shared:
+        one, other = ab.field(key), ba.field(key)
+        rule = lambda x: (x.required, x.max_length, x.min_value, x.max_value, set(x.patterns))  # noqa: E731
+        assert rule(one) == rule(other)
+        askers = [d.field(key) for d in (a, b) if d.field(key) is not None]
+        assert set(one.items) == {c for c, d in (("A", a), ("B", b)) if d.field(key)}
+        assert one.required == any(x.required for x in askers)
+        lengths = [x.max_length for x in askers if x.max_length is not None]
+        assert one.max_length == (min(lengths) if lengths else None)
+        assert set(one.patterns) == {p for x in askers for p in x.patterns}
+    # A local key both items use is asked once per item, apart.
+    if a.field("note") and b.field("note"):
+        assert {"note__1", "note__2"} <= ab.keys and "note" not in ab.keys
+
+
+def test_a_fresh_cache_never_serves_a_form_compiled_before(version):
+    from django.core.cache import cache
+
+    f.row(version, 1, element=f.element("shop_name", "经营场所"))
+    version.refresh_from_db()
+    assert for_version(version).keys == {"shop_name"}
+    # Rows written without signals (a bulk import), then the cache cleared as between tests.
+    from yiwang.forms.models import FormField
+
+    FormField.objects.bulk_create([FormField(version=version, seq=2, section="", key="remark",
+                                             kind="text", label="备注")])  # fmt: skip
+    cache.clear()
+    assert for_version(version).keys == {"shop_name", "remark"}
+
+
+def test_a_form_is_compiled_in_the_language_of_the_page(version):
+    from django.utils import translation
+
+    cl = f.code_list(entries=[("hot", "热食类食品制售")])
+    cl.entries.update(label_en="Hot food")
+    f.row(
+        version,
+        1,
+        element=f.element("items", "经营项目", "choice", code_list=cl, name_en="Business"),
+    )
+    version.refresh_from_db()
+    assert for_version(version).field("items").label == "经营项目"
+    with translation.override("en"):
+        english = for_version(version).field("items")
+    assert (english.label, english.choices) == ("Business", (("hot", "Hot food"),))
+    assert for_version(version).field("items").choices == (("hot", "热食类食品制售"),)

@@ -10,12 +10,14 @@ kept in this process; drafts compile fresh every time.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.forms.models import CodeEntry, DataElement, ElementKind, FormField
@@ -139,10 +141,22 @@ def _narrow_min(*values):
     return max(present) if present else None
 
 
+def _in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _entry_label(entry: CodeEntry) -> str:
+    return entry.label_en if entry.label_en and _in_english() else entry.label
+
+
+def _element_name(element: DataElement) -> str:
+    return element.name_en if element.name_en and _in_english() else element.name
+
+
 def _choices(code_list_id, entries: dict) -> tuple[tuple, tuple]:
     rows = entries.get(code_list_id, ())
-    active = tuple((e.value, e.label) for e in rows if e.active)
-    retired = tuple((e.value, e.label) for e in rows if not e.active)
+    active = tuple((e.value, _entry_label(e)) for e in rows if e.active)
+    retired = tuple((e.value, _entry_label(e)) for e in rows if not e.active)
     return active, retired
 
 
@@ -175,7 +189,7 @@ def _element_field(element: DataElement, entries: dict, *, section: str = "") ->
     choices, retired = _choices(element.code_list_id, entries)
     return Field(
         key=element.code,
-        label=element.name,
+        label=_element_name(element),
         kind=element.kind,
         required=False,
         help_text=element.help_text,
@@ -243,7 +257,7 @@ def _row_field(row: FormField, children: dict, entries: dict) -> Field:
     return replace(
         base,
         key=row.key or element.code,
-        label=row.label or element.name,
+        label=row.label or _element_name(element),
         required=row.required,
         help_text=row.help_text or element.help_text,
         max_length=_narrow_max(element.max_length, row.max_length),
@@ -440,11 +454,19 @@ CACHED_STATUSES = frozenset({"published", "retired"})
 
 def dictionary_changed(**kwargs):
     """A code list, entry, element or row changed: compiled forms made before are stale
-    (a published version's rows never change, but the dictionary they name may)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    (a published version's rows never change, but the dictionary they name may). Saves
+    send this through signals; bulk writes (imports) call it themselves."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _generation() -> str:
+    # A token, not a counter: when the cache loses it (cleared, evicted, a test's fresh
+    # cache) every compiled form is stale, never wrongly current.
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        token = cache.get(GENERATION_KEY, "")
+    return token
 
 
 def clear_cache():
@@ -454,7 +476,8 @@ def clear_cache():
 
 def _cache_key(version):
     stamp = version.updated_at.isoformat() if version.updated_at else ""
-    return (version.pk, stamp, cache.get(GENERATION_KEY, 0))
+    # Labels are compiled in the language of the request (built-in labels, English names).
+    return (version.pk, stamp, _generation(), get_language())
 
 
 def _compile(version) -> FormDefinition:
@@ -532,10 +555,19 @@ def _item_code(version) -> str:
 def for_versions(versions: list, *, title: str = "") -> FormDefinition:
     """The one form of a bundle (一表申请): the union of its items' forms in bundle order,
     each data element asked once with the stricter rule; a local key that another item
-    also uses becomes `<key>__<n>`, n the item's 1-based position."""
+    also uses becomes `<key>__<n>`, n the item's 1-based position. Pass versions with
+    their item loaded (select_related("item")) to save a query each."""
     versions = list(versions)
-    definitions = [for_version(v) for v in versions]
-    codes = [_item_code(v) for v in versions]
+    return merge(
+        [(_item_code(v), v.pk, for_version(v)) for v in versions],
+        title=title,
+    )
+
+
+def merge(parts: list[tuple[str, object, FormDefinition]], *, title: str = "") -> FormDefinition:
+    """Merge forms given as (item code, version pk, definition), in bundle order."""
+    codes = [code for code, _pk, _d in parts]
+    definitions = [d for _code, _pk, d in parts]
     owners: dict[str, set[int]] = {}
     for n, definition in enumerate(definitions):
         for f in definition.fields:
@@ -543,7 +575,7 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
 
     merged: dict[str, Field] = {}
     order: list[str] = []
-    parts = []
+    pairs_of = []
     for n, definition in enumerate(definitions):
         renames = {
             f.key: f"{f.key}__{n + 1}"
@@ -565,7 +597,7 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
                 merged[key] = replace(mine, key=key)
                 order.append(key)
             pairs.append((key, f.key))
-        parts.append((versions[n].pk, tuple(pairs)))
+        pairs_of.append((parts[n][1], tuple(pairs)))
 
     # Sections by title, in the order they first appear; fields in bundle order.
     sections: dict[str, list[Field]] = {}
@@ -575,8 +607,8 @@ def for_versions(versions: list, *, title: str = "") -> FormDefinition:
     return FormDefinition(
         tuple(Section(t, tuple(fs)) for t, fs in sections.items()),
         title=title,
-        generated=all(d.generated for d in definitions) if definitions else False,
-        parts=tuple(parts),
+        generated=bool(definitions) and all(d.generated for d in definitions),
+        parts=tuple(pairs_of),
     )
 
 

@@ -44,7 +44,7 @@ REGEX_SAMPLE_TRIES = 20
 def id_number(rng: random.Random) -> str:
     birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(0, 20000))
     body = f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it expects a full 18-character number
 
 
 def credit_code(rng: random.Random) -> str:
@@ -157,10 +157,14 @@ def matching(rng: random.Random, patterns: tuple[str, ...], *, limit: int | None
 
 
 def _bounds(f: Field, low_default, high_default):
-    low = Decimal(f.min_value) if f.min_value is not None else Decimal(low_default)
-    high = Decimal(f.max_value) if f.max_value is not None else max(low, Decimal(high_default))
+    low = Decimal(f.min_value) if f.min_value is not None else None
+    high = Decimal(f.max_value) if f.max_value is not None else None
     if f.kind == K.MONEY:
-        low = max(low, Decimal(0))
+        low = max(low or Decimal(0), Decimal(0))
+    if low is None:
+        low = Decimal(low_default) if high is None else min(Decimal(low_default), high)
+    if high is None:
+        high = max(low, Decimal(high_default))
     return low, max(low, high)
 
 
@@ -211,8 +215,8 @@ def sample_value(rng: random.Random, f: Field, *, rows: int = 2):
         if not f.choices:
             return None
         most = min(len(f.choices), f.max_length or len(f.choices), 3)
-        picked = rng.sample(list(f.choices), rng.randint(1, most))
-        return [value for value, _label in picked]
+        picked = set(rng.sample([v for v, _label in f.choices], rng.randint(1, most)))
+        return [value for value, _label in f.choices if value in picked]
     if kind == K.BOOLEAN:
         return rng.random() < 0.5
     if kind == K.ID_NUMBER:
@@ -269,5 +273,6 @@ def sample_data(definition: FormDefinition, *, seed: int = 0, rows: int = 2) -> 
             wanted = [v for v in values if v in dict(controller.choices)][:1]
             chosen = list(dict.fromkeys(wanted + data[ctrl]))
             limit = controller.max_length or len(chosen)
-            data[ctrl] = chosen[: max(limit, 1)]
+            kept = set(chosen[: max(limit, 1)])
+            data[ctrl] = [v for v, _label in controller.choices if v in kept]
     return without_hidden(definition, data)

@@ -461,6 +461,8 @@ def validate(definition: FormDefinition, data, *, partial: bool = False) -> list
 
 # --- clean -----------------------------------------------------------------------------------
 
+# Longer than any code written with spaces and hyphens (identity.validators reads no more).
+CODE_INPUT_MAX = 64
 INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 CN_DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
@@ -523,8 +525,8 @@ def _clean_value(f: Field, value):
     if kind in (K.ID_NUMBER, K.USCC, K.PHONE):
         if not isinstance(value, str):
             return value
-        if len(value) > limits.form_max_value_chars():
-            return value  # refused as too long, not quietly cut to a plausible number
+        if len(value) > CODE_INPUT_MAX:
+            return value  # refused as it is, never cut down to a plausible number
         if kind == K.ID_NUMBER:
             return normalize_id_number(value)
         return normalize_uscc(value) if kind == K.USCC else _clean_phone(value)
@@ -540,9 +542,10 @@ def _clean_value(f: Field, value):
         if not isinstance(value, list | tuple):
             return value
         items = [v.strip() if isinstance(v, str) else v for v in value]
-        return list(
-            dict.fromkeys(v for v in items if not _empty(v) and not isinstance(v, dict | list))
-        )
+        unique = dict.fromkeys(v for v in items if not _empty(v) and not isinstance(v, dict | list))
+        # In the list's order, whatever order they were ticked or sent in.
+        order = {v: n for n, (v, _label) in enumerate(f.choices)}
+        return sorted(unique, key=lambda v: order.get(v, len(order)))
     if kind == K.BOOLEAN:
         if isinstance(value, str):
             word = _nfkc(value).lower()
