@@ -85,7 +85,7 @@ def test_patch_refuses_unknown_fields_and_bad_values_with_pointers_and_saves_not
         {
             "pointer": "/applicant_name",
             "code": "not_editable",
-            "detail": "“姓名”来自实名认证信息，不能修改。",
+            "detail": "“姓名”来自实名认证，不能修改。",
         }
     ]
     not_an_object = citizen.patch(url, ["business_kind"], format="json")

@@ -57,7 +57,8 @@ def test_the_form_shows_prefilled_values_with_their_source_and_locks_what_the_it
     client.force_login(citizen)
     page = text(client.get(f"/my/cases/{food.pk}/form/"))
     assert "经营者名称" in page and "主体业态" in page and "食品安全管理人员" in page
-    assert 'value="张记面馆"' in page and "来自电子证照" in page and "个体工商户营业执照" in page
+    assert 'value="张记面馆"' in page and "来自电子证照：个体工商户营业执照（证照编号" in page
+    assert "来自电子证照：来自电子证照" not in page
     assert "来自实名认证" in page
     # 姓名 and the credit code are shown, not asked: no input carries them.
     assert 'name="applicant_name"' not in page and 'name="uscc"' not in page
@@ -200,5 +201,6 @@ def test_the_approver_reads_the_form_beside_the_materials(client, people, submit
     client.force_login(people["approver"])
     page = text(client.get(f"/workbench/tasks/{task.pk}/"))
     assert 'id="form-title"' in page and "经营项目" in page and "餐饮服务经营者" in page
-    assert "张记面馆" in page and "（来自电子证照" in page
+    assert "张记面馆" in page and "（来自电子证照：个体工商户营业执照（证照编号 GTYY" in page
+    assert "来自电子证照：来自电子证照" not in page
     assert "110101198503152019" not in page

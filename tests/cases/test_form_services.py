@@ -44,7 +44,7 @@ def test_a_draft_starts_with_what_the_platform_knows_and_says_where_it_came_from
     assert food.form_sources["applicant_name"]["label"] == "来自实名认证信息"
     licence = food.form_sources["uscc"]
     assert licence["kind"] == "license" and licence["label"].startswith(
-        "来自电子证照：个体工商户营业执照（证照编号 GTYY"
+        "个体工商户营业执照（证照编号 GTYY"  # the page words it 来自电子证照：…
     )
     assert "business_kind" not in food.form_data  # the applicant chooses
 
@@ -91,7 +91,7 @@ def test_a_locked_prefilled_value_cannot_be_changed_an_open_one_loses_its_source
     with pytest.raises(services.FormInvalid) as refused:
         services.update_form(food.pk, by=citizen, data={"applicant_name": "张四"})
     error = refused.value.field_errors[0]
-    assert error.code == "not_editable" and "来自实名认证信息，不能修改" in error.message
+    assert error.code == "not_editable" and "来自实名认证，不能修改" in error.message
     services.update_form(food.pk, by=citizen, data={"applicant_name": "张三"})  # as it is: fine
     services.update_form(food.pk, by=citizen, data={"shop_name": "张记面馆（人民路店）"})
     food.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from yiwang.core import limits
 from yiwang.forms import definition as forms
 from yiwang.forms import validation
+from yiwang.forms.display import source_label
 from yiwang.forms.validation import FieldError
 
 from . import prefill
@@ -124,7 +125,7 @@ def _locked(case: Case, definition, proposed: dict, keys) -> list[FieldError]:
                 _error(
                     key,
                     _("“%(label)s”%(source)s，不能修改。")
-                    % {"label": found.label, "source": case.form_sources[key].get("label", "")},
+                    % {"label": found.label, "source": source_label(case.form_sources[key])},
                     "not_editable",
                 )
             )

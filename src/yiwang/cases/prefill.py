@@ -16,7 +16,7 @@ sees beside each field which licence it came from."""
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -38,10 +38,17 @@ class Prefill:
     kind: str  # identity | enterprise | license
     label: str  # 来自实名认证信息 …
     license_id: int | None = None
+    # For a licence: which one, "个体工商户营业执照（证照编号 GTYY…0001）" — what Case.form_sources
+    # keeps as its label (forms.display.source_label words it "来自电子证照：…").
+    licence_name: str = ""
 
     def source(self) -> dict:
         """As stored in Case.form_sources."""
-        return {"kind": self.kind, "label": self.label, "license": self.license_id}
+        return {
+            "kind": self.kind,
+            "label": self.licence_name or self.label,
+            "license": self.license_id,
+        }
 
 
 # --- reading the sources ------------------------------------------------------------------
@@ -115,11 +122,15 @@ class _Library:
         return licence
 
 
-def _license_label(licence) -> str:
-    return _("来自电子证照：%(type)s（证照编号 %(number)s）") % {
+def _licence_name(licence) -> str:
+    return _("%(type)s（证照编号 %(number)s）") % {
         "type": licence.license_type.name,
         "number": reuse.mask_license_number(licence.number),
     }
+
+
+def _license_label(licence) -> str:
+    return _("来自电子证照：%(name)s") % {"name": _licence_name(licence)}
 
 
 def _candidate(source: str, user, enterprise, library: _Library) -> Prefill | None:
@@ -138,7 +149,8 @@ def _candidate(source: str, user, enterprise, library: _Library) -> Prefill | No
         value = (licence.data or {}).get(face)
         if value in (None, "", [], {}):
             return None
-        return Prefill(value, LICENSE, _license_label(licence), licence.pk)
+        name = _licence_name(licence)
+        return Prefill(value, LICENSE, _license_label(licence), licence.pk, name)
     return None
 
 
@@ -216,7 +228,7 @@ def prefill_for(definition, *, user, enterprise=None, case=None) -> dict[str, Pr
                 continue
             value = shaped(field.kind, candidate.value)
             if value is not None:
-                found.append(Prefill(value, candidate.kind, candidate.label, candidate.license_id))
+                found.append(replace(candidate, value=value))
         if found:
             candidates[field.key] = found
     chosen = {key: found[0] for key, found in candidates.items()}
