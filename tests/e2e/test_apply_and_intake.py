@@ -50,7 +50,11 @@ def test_bundle_apply_supplement_accept(
         address.fill("示范区人民路1号")
     for statement in page.get_by_label("申请说明").all():
         statement.fill("申请办理残疾人证及相关补贴。")
+    page.keyboard.press("Tab")  # leaving the last field saves it too
     page.locator("#autosave-status").filter(has_text="已自动保存").wait_for()
+    # Every save done before moving on: SQLite's shared test database takes one writer.
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
     case.refresh_from_db()
     addresses = [v for v in case.form_data.values() if isinstance(v, dict)]
     assert {"area": "", "detail": "示范区人民路1号"} in addresses  # saved without a click

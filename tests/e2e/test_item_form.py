@@ -19,6 +19,12 @@ def start(page, base):
     return page.url
 
 
+def settled(page) -> None:
+    """No autosave in flight: SQLite's shared test database takes one writer at a time."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
 def fits(page) -> bool:
     """Nothing wider than the screen: no sideways scrolling at 360 px."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -60,6 +66,7 @@ def test_the_food_licence_form_by_keyboard_at_every_size(
     page.keyboard.type("示范区人民路8号")
     page.keyboard.press("Tab")
     page.locator("#autosave-status").filter(has_text="已自动保存").wait_for()
+    settled(page)
     name = box.get_attribute("name")
     case.refresh_from_db()
     assert "示范区人民路8号" in str(case.form_data)  # saved as the field was left
@@ -74,6 +81,9 @@ def test_the_food_licence_form_by_keyboard_at_every_size(
     # field, in words, and keeps what was typed.
     phone = form.locator("input[type=tel]:visible").first
     phone.fill("12")
+    page.keyboard.press("Tab")
+    page.locator("#autosave-status").filter(has_text="还没有保存").wait_for()
+    settled(page)
     page.get_by_role("button", name="保存，下一步：上传材料").click()
     summary = page.locator(".error-summary")
     assert "应为11位手机号码" in summary.inner_text()

@@ -488,6 +488,7 @@ def _submit(case_id, *, by) -> Case:
         raise problems[0] if len(problems) == 1 else ValidationError(problems)
     # Filed as the form's rules keep it (a hidden field's value is not kept).
     case.form_data = filling.cleaned(case, definition)
+    case.form_sources = {k: v for k, v in case.form_sources.items() if k in case.form_data}
     filling.parts(case, definition, children)
     parts = {child.pk: child for child in children}
     resubmit = case.status == Status.SUPPLEMENT
