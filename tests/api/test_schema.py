@@ -96,16 +96,23 @@ def _operations(schema):
             yield f"{method.upper()} {path}", operation
 
 
+# A refused application form is a Problem whose `errors` list each place (JSON Pointer).
+PROBLEMS = {"#/components/schemas/Problem", "#/components/schemas/FormProblem"}
+
+
 def test_every_error_is_documented_as_a_problem(schema):
     for label, operation in _operations(schema):
         for status, response in operation["responses"].items():
             if status >= "400":
-                assert response["content"] == {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-                }, (label, status)
-    assert {"type", "title", "status", "detail", "code"} <= set(
-        schema["components"]["schemas"]["Problem"]["required"]
-    )
+                assert set(response["content"]) == {"application/problem+json"}, (label, status)
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                assert ref in PROBLEMS, (label, status)
+    for name in ["Problem", "FormProblem"]:
+        assert {"type", "title", "status", "detail", "code"} <= set(
+            schema["components"]["schemas"][name]["required"]
+        )
+    pointers = schema["components"]["schemas"]["FormProblem"]["properties"]["errors"]
+    assert pointers["type"] == "array"
 
 
 def test_operations_document_the_errors_they_can_answer(schema):

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yiwang.cases.models import Case, CaseFile
+from yiwang.demo.forms import fill_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEM = "SCJ-XK-0005"  # handled at the district centre, where `clerk` works
@@ -37,7 +38,19 @@ def upload(client, case, material, uploaded):
     )
 
 
+ADDRESS = {"area": "", "detail": "示例市示范区人民路8号"}
+
+
+def fill(client, case):
+    """What prefill left open of the item's (generated) form: the contact address."""
+    response = client.patch(
+        f"/api/v1/cases/{case['id']}/form", {"contact_address": ADDRESS}, format="json"
+    )
+    assert response.status_code == 200, response.content
+
+
 def provide_everything(client, case):
+    fill(client, case)
     for material in case["materials"]:
         assert upload(client, case, material, pdf()).status_code == 201
 
@@ -67,10 +80,12 @@ def test_apply_supplement_resubmit_accept_through_the_api(citizen, clerk):
     )
 
     saved = citizen.patch(
-        f"/api/v1/cases/{case['id']}/form", {"shop_name": "明德小吃"}, format="json"
+        f"/api/v1/cases/{case['id']}/form",
+        {"contact_address": ADDRESS, "statement": "开办明德小吃"},
+        format="json",
     )
     assert saved.status_code == 200
-    assert saved.json()["form_data"]["shop_name"] == "明德小吃"
+    assert saved.json()["form_data"]["statement"] == "开办明德小吃"
     assert saved.json()["form_data"]["applicant_name"] == "张三"  # merged, not replaced
 
     early = citizen.post(f"/api/v1/cases/{case['id']}/submit")
@@ -243,12 +258,16 @@ def test_bad_create_requests_name_what_is_wrong(citizen):
     assert not Case.objects.exists()
 
 
-def test_a_bundle_application_shows_its_children_and_numbers_each(citizen, api_as):
+def test_a_bundle_application_shows_its_children_and_numbers_each(citizen, api_as, user_named):
     company = api_as("company")
     parent = draft(company, bundle="YJS-0001", enterprise="91990101MA0000001Y")
     assert parent["bundle"] == "YJS-0001" and parent["item"] is None
-    assert len(parent["children"]) == 4 and parent["form_data"]["uscc"] == "91990101MA0000001Y"
+    assert len(parent["children"]) == 4
+    assert "91990101MA0000001Y" in parent["form_data"].values()  # prefilled, enterprise
+    fill_in(Case.objects.get(pk=parent["id"]), user_named("company"))
     for material in parent["materials"]:
+        if material["state"] in ("from_form", "from_earlier"):
+            continue  # nothing to bring: the form, or an earlier item's result
         response = company.post(
             f"/api/v1/cases/{parent['id']}/materials/{material['id']}/at-window"
         )

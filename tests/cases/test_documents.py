@@ -11,6 +11,7 @@ from django.urls import reverse
 from yiwang.cases import services
 from yiwang.cases.models import CaseMaterial
 from yiwang.catalog.models import ItemVersion
+from yiwang.demo.forms import fill_in
 
 SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -20,7 +21,8 @@ def published(code):
 
 
 def provide_everything(case, by):
-    for material in case.materials.all():
+    fill_in(case, by)
+    for material in case.materials.exclude(state__in=services.NOT_ASKED):
         services.attach_file(
             material.pk,
             by=by,
@@ -113,7 +115,8 @@ def test_tolerated_materials_are_listed_as_owed(client, people, tmp_path):
         status="published", materials__necessity="tolerated"
     ).first()
     case = services.start_case(version.pk, by=citizen)
-    for material in case.materials.filter(tolerable=False):
+    fill_in(case, citizen)
+    for material in case.materials.filter(tolerable=False).exclude(state__in=services.NOT_ASKED):
         services.attach_file(
             material.pk,
             by=citizen,

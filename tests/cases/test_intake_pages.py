@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseMaterial, Status
 from yiwang.catalog.models import ItemVersion
+from yiwang.demo.forms import fill_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # A real 1×1 PNG: uploads must decode, not only start with the signature.
@@ -31,7 +32,8 @@ def submit(people):
     def make(code="SCJ-XK-0005", *, by=None, skip=()):
         applicant = by or people["citizen"]
         case = services.start_case(published(code).pk, by=applicant)
-        for material in case.materials.all():
+        fill_in(case, applicant)
+        for material in case.materials.exclude(state__in=services.NOT_ASKED):
             if material.name not in skip:
                 services.attach_file(
                     material.pk,
@@ -161,7 +163,9 @@ def test_one_complete_supplement_notice_and_a_second_needs_a_reason(client, peop
     response = client.post(url, {f"material-{first.pk}": "1"})
     assert response.status_code == 400 and "需要补正的原因" in text(response)
     response = client.post(url, {})
-    assert response.status_code == 400 and "请勾选需要补正的每一项材料" in text(response)
+    assert response.status_code == 400 and "请勾选需要补正的每一项材料或申请表内容" in text(
+        response
+    )
     case.refresh_from_db()
     assert case.status == Status.SUBMITTED and not case.notices.exists()
 

@@ -101,3 +101,25 @@ def test_loading_again_adds_nothing(db, past):
     counts = (Case.objects.count(), CaseEvent.objects.count(), ApprovalTask.objects.count())
     assert load_history() is None
     assert (Case.objects.count(), CaseEvent.objects.count(), ApprovalTask.objects.count()) == counts
+
+
+def test_every_filed_demo_case_carries_a_complete_form(person):
+    """Staff pages show real data: each case past its draft has its item's form filled in,
+    valid by that form's own rules, and each bundle child its part."""
+    from yiwang.cases import filling
+
+    filed = Case.objects.exclude(status=Status.DRAFT).select_related("item_version__item")
+    demo = filed.filter(applicant__username__in=["citizen", "citizen2", "company"])
+    assert demo.count() > 20
+    for case in demo.filter(parent__isnull=True):
+        definition = filling.definition_of(case)
+        assert filling.problems(case, definition) == [], case.title
+        assert case.form_sources, case.title  # something came from prefill
+    for child in demo.filter(parent__isnull=False):
+        assert child.form_data, child.title
+    # The background cases too: a sample of their item's form, the applicant's own name.
+    background = list(
+        filed.filter(applicant__username__startswith="seed-").select_related("applicant")[:20]
+    )
+    assert background and all(c.form_data for c in background)
+    assert any(c.applicant.real_name in c.form_data.values() for c in background)

@@ -45,11 +45,19 @@ def test_bundle_apply_supplement_accept(
 
     case = Case.objects.get(parent__isnull=True)
     assert case.children.count() == 3
-    page.get_by_label("联系地址").fill("示范区人民路1号")
-    page.get_by_label("申请说明").fill("申请办理残疾人证及相关补贴。")
+    # The item's own form: whatever prefill (name, ID number, phone) left open.
+    for address in page.get_by_label("联系地址").all():
+        address.fill("示范区人民路1号")
+    for statement in page.get_by_label("申请说明").all():
+        statement.fill("申请办理残疾人证及相关补贴。")
+    page.keyboard.press("Tab")  # leaving the last field saves it too
     page.locator("#autosave-status").filter(has_text="已自动保存").wait_for()
+    # Every save done before moving on: SQLite's shared test database takes one writer.
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
     case.refresh_from_db()
-    assert case.form_data["address"] == "示范区人民路1号"  # saved without a click
+    addresses = [v for v in case.form_data.values() if isinstance(v, dict)]
+    assert {"area": "", "detail": "示范区人民路1号"} in addresses  # saved without a click
     accessible(page)
     screenshot(page, "apply-form-1280")
     page.get_by_role("button", name="保存，下一步：上传材料").click()
@@ -101,7 +109,7 @@ def test_bundle_apply_supplement_accept(
     accessible(page)
     screenshot(page, "my-cases-1280")
     page.get_by_role("link", name="查看告知书并补正").click()
-    notice = page.get_by_role("region", name="一次性告知书：请补正以下材料")
+    notice = page.get_by_role("region", name="一次性告知书：请补正以下内容")
     assert "缺少评定机构盖章" in notice.inner_text()
     accessible(page)
     screenshot(page, "my-case-supplement-1280")

@@ -71,6 +71,7 @@ def test_bundle_approved_by_four_departments_and_delivered(
     live_server, demo_district, browser, page, narrow_page, accessible, screenshot, tmp_path
 ):
     from yiwang.cases.models import Case, Status
+    from yiwang.demo.forms import fill_in
     from yiwang.workflow.models import ApprovalTask, ResultDelivery
 
     base = live_server.url
@@ -81,10 +82,9 @@ def test_bundle_approved_by_four_departments_and_delivered(
     page.get_by_role("link", name="在线办理一件事").click()
     page.get_by_role("button", name="开始填写申请").click()
     case = Case.objects.get(parent__isnull=True)
-    page.get_by_label("联系地址").fill("示范区人民路1号")
-    page.get_by_label("申请说明").fill("申请开办餐饮店。")
-    # Let the autosave finish first: SQLite's shared test database takes one writer.
-    page.locator("#autosave-status").filter(has_text="已自动保存").wait_for()
+    # The one form as the applicant would fill it (tests/e2e/test_item_form.py types one).
+    fill_in(case, case.applicant, address="示范区人民路1号", statement="申请开办餐饮店。")
+    page.reload()
     page.get_by_role("button", name="保存，下一步：上传材料").click()
     upload_everything(page, tmp_path)
     page.get_by_role("link", name="下一步：确认并提交").click()

@@ -19,11 +19,13 @@ PURPOSE = "核对生育登记申请人户籍信息"
 def _accepted_case():
     from yiwang.cases import services
     from yiwang.catalog.models import ItemVersion
+    from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
 
     citizen = User.objects.get(username="citizen")
     version = ItemVersion.objects.get(item__code=ITEM, status="published")
     case = services.start_case(version.pk, by=citizen)
+    fill_in(case, citizen)
     for material in case.materials.filter(state="missing", required=True):
         upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
         services.attach_file(material.pk, by=citizen, uploaded=upload)

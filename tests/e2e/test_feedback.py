@@ -37,6 +37,7 @@ def concluded_case():
 
     from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
+    from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
     from yiwang.workflow import services as workflow
     from yiwang.workflow.models import OPEN_TASK, ApprovalTask
@@ -44,7 +45,8 @@ def concluded_case():
     citizen = User.objects.get(username="citizen")
     version = ItemVersion.objects.get(item__code=MAIN, status="published")
     case = cases.start_case(version.pk, by=citizen)
-    for material in case.materials.all():
+    fill_in(case, citizen)
+    for material in case.materials.exclude(state__in=cases.NOT_ASKED):
         scan = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
         cases.attach_file(material.pk, by=citizen, uploaded=scan)
     cases.submit(case.pk, by=citizen)

@@ -22,6 +22,7 @@ def _overdue_case():
 
     from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
+    from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
     from yiwang.supervision import rollups
     from yiwang.workdays import calendar
@@ -35,7 +36,8 @@ def _overdue_case():
     at = datetime.datetime.combine(day, datetime.time(10), tzinfo=calendar.SHANGHAI)
     with time_machine.travel(at, tick=False):
         case = cases.start_case(version.pk, by=citizen)
-        for material in case.materials.all():
+        fill_in(case, citizen)
+        for material in case.materials.exclude(state__in=cases.NOT_ASKED):
             scan = SimpleUploadedFile(
                 "scan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"
             )

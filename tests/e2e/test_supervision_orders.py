@@ -25,6 +25,7 @@ def overdue_case():
 
     from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
+    from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
     from yiwang.workdays import calendar
     from yiwang.workflow import clocks
@@ -37,7 +38,8 @@ def overdue_case():
     moment = datetime.datetime.combine(past, datetime.time(10), tzinfo=calendar.SHANGHAI)
     with time_machine.travel(moment, tick=True):
         case = cases.start_case(version.pk, by=citizen)
-        for material in case.materials.all():
+        fill_in(case, citizen)
+        for material in case.materials.exclude(state__in=cases.NOT_ASKED):
             scan = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
             cases.attach_file(material.pk, by=citizen, uploaded=scan)
         cases.submit(case.pk, by=citizen)

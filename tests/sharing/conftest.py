@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion, LicenseType
+from yiwang.demo.forms import fill_in
 from yiwang.demo.loader import catalog_file
 from yiwang.licenses import services as licenses
 
@@ -92,7 +93,9 @@ def licensed(people):
 
 
 def upload_the_rest(case, by):
-    """Upload a scan for every material still owed (not those from the library)."""
+    """Fill in the form, and upload a scan for every material still owed (not those from
+    the library)."""
+    fill_in(case, by)
     for material in case.materials.filter(state="missing", required=True):
         upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
         cases.attach_file(material.pk, by=by, uploaded=upload)

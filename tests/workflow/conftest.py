@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion
+from yiwang.demo.forms import fill_in
 from yiwang.demo.loader import catalog_file
 from yiwang.workflow import clocks
 
@@ -74,7 +75,9 @@ def published(code) -> ItemVersion:
 
 
 def _provide_everything(case, by):
-    for material in case.materials.all():
+    """The form filled in (forms.samples over what prefill left), a scan of every material."""
+    fill_in(case, by)
+    for material in case.materials.exclude(state__in=cases.NOT_ASKED):
         upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
         cases.attach_file(material.pk, by=by, uploaded=upload)
 

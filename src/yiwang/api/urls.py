@@ -4,6 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from yiwang.cases import api as cases
+from yiwang.cases import form_api as case_forms
 from yiwang.catalog import api as catalog
 from yiwang.identity import api as identity
 from yiwang.licenses import api as licenses
@@ -40,13 +41,15 @@ urlpatterns = [
     path("v1/messages/<id:pk>/read", notify.MessageRead.as_view(), name="message-read"),
     path("v1/items", catalog.ItemList.as_view(), name="items"),
     path("v1/items/<str:code>", catalog.ItemDetail.as_view(), name="item"),
+    path("v1/items/<str:code>/form", case_forms.ItemForm.as_view(), name="item-form"),
     path("v1/themes", catalog.ThemeList.as_view(), name="themes"),
     path("v1/departments", catalog.DepartmentList.as_view(), name="departments"),
     path("v1/bundles", catalog.BundleList.as_view(), name="bundles"),
     path("v1/bundles/<str:code>", catalog.BundleDetail.as_view(), name="bundle"),
+    path("v1/bundles/<str:code>/form", case_forms.BundleForm.as_view(), name="bundle-form"),
     path("v1/cases", cases.CaseList.as_view(), name="cases"),
     path("v1/cases/<id:pk>", cases.CaseDetail.as_view(), name="case"),
-    path("v1/cases/<id:pk>/form", cases.CaseForm.as_view(), name="case-form"),
+    path("v1/cases/<id:pk>/form", case_forms.CaseFormView.as_view(), name="case-form"),
     path(
         "v1/cases/<id:pk>/materials/<id:material_id>/files",
         cases.MaterialUpload.as_view(),

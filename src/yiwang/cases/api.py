@@ -8,7 +8,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -166,7 +165,12 @@ class CaseEventSerializer(serializers.Serializer):
 
 
 class NoticeItemSerializer(serializers.Serializer):
-    material = serializers.IntegerField()
+    material = serializers.IntegerField(
+        required=False, help_text=gettext_lazy("需补正的材料（告知材料时）")
+    )
+    field = serializers.CharField(
+        required=False, help_text=gettext_lazy("需更正的申请表字段（告知字段时）")
+    )
     name = serializers.CharField()
     reason = serializers.CharField()
 
@@ -230,7 +234,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
     applicant_name = serializers.CharField(source="applicant.real_name")
     enterprise = EnterpriseRefSerializer(allow_null=True)
     department = CaseOrgSerializer(allow_null=True)
-    form_data = serializers.DictField(help_text=gettext_lazy("申请表（一表制）"))
+    form_data = serializers.DictField(help_text=gettext_lazy("申请表"))
+    form_sources = serializers.DictField(
+        help_text=gettext_lazy("预填字段的来源：{字段: {kind, label, license}}")
+    )
+    field_notes = serializers.DictField(
+        child=serializers.CharField(),
+        help_text=gettext_lazy("窗口一次性告知要求更正的字段及原因，更正或确认后清除"),
+    )
     tolerated = serializers.BooleanField(help_text=gettext_lazy("容缺受理"))
     deemed_accepted = serializers.BooleanField(help_text=gettext_lazy("逾期视为受理"))
     refusal_reason = serializers.CharField()
@@ -261,11 +272,6 @@ class CaseFilterSerializer(serializers.Serializer):
     number = serializers.CharField(required=False, help_text=gettext_lazy("办件编号"))
 
 
-class FormSerializer(serializers.Serializer):
-    form_data = serializers.DictField()
-    updated_at = serializers.DateTimeField()
-
-
 class UploadSerializer(serializers.Serializer):
     # Empty files reach uploads.check, which names the problem (upload_empty).
     file = serializers.FileField(
@@ -286,13 +292,25 @@ class AcceptSerializer(serializers.Serializer):
 
 
 class SupplementItemSerializer(serializers.Serializer):
-    material = serializers.IntegerField()
+    material = serializers.IntegerField(required=False, help_text=gettext_lazy("材料编号"))
+    field = serializers.CharField(
+        required=False, max_length=40, help_text=gettext_lazy("申请表字段（数据元编码）")
+    )
     reason = serializers.CharField(allow_blank=True, max_length=services.SUPPLEMENT_REASON_MAX)
+
+    def validate(self, data):
+        if ("material" in data) == ("field" in data):
+            raise ValidationError(
+                _("每一项须指定一项材料（material）或一个申请表字段（field），二选一。"),
+                code="material_or_field",
+            )
+        return data
 
 
 class SupplementSerializer(serializers.Serializer):
     items = SupplementItemSerializer(
-        many=True, help_text=gettext_lazy("一次性告知：每一项需补正的材料及原因")
+        many=True,
+        help_text=gettext_lazy("一次性告知：每一项需补正的材料或需更正的申请表字段，及原因"),
     )
     repeat_reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=gettext_lazy("再次告知的理由")
@@ -402,7 +420,10 @@ class CaseList(generics.ListAPIView):
         request=CaseCreateSerializer,
         responses={201: CaseDetailSerializer, **ERRORS, 422: ProblemSerializer},
         summary="新建申请（草稿）",
-        description="按事项或一件事新建草稿，申请表按实名信息预填。支持 Idempotency-Key。",
+        description=(
+            "按事项或一件事新建草稿。申请表是该事项自己的表（一件事为合并后的一张表），"
+            "按实名信息、代办企业和电子证照预填，来源见 form_sources。支持 Idempotency-Key。"
+        ),
     )
     @idempotent
     def post(self, request):
@@ -416,20 +437,6 @@ class CaseDetail(APIView):
     )
     def get(self, request, pk):
         return _detail(request, pk)
-
-
-class CaseForm(APIView):
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: FormSerializer, **CONFLICTS},
-        summary="保存申请表",
-        description="提交的字段合并进申请表（自动保存），未提交的字段保持不变。",
-    )
-    def patch(self, request, pk):
-        if not isinstance(request.data, dict):
-            raise ValidationError(_("申请表须为 JSON 对象。"), code="form_not_object")
-        case = _call(services.update_form, pk, by=request.user, data=request.data)
-        return Response(FormSerializer(case).data)
 
 
 class MaterialUpload(APIView):

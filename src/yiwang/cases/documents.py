@@ -291,7 +291,9 @@ def notice_pdf(case: Case, notice: SupplementNotice) -> bytes:
         ),
         Spacer(1, 3 * mm),
     ]
-    rows = [[_p(h, styles["head"]) for h in (_("序号"), _("材料名称"), _("补正原因及要求"))]]
+    rows = [
+        [_p(h, styles["head"]) for h in (_("序号"), _("材料或申请表项目"), _("补正原因及要求"))]
+    ]
     for n, entry in enumerate(notice.items, start=1):
         rows.append(
             [

@@ -45,56 +45,6 @@ class StartForm(forms.Form):
         return self.places.get(self.cleaned_data.get("place") or "")
 
 
-class CaseForm(forms.Form):
-    """The one form (一表制): what the applicant's identity does not already say."""
-
-    phone = forms.CharField(
-        label=_("联系电话"),
-        max_length=20,
-        required=True,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    address = forms.CharField(
-        label=_("联系地址"),
-        max_length=200,
-        required=True,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-    )
-    enterprise_address = forms.CharField(label=_("企业住所"), max_length=300, required=False)
-    statement = forms.CharField(
-        label=_("申请说明"),
-        max_length=2000,
-        required=False,
-        help_text=_("选填。写明您的具体请求或需要说明的情况。"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, for_enterprise=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not for_enterprise:
-            del self.fields["enterprise_address"]
-        self.fields["phone"].error_messages["required"] = _("请填写联系电话。")
-        self.fields["address"].error_messages["required"] = _("请填写联系地址。")
-        for name, field in self.fields.items():
-            field.widget.attrs.setdefault("id", f"id_{name}")
-
-    def clean_phone(self):
-        from yiwang.identity.services import validate_phone
-
-        value = self.cleaned_data["phone"].strip()
-        try:
-            return validate_phone(value)
-        except ValidationError:
-            raise ValidationError(
-                _("请填写正确的手机号码，如 13800000000。"), code="phone"
-            ) from None
-
-    def valid_values(self) -> dict:
-        """For autosave: whatever is valid now is kept, the rest waits for the next save."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-
-
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因（选填）"), max_length=300, required=False)
 

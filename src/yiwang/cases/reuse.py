@@ -18,12 +18,16 @@ from yiwang.catalog.models import LicenseType, MaterialSource
 TRUST_LEVEL_A = "A"
 
 
-def library_type(material):
-    """The licence type a library-sourced requirement of this material links to, or None."""
+def library_types(material) -> list:
+    """The licence types the material's library-sourced requirements link to, in order: a
+    material asked once for several items (or standing in for another type, 营业执照 and
+    个体工商户营业执照) may be answered by a licence of any of them."""
+    found = []
     for requirement in material.requirements.all():
         if requirement.source == MaterialSource.LICENSE_LIBRARY and requirement.license_type_id:
-            return requirement.license_type
-    return None
+            if requirement.license_type not in found:
+                found.append(requirement.license_type)
+    return found
 
 
 def _holder(case, license_type):
@@ -49,18 +53,26 @@ def apply(material, case, today=None) -> bool:
     caller saves it. Files already uploaded are the applicant's choice and win."""
     from yiwang.licenses import services as licenses  # licenses imports cases' models
 
-    license_type = library_type(material)
-    if license_type is None:
+    types = library_types(material)
+    if not types:
         return False
     from_library = material.state == material.State.FROM_LICENSE
     if material.state not in (material.State.MISSING, material.State.FROM_LICENSE):
         return False
-    holder = _holder(case, license_type)
-    if holder is None:
+    license_type, holder, found = types[0], _holder(case, types[0]), None
+    for candidate in types:
+        owner = _holder(case, candidate)
+        if owner is None:
+            continue
+        available = licenses.valid_for(owner, candidate, today)
+        if available or found is None:
+            license_type, holder, found = candidate, owner, available
+        if available:
+            break
+    if holder is None or found is None:
         found = None
         note = ""
     else:
-        found = licenses.valid_for(holder, license_type, today)
         # Nothing in the library for an optional material is not worth a sentence.
         quiet = found or (found.reason == "none" and not material.required)
         note = (

@@ -12,15 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
-from yiwang.catalog.models import ItemVersion, MaterialRequirement, MaterialSource, Necessity
+from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
 from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
-from . import numbering, reuse, transitions, uploads
+from . import filling, numbering, planning, reuse, transitions, uploads
 from .models import Case, CaseEvent, CaseFile, CaseMaterial, Status, SupplementNotice
+
+# A material in one of these states is there for the window to check.
+PROVIDED = (
+    CaseMaterial.State.UPLOADED,
+    CaseMaterial.State.AT_WINDOW,
+    CaseMaterial.State.FROM_LICENSE,
+    CaseMaterial.State.FROM_FORM,
+    CaseMaterial.State.FROM_EARLIER_ITEM,
+)
+# Nothing to upload: the online form is the document, or an earlier item produces it.
+NOT_ASKED = (CaseMaterial.State.FROM_FORM, CaseMaterial.State.FROM_EARLIER_ITEM)
 
 # 行政许可法 第三十二条: a supplement notice is due within 5 working days of receipt.
 INTAKE_WORKDAYS = 5
@@ -30,7 +41,9 @@ WITHDRAW_REASON_MAX = 300
 SUPPLEMENT_REASON_MAX = 300
 
 
-def _lock(case_id) -> Case:
+def _lock(case_id, *related) -> Case:
+    if related:  # joined rows are read, not locked (PostgreSQL: no FOR UPDATE on an outer join)
+        return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
     return Case.objects.select_for_update().get(pk=case_id)
 
 
@@ -83,32 +96,6 @@ def _notify_applicant(case: Case, subject: str, body: str) -> None:
 # --- drafts ---------------------------------------------------------------------------------
 
 
-def _materials_for(versions: list[ItemVersion]) -> list[tuple[str, list, bool, bool]]:
-    """(name, requirements, required, tolerable), each document once across the versions."""
-    merged: dict[str, list] = {}
-    for version in versions:
-        for requirement in version.materials.all():
-            merged.setdefault(requirement.name, []).append(requirement)
-    result = []
-    for name, requirements in merged.items():
-        required = any(r.necessity != Necessity.OPTIONAL for r in requirements)
-        tolerable = all(r.necessity != Necessity.REQUIRED for r in requirements)
-        result.append((name, requirements, required, tolerable))
-    return result
-
-
-def _prefill(applicant, enterprise) -> dict:
-    """The shared fields of the one form (一表制), filled from the applicant's identity."""
-    data = {"applicant_name": applicant.real_name, "phone": applicant.phone}
-    if enterprise is not None:
-        data.update(
-            enterprise_name=enterprise.name,
-            uscc=enterprise.uscc,
-            legal_representative=enterprise.legal_representative,
-        )
-    return data
-
-
 def _check_applicant(by, applicant, enterprise) -> None:
     if by.pk != applicant.pk:
         policy.require(by, "case.file_for_walk_in")
@@ -148,9 +135,11 @@ def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -
         place=where,
         place_path=where.path,
         department=version.department,
-        form_data=_prefill(applicant, enterprise),
         channel="window" if by.pk != applicant.pk else "online",
     )
+    # The case first: a licence read to prefill its form is recorded against it.
+    filling.start(case, filling.definition_of(case))
+    case.save(update_fields=["form_data", "form_sources"])
     _add_materials(case, [version])
     CaseEvent.objects.create(case=case, actor=by, action="draft", to_status=Status.DRAFT)
     audit.record(by, "case.draft_started", case, org_path=case.place_path)
@@ -175,26 +164,30 @@ def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, 
         "filed_by": by if by.pk != applicant.pk else None,
         "channel": "window" if by.pk != applicant.pk else "online",
     }
-    parent = Case.objects.create(
-        bundle=view.bundle,
-        title=view.bundle.name,
-        form_data=_prefill(applicant, enterprise),
-        **common,
+    parent = Case.objects.create(bundle=view.bundle, title=view.bundle.name, **common)
+    children = [
+        Case(
+            parent=parent,
+            bundle=view.bundle,
+            item_version=version,
+            title=version.name,
+            department=version.department,
+            **common,
+        )
+        for version in view.versions
+    ]
+    # 一表申请: one merged form on the journey, each child its own item's part.
+    definition = filling.definition_of(parent, children)
+    filling.start(parent, definition)
+    parent.save(update_fields=["form_data", "form_sources"])
+    filling.parts(parent, definition, children)
+    children = Case.objects.bulk_create(children)
+    _add_materials(
+        parent,
+        view.versions,
+        mains=view.main,
+        children={child.item_version_id: child for child in children},
     )
-    Case.objects.bulk_create(
-        [
-            Case(
-                parent=parent,
-                bundle=view.bundle,
-                item_version=version,
-                title=version.name,
-                department=version.department,
-                **common,
-            )
-            for version in view.versions
-        ]
-    )
-    _add_materials(parent, view.versions)
     CaseEvent.objects.create(case=parent, actor=by, action="draft", to_status=Status.DRAFT)
     audit.record(
         by,
@@ -206,30 +199,41 @@ def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, 
     return parent
 
 
-def _add_materials(case: Case, versions: list[ItemVersion]) -> None:
-    """One row per document, each linked to the requirements it answers: three queries
-    whatever the number of documents (a bundle asks for a dozen or more)."""
-    planned = _materials_for(versions)
+def _add_materials(
+    case: Case, versions: list[ItemVersion], *, mains=(), children: dict | None = None
+) -> None:
+    """One row per document (cases.planning), each linked to the requirements it answers:
+    a few queries whatever the number of documents (a bundle asks for a dozen or more).
+    `children` maps an item version's pk to its child case, for documents an earlier main
+    item of the bundle produces."""
+    prefetch_related_objects(
+        list(versions),
+        Prefetch("materials", MaterialRequirement.objects.select_related("license_type")),
+    )
+    prefetch_related_objects([m for m in mains], "result_license_type")
+    planned = planning.plan(list(versions), mains=list(mains))
+    children = children or {}
     materials = CaseMaterial.objects.bulk_create(
         [
             CaseMaterial(
                 case=case,
-                name=name,
-                # Shared base data is fetched by the department, so the applicant owes nothing.
-                required=required and not _shared(requirements),
-                tolerable=tolerable,
+                name=entry.name,
+                required=entry.required,
+                tolerable=entry.tolerable,
+                state=entry.state,
+                note=entry.note,
+                produced_by=children.get(entry.produced_by.pk) if entry.produced_by else None,
                 position=position,
-                note=_("由部门通过数据共享获取") if _shared(requirements) else "",
             )
-            for position, (name, requirements, required, tolerable) in enumerate(planned)
+            for position, entry in enumerate(planned)
         ]
     )
     links = CaseMaterial.requirements.through
     links.objects.bulk_create(
         [
             links(casematerial_id=material.pk, materialrequirement_id=requirement.pk)
-            for material, (_name, requirements, _req, _tol) in zip(materials, planned, strict=True)
-            for requirement in requirements
+            for material, entry in zip(materials, planned, strict=True)
+            for requirement in entry.requirements
         ]
     )
     prefetch_related_objects(
@@ -246,10 +250,6 @@ def _add_materials(case: Case, versions: list[ItemVersion]) -> None:
                 _record_license_use(case, material)
 
 
-def _shared(requirements) -> bool:
-    return all(r.source == MaterialSource.DATA_SHARING for r in requirements)
-
-
 def _record_license_use(case: Case, material: CaseMaterial) -> None:
     audit.record(
         "cases.reuse",
@@ -260,8 +260,17 @@ def _record_license_use(case: Case, material: CaseMaterial) -> None:
     )
 
 
-def _editable(case_id, by) -> Case:
-    case = _lock(case_id)
+def _askable(material: CaseMaterial) -> None:
+    if material.state in NOT_ASKED:
+        raise ValidationError(
+            _("“%(name)s”不需要提交：%(why)s")
+            % {"name": material.name, "why": material.get_state_display()},
+            code="material_not_asked",
+        )
+
+
+def _editable(case_id, by, *related) -> Case:
+    case = _lock(case_id, *related)
     if by.pk not in {case.applicant_id, case.filed_by_id}:
         policy.require(by, "case.edit", case)  # 404 to outsiders, 403 to staff who see it
     if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
@@ -269,20 +278,83 @@ def _editable(case_id, by) -> Case:
     return case
 
 
+class FormInvalid(ValidationError):
+    """A save or a submit the form's rules refuse. `field_errors` lists each problem
+    (forms.validation.FieldError: pointer, key, message, code); nothing was saved."""
+
+    def __init__(self, field_errors: list, message: str = ""):
+        self.field_errors = list(field_errors)
+        super().__init__(message or _("申请表有需要修改的地方。"), code="form_invalid")
+
+
+def _save_form(case: Case, definition, change, children) -> None:
+    case.form_data, case.form_sources, case.field_notes = (
+        change.data,
+        change.sources,
+        change.notes,
+    )
+    case.save(update_fields=["form_data", "form_sources", "field_notes", "updated_at"])
+    if case.is_bundle:
+        _write_parts(case, definition, children)
+
+
+def _write_parts(case: Case, definition, children) -> None:
+    """Every save writes each child the part its item asks: one statement for them all."""
+    filling.parts(case, definition, children)
+    now = timezone.now()
+    for child in children:
+        child.updated_at = now
+    Case.objects.bulk_update(children, ["form_data", "form_sources", "updated_at"])
+
+
+def _form_case(case_id, by):
+    case = _editable(case_id, by, "item_version")  # the version names the form
+    if case.parent_id:
+        raise ValidationError(_("请在一件事申请上填写申请表。"), code="use_parent")
+    children = filling.children_of(case) if case.is_bundle else []
+    return case, filling.definition_of(case, children), children
+
+
 @transaction.atomic
 def update_form(case_id, *, by, data: dict) -> Case:
-    """Save the one form (autosave calls this): values are merged, never lost."""
-    case = _editable(case_id, by)
-    # Bounded in keys, characters and bytes (yiwang.core.limits): a form is not a file store.
-    case.form_data = limits.clean_form_data(data, existing=case.form_data)
-    case.save(update_fields=["form_data", "updated_at"])
+    """Save values of the form (the API's PATCH): all or nothing. An unknown field, a value
+    the form's rules refuse, or a change to a prefilled value the item does not let the
+    applicant change raises FormInvalid and saves nothing. Sending a field the window
+    asked to correct answers that note. Required fields are checked at submit."""
+    case, definition, children = _form_case(case_id, by)
+    keys = set(data) if isinstance(data, dict) else set()
+    change = filling.change(case, definition, data, keep_valid=False, confirmed=keys)
+    if change.errors:
+        raise FormInvalid(change.errors, _invalid_words(definition, change.errors))
+    _save_form(case, definition, change, children)
     return case
+
+
+@transaction.atomic
+def save_form(case_id, *, by, data: dict, confirmed=()) -> list:
+    """Save what is valid of the form (the pages and their autosave) and return the
+    problems of the rest (FieldError), which stay as they were for the applicant to fix.
+    `confirmed`: fields the window asked to correct that the applicant checked unchanged."""
+    case, definition, children = _form_case(case_id, by)
+    change = filling.change(case, definition, data, keep_valid=True, confirmed=confirmed)
+    if change.changed or change.notes != case.field_notes:
+        _save_form(case, definition, change, children)
+    return change.errors
+
+
+def _invalid_words(definition, errors) -> str:
+    return _("申请表有%(n)d处需要修改，什么也没有保存：%(list)s") % {
+        "n": len(errors),
+        "list": filling.sentences(definition, errors),
+    }
 
 
 @transaction.atomic
 def attach_file(material_id, *, by, uploaded) -> CaseFile:
     material = CaseMaterial.objects.select_related("case").get(pk=material_id)
     case = _editable(material.case_id, by)
+    material.refresh_from_db(fields=["state"])  # read under the case's lock
+    _askable(material)
     checked = uploads.check(uploaded)
     uploaded.name = checked.safe_name
     stored = CaseFile.objects.create(
@@ -311,6 +383,8 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
 def provide_at_window(material_id, *, by) -> CaseMaterial:
     material = CaseMaterial.objects.select_related("case").get(pk=material_id)
     _editable(material.case_id, by)
+    material.refresh_from_db(fields=["state"])
+    _askable(material)
     material.state = CaseMaterial.State.AT_WINDOW
     material.save(update_fields=["state"])
     return material
@@ -364,6 +438,8 @@ def remove_file(file_id, *, by) -> CaseMaterial:
 
 
 def _family(case: Case) -> list[Case]:
+    if not case.is_bundle:  # only a bundle's parent has children: no query
+        return [case]
     return [case, *case.children.select_for_update().order_by("pk")]
 
 
@@ -401,27 +477,28 @@ def submit(case_id, *, by) -> Case:
 
 @transaction.atomic
 def _submit(case_id, *, by) -> Case:
-    case = _lock(case_id)
+    case = _lock(case_id, "item_version")
     policy.require(by, "case.view", case)
     if case.parent_id:
         raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
-    missing = [
-        f"{m.name}（{m.note}）" if m.note else m.name
-        for m in case.materials.filter(
-            required=True, tolerable=False, state=CaseMaterial.State.MISSING
-        )
-    ]
-    if missing:
-        raise ValidationError(
-            _("还缺少这些材料：%(names)s。请上传，或选择到窗口提交。")
-            % {"names": "、".join(missing)},
-            code="materials_missing",
-        )
+    children = filling.children_of(case) if case.is_bundle else []
+    definition = filling.definition_of(case, children)
+    problems = _submit_problems(case, definition)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ValidationError(problems)
+    # Filed as the form's rules keep it (a hidden field's value is not kept).
+    case.form_data = filling.cleaned(case, definition)
+    case.form_sources = {k: v for k, v in case.form_sources.items() if k in case.form_data}
+    filling.parts(case, definition, children)
+    parts = {child.pk: child for child in children}
     resubmit = case.status == Status.SUPPLEMENT
     now, today = timezone.now(), timezone.localdate()
     intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
     for member in _family(case):
         _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
+        if member.pk in parts:
+            member.form_data = parts[member.pk].form_data
+            member.form_sources = parts[member.pk].form_sources
         if not member.number:
             member.number = numbering.next_number(today)
         if not resubmit:
@@ -441,6 +518,44 @@ def _submit(case_id, *, by) -> Case:
         % {"title": case.title, "number": case.number},
     )
     return case
+
+
+def _submit_problems(case: Case, definition) -> list[ValidationError]:
+    """Everything that stops the application being filed, each a sentence: the form, the
+    fields the window asked to correct, the materials."""
+    problems = []
+    errors = filling.problems(case, definition)
+    if errors:
+        problems.append(
+            FormInvalid(
+                errors,
+                _("申请表还没有填好：%(list)s 请回到申请表修改。")
+                % {"list": filling.sentences(definition, errors)},
+            )
+        )
+    if case.field_notes:
+        problems.append(
+            ValidationError(
+                _("窗口要求更正的这些项还没有修改或确认：%(names)s。")
+                % {"names": "、".join(filling.label_of(definition, k) for k in case.field_notes)},
+                code="fields_to_correct",
+            )
+        )
+    missing = [
+        f"{m.name}（{m.note}）" if m.note else m.name
+        for m in case.materials.filter(
+            required=True, tolerable=False, state=CaseMaterial.State.MISSING
+        )
+    ]
+    if missing:
+        problems.append(
+            ValidationError(
+                _("还缺少这些材料：%(names)s。请上传，或选择到窗口提交。")
+                % {"names": "、".join(missing)},
+                code="materials_missing",
+            )
+        )
+    return problems
 
 
 @transaction.atomic
@@ -490,15 +605,7 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
     come later are tracked until provided; a deemed acceptance (Art. 32) counts from the
     day of receipt."""
     case = _lock(case_id) if deemed else _intake(case_id, by)
-    open_materials = list(
-        case.materials.filter(required=True).exclude(
-            state__in=[
-                CaseMaterial.State.UPLOADED,
-                CaseMaterial.State.AT_WINDOW,
-                CaseMaterial.State.FROM_LICENSE,
-            ]
-        )
-    )
+    open_materials = list(case.materials.filter(required=True).exclude(state__in=PROVIDED))
     if open_materials and not deemed:
         if not tolerated or any(not m.tolerable for m in open_materials):
             raise ValidationError(
@@ -536,67 +643,94 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
     return case
 
 
+def _notice_items(case: Case, items, materials: dict) -> list[dict]:
+    """The notice's entries as stored: a material ({"material", "name", "reason"}) or a
+    field of the form ({"field", "name", "reason"}), each with a reason; one entry per
+    material or field."""
+    definition = None
+    entries, seen = [], set()
+    for entry in items:
+        if not isinstance(entry, dict):
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        # The reason is also the material's (or field's) note, a column of this size.
+        reason = limits.clean_text(
+            entry.get("reason"), label=_("补正原因"), max_chars=SUPPLEMENT_REASON_MAX
+        )
+        if not reason:
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        if entry.get("field") not in (None, ""):
+            if definition is None:
+                definition = filling.definition_of(case)
+            key = str(entry["field"])
+            if definition.field(key) is None:
+                raise ValidationError(
+                    _("申请表没有“%(key)s”这一项。") % {"key": key[:40]}, code="unknown_field"
+                )
+            name = _("申请表：%(label)s") % {"label": definition.field(key).label}
+            item = {"field": key, "name": name, "reason": reason}
+        elif entry.get("material") in materials:
+            material = materials[entry["material"]]
+            item = {"material": material.pk, "name": material.name, "reason": reason}
+        else:
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        marker = ("field", item["field"]) if "field" in item else ("material", item["material"])
+        if marker in seen:
+            raise ValidationError(
+                _("“%(name)s”列了两次，请合并为一项。") % {"name": item["name"]},
+                code="item_twice",
+            )
+        seen.add(marker)
+        entries.append(item)
+    return entries
+
+
 @transaction.atomic
 def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "") -> Case:
-    """一次性告知: ONE complete list of what is missing or defective, each with a reason. A
-    second notice on the same case needs a reason, which is audited."""
+    """一次性告知: ONE complete list of what is missing or defective — materials and fields
+    of the form — each with a reason. A field's reason is shown to the applicant beside it
+    (Case.field_notes) until they change or confirm it; the window never changes what the
+    applicant declared. A second notice on the same case needs a reason, which is audited."""
     case = _intake(case_id, by)
     if not items:
         raise ValidationError(_("请列出需要补正的每一项材料及原因。"), code="no_items")
     materials = {m.pk: m for m in case.materials.all()}
-    items = [
-        {
-            **entry,
-            # The reason is also the material's note, a column of this size.
-            "reason": limits.clean_text(
-                entry.get("reason"), label=_("补正原因"), max_chars=SUPPLEMENT_REASON_MAX
-            ),
-        }
-        for entry in items
-    ]
+    entries = _notice_items(case, items, materials)
     repeat_reason = limits.clean_text(
         repeat_reason, label=_("再次告知的理由"), field="repeat_reason"
     )
-    for entry in items:
-        if entry.get("material") not in materials or not entry["reason"]:
-            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
     if case.notices.exists() and not repeat_reason.strip():
         raise ValidationError(
             _("已经发过一次性告知书。再次告知必须写明理由。"), code="repeat_needs_reason"
         )
+    case.field_notes = {e["field"]: e["reason"] for e in entries if "field" in e}
     for member in _family(case):
         _move(member, Status.SUPPLEMENT, by=by, action="supplement")
         member.save()
     notice = SupplementNotice.objects.create(
-        case=case,
-        issued_by=by,
-        repeat_reason=repeat_reason.strip(),
-        items=[
-            {
-                "material": e["material"],
-                "name": materials[e["material"]].name,
-                "reason": e["reason"].strip(),
-            }
-            for e in items
-        ],
+        case=case, issued_by=by, repeat_reason=repeat_reason.strip(), items=entries
     )
-    for entry in items:
-        material = materials[entry["material"]]
-        material.state = CaseMaterial.State.DEFECTIVE
-        material.note = entry["reason"]
-        material.save(update_fields=["state", "note"])
+    for entry in entries:
+        if "material" in entry:
+            material = materials[entry["material"]]
+            material.state = CaseMaterial.State.DEFECTIVE
+            material.note = entry["reason"]
+            material.save(update_fields=["state", "note"])
     audit.record(
         by,
         "case.supplement_requested",
         case,
         org_path=case.place_path,
-        summary={"items": len(items), "repeat_reason": repeat_reason.strip()},
+        summary={
+            "items": len(entries),
+            "fields": sorted(case.field_notes),
+            "repeat_reason": repeat_reason.strip(),
+        },
     )
     _notify_applicant(
         case,
         _("请补正材料"),
-        _("%(title)s需要补正%(n)d项材料，请查看一次性告知书。")
-        % {"title": case.title, "n": len(items)},
+        _("%(title)s需要补正%(n)d项内容，请查看一次性告知书。")
+        % {"title": case.title, "n": len(entries)},
     )
     return notice.case
 

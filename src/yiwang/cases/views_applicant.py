@@ -18,11 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle, ItemVersion
 from yiwang.core import files
+from yiwang.forms import web
 from yiwang.identity import policy
 from yiwang.identity.services import enterprises_of
+from yiwang.identity.validators import mask_id_number
 
-from . import selectors, services, transitions, uploads
-from .forms import CaseForm, StartForm, WithdrawForm
+from . import filling, form_display, selectors, services, transitions, uploads
+from .forms import StartForm, WithdrawForm
 from .models import CaseFile, CaseMaterial, Status
 
 CASES_PER_PAGE = 20
@@ -198,56 +200,105 @@ def my_case(request, pk):
             request,
             case,
             withdraw_form=WithdrawForm(),
+            form_sections=form_display.sections(case, viewer=request.user),
             **delivery_context(case, request.user),
         ),
     )
 
 
-# --- the one form -------------------------------------------------------------------------
+# --- the form -----------------------------------------------------------------------------
 
 
-def _case_form(case, data=None):
-    initial = {k: case.form_data.get(k, "") for k in CaseForm.base_fields}
-    return CaseForm(data, initial=initial, for_enterprise=case.enterprise_id is not None)
+CONFIRM = "_confirm"  # a field the window asked to correct, checked and left as it is
+
+
+def _form_page(request, case, *, definition, data=None, errors=(), extra_rows=None, status=200):
+    data = case.form_data if data is None else data
+    form = web.bound_fields(
+        definition,
+        data,
+        errors,
+        case.form_sources,
+        notes=case.field_notes,
+        extra_rows=extra_rows,
+    )
+    for section in form:
+        for bound in section.fields:
+            if bound.readonly and form_display.id_masked(bound.field):
+                # Shown, not asked: masked as the applicant's ID number is on every page.
+                bound.readonly_text = mask_id_number(str(bound.value or ""))
+    noted = [
+        (key, filling.label_of(definition, key), note) for key, note in case.field_notes.items()
+    ]
+    return render(
+        request,
+        "cases/applicant/form.html",
+        _context(request, case, form=form, step="form", noted=noted, definition=definition),
+        status=status,
+    )
+
+
+def _posted(request, definition):
+    data, added = web.data_from_post(definition, request.POST)
+    confirmed = [k for k in request.POST.getlist(CONFIRM) if k in definition.keys]
+    return data, added, confirmed
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_form(request, pk):
+    """The item's own form. A POST saves what is valid (nothing typed is lost) and moves on
+    when the whole form is complete; otherwise the page comes back with each problem next
+    to its field. "添加一行" without JavaScript is a POST too: saved, then one more row."""
     case, elsewhere = _editable_or_redirect(request, pk)
     if elsewhere:
         return elsewhere
-    form = _case_form(case, request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            services.update_form(case.pk, by=request.user, data=form.cleaned_data)
-            messages.success(request, _("申请表已保存。"))
-            return redirect("case_materials", pk=case.pk)
-        status = 400
-    return render(
-        request,
-        "cases/applicant/form.html",
-        _context(request, case, form=form, step="form"),
-        status=status,
-    )
+    definition = filling.definition_of(case)
+    if request.method == "GET":
+        return _form_page(request, case, definition=definition)
+    data, added, confirmed = _posted(request, definition)
+    try:
+        refused = services.save_form(case.pk, by=request.user, data=data, confirmed=confirmed)
+    except ValidationError as exc:  # submitted meanwhile, in another tab
+        messages.error(request, "；".join(messages_from(exc)))
+        return redirect("my_case", pk=case.pk)
+    case = selectors.detail(request.user, pk)
+    shown = {**case.form_data, **{k: v for k, v in data.items() if k in {e.key for e in refused}}}
+    if added or web.row_action(definition, request.POST):
+        extra = {added: 1} if added else None
+        return _form_page(
+            request, case, definition=definition, data=shown, errors=refused, extra_rows=extra
+        )
+    errors = refused + [
+        e for e in filling.problems(case, definition) if e.key not in {r.key for r in refused}
+    ]
+    if errors:
+        return _form_page(
+            request, case, definition=definition, data=shown, errors=errors, status=400
+        )
+    messages.success(request, _("申请表已保存。"))
+    return redirect("case_materials", pk=case.pk)
 
 
 @login_required
 @require_POST
 def case_form_autosave(request, pk):
+    """htmx: each field is saved as it is left. Answers one sentence for the status line."""
     case, elsewhere = _editable_or_redirect(request, pk)
     if elsewhere:
         return HttpResponse(_("申请已提交，不能再修改。"))
-    form = _case_form(case, request.POST)
-    values = form.valid_values()
-    services.update_form(case.pk, by=request.user, data=values)
+    definition = filling.definition_of(case)
+    data, _added, confirmed = _posted(request, definition)
+    try:
+        refused = services.save_form(case.pk, by=request.user, data=data, confirmed=confirmed)
+    except ValidationError as exc:
+        return HttpResponse("；".join(messages_from(exc)))
     saved_at = timezone.localtime().strftime("%H:%M")
     words = _("已自动保存 %(time)s") % {"time": saved_at}
-    if form.errors:
-        words += _("（%(fields)s 格式不对，这一项还没有保存）") % {
-            "fields": "、".join(str(form.fields[f].label) for f in form.errors if f in form.fields)
+    if refused:
+        words += _("。这些还没有保存，请修改：%(problems)s") % {
+            "problems": filling.sentences(definition, refused)
         }
     return HttpResponse(words)
 
@@ -356,17 +407,29 @@ def material_file_remove(request, pk, material_pk, file_pk):
 # --- review, submit, receipt, withdraw ----------------------------------------------------
 
 
+def _review_page(request, case, *, problems=(), form_incomplete=False, status=200):
+    return render(
+        request,
+        "cases/applicant/review.html",
+        _context(
+            request,
+            case,
+            step="review",
+            form_sections=form_display.sections(case, viewer=request.user),
+            problems=problems,
+            form_incomplete=form_incomplete,
+        ),
+        status=status,
+    )
+
+
 @never_cache
 @login_required
 def case_review(request, pk):
     case, elsewhere = _editable_or_redirect(request, pk)
     if elsewhere:
         return elsewhere
-    return render(
-        request,
-        "cases/applicant/review.html",
-        _context(request, case, step="review", form=_case_form(case)),
-    )
+    return _review_page(request, case)
 
 
 @login_required
@@ -379,22 +442,20 @@ def case_submit(request, pk):
         return redirect("case_receipt_page", pk=case.pk)  # a second click: already done
     if not _may_edit(request.user, case):
         raise Http404
-    form = _case_form(case, case.form_data)
-    problems = []
-    if not form.is_valid():
-        problems += [f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()]
-    if not problems:
-        try:
-            services.submit(case.pk, by=request.user)
-        except (ValidationError, transitions.InvalidTransition) as exc:
-            problems += messages_from(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    problems, form_incomplete = [], False
+    try:
+        services.submit(case.pk, by=request.user)
+    except transitions.InvalidTransition as exc:
+        problems = [str(exc)]
+    except ValidationError as exc:
+        problems = messages_from(exc)
+        form_incomplete = any(
+            getattr(e, "code", "") in ("form_invalid", "fields_to_correct") for e in exc.error_list
+        )
     if problems:
         case = selectors.detail(request.user, pk)
-        return render(
-            request,
-            "cases/applicant/review.html",
-            _context(request, case, step="review", form=_case_form(case), problems=problems),
-            status=400,
+        return _review_page(
+            request, case, problems=problems, form_incomplete=form_incomplete, status=400
         )
     return redirect("case_receipt_page", pk=case.pk)
 

@@ -20,7 +20,7 @@ from yiwang.identity import policy
 from yiwang.identity.models import User
 from yiwang.identity.roles import Role
 
-from . import selectors, services, transitions
+from . import filling, form_display, selectors, services, transitions
 from .forms import QueueSearchForm, RefuseForm, WalkInLookupForm, WalkInStartForm
 from .models import Case, CaseMaterial, Status
 from .templatetags.case_words import intake_time_left
@@ -61,8 +61,14 @@ def _checklist(request, pk, *, status=200, **extra):
     materials = list(case.materials.all())
     open_required = [m for m in materials if m.required and m.state in OPEN]
     notices = list(case.notices.all())
+    checks = extra.pop("field_checks", {})
+    form_sections = [
+        (title, [(row, checks.get(row.key, {})) for row in rows])
+        for title, rows in form_display.sections(case, viewer=request.user)
+    ]
     context = {
         "case": case,
+        "form_sections": form_sections,
         "children": list(case.children.all()),
         "materials": materials,
         "notices": notices,
@@ -108,12 +114,34 @@ def intake_accept(request, pk):
     return _done(request, pk, words)
 
 
+def _field_items(request, case) -> tuple[list[dict], dict]:
+    """Fields of the form the clerk asks the applicant to correct: items of the notice, and
+    each field's choice, reason and error to show the page again."""
+    items, checks = [], {}
+    definition = filling.definition_of(case)
+    for field in definition.fields:
+        chosen = request.POST.get(f"field-{field.key}") == "1"
+        reason = request.POST.get(f"field-reason-{field.key}", "").strip()
+        if not chosen and not reason:
+            continue
+        error = ""
+        if chosen and not reason:
+            error = _("请写明“%(name)s”需要更正的原因。") % {"name": field.label}
+        elif reason and not chosen:
+            error = _("写了原因但没有勾选“%(name)s”。请勾选，或清空原因。") % {"name": field.label}
+        else:
+            items.append({"field": field.key, "reason": reason})
+        checks[field.key] = {"chosen": chosen, "reason": reason, "error": error}
+    return items, checks
+
+
 @login_required
 @require_POST
 def intake_supplement(request, pk):
     case = selectors.detail(request.user, pk)
     policy.require(request.user, "case.intake", case)
     items, errors, values = [], {}, {}
+    field_items, field_checks = _field_items(request, case)
     for material in case.materials.all():
         chosen = request.POST.get(f"material-{material.pk}") == "1"
         reason = request.POST.get(f"reason-{material.pk}", "").strip()
@@ -126,9 +154,10 @@ def intake_supplement(request, pk):
             }
         elif chosen:
             items.append({"material": material.pk, "reason": reason})
-    problems = list(errors.values())
-    if not items and not errors:
-        problems.append(_("请勾选需要补正的每一项材料，并写明原因。"))
+    items += field_items
+    problems = list(errors.values()) + [c["error"] for c in field_checks.values() if c["error"]]
+    if not items and not problems:
+        problems.append(_("请勾选需要补正的每一项材料或申请表内容，并写明原因。"))
     repeat_reason = request.POST.get("repeat_reason", "").strip()
     if not problems:
         try:
@@ -145,6 +174,7 @@ def intake_supplement(request, pk):
             supplement_problems=problems,
             supplement_errors=errors,
             supplement_values=values,
+            field_checks=field_checks,
             repeat_reason=repeat_reason,
         )
     return _done(request, pk, _("一次性告知书已发出，共%(n)d项。") % {"n": len(items)})

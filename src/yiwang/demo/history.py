@@ -32,6 +32,7 @@ from yiwang.workflow import services as workflow
 from yiwang.workflow.models import OPEN_TASK, ApprovalTask, SuspensionKind
 
 from . import accounts
+from .forms import fill_in
 
 BACKGROUND_CASES = 300
 BACKGROUND_CITIZENS = 300
@@ -99,12 +100,13 @@ class _Past:
     # --- the applicant ---------------------------------------------------------------------
 
     def draft(self, code, who, *, ago, hour=9, enterprise=None, place=None, form=None) -> Case:
+        """Start a case; `form` ({"address", "statement"}) fills what prefill left open."""
         with self.at(ago, hour):
             case = cases.start_case(
                 _version(code).pk, by=self[who], enterprise=enterprise, place=place
             )
-            if form:
-                cases.update_form(case.pk, by=self[who], data=form)
+            if form is not None:
+                fill_in(case, self[who], seed=case.pk, **form)
         return case
 
     def provide(self, case, who, *, ago, hour=9, leave=()) -> None:
@@ -120,7 +122,7 @@ class _Past:
 
     def file(self, code, who, *, ago, hour=9, leave=(), **options) -> Case:
         """Start, fill in and submit on the same morning."""
-        form = {"address": "示例市示范区人民路8号", "statement": ""}
+        form = {"address": "示例市示范区人民路8号"}
         case = self.draft(code, who, ago=ago, hour=hour, form=form, **options)
         self.provide(case, who, ago=ago, hour=hour, leave=leave)
         with self.at(ago, hour, 30):
@@ -150,8 +152,8 @@ class _Past:
 
 def _citizen_cases(p: _Past) -> None:
     zhang = "citizen"
-    # A draft started this morning: the form half done, one document uploaded.
-    case = p.draft("JYW-GG-0001", zhang, ago=0, hour=8, form={"address": "示例市示范区人民路8号"})
+    # A draft started this morning: the form only prefilled, one document uploaded.
+    case = p.draft("JYW-GG-0001", zhang, ago=0, hour=8)
     first = case.materials.filter(required=True).order_by("position").first()
     with p.at(0, 8, 10):
         scan = SimpleUploadedFile("户口簿.pdf", PDF, content_type="application/pdf")
@@ -285,13 +287,12 @@ def _restaurant_bundle(p: _Past) -> None:
     items pushed together — 食品经营许可 granted, 招牌 under review, 消防 at 现场检查."""
     with p.at(5, 9):
         parent = cases.start_bundle_case("YJS-0001", by=p["citizen"])
-        cases.update_form(
-            parent.pk,
-            by=p["citizen"],
-            data={
-                "address": "示例市示范区人民路8号",
-                "statement": "开办“张记面馆”，店面约80平方米。",
-            },
+        fill_in(
+            parent,
+            p["citizen"],
+            seed=parent.pk,
+            address="示例市示范区人民路8号",
+            statement="开办“张记面馆”，店面约80平方米。",
         )
     p.provide(parent, "citizen", ago=5)
     with p.at(5, 9, 30):
@@ -332,7 +333,7 @@ def _citizen2_cases(p: _Past) -> None:
     # 新生儿出生一件事: the birth certificate under review; the other items wait (accepted).
     with p.at(1, 15):
         parent = cases.start_bundle_case("YJS-0003", by=p[li])
-        cases.update_form(parent.pk, by=p[li], data={"address": "示例市示范区建设路21号"})
+        fill_in(parent, p[li], seed=parent.pk, address="示例市示范区建设路21号")
     p.provide(parent, li, ago=1, hour=15)
     with p.at(1, 15, 30):
         cases.submit(parent.pk, by=p[li])

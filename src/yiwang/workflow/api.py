@@ -277,11 +277,14 @@ class TaskCaseDetailSerializer(TaskCaseSerializer):
     enterprise = EnterpriseRefSerializer(allow_null=True)
     tolerated = serializers.BooleanField(help_text=gettext_lazy("容缺受理"))
     deadlines = ClockSerializer(source="*")
-    form_data = serializers.SerializerMethodField(help_text=gettext_lazy("申请表（一表制）"))
+    form_data = serializers.SerializerMethodField(
+        help_text=gettext_lazy("申请表：本事项的表；一件事的事项为其中本事项要填的部分")
+    )
 
     @extend_schema_field(serializers.DictField())
     def get_form_data(self, case) -> dict:
-        return (case.parent or case).form_data  # a 一件事's one form lives on the journey
+        # A bundle's child holds the part of the one form its own item asks, under its keys.
+        return case.form_data or (case.parent.form_data if case.parent_id else {})
 
 
 class TaskDetailSerializer(TaskSerializer):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yiwang.cases import form_display
 from yiwang.cases import selectors as case_selectors
 from yiwang.cases.models import Case, Status, Warning
 from yiwang.core import files
@@ -136,6 +137,8 @@ def _task_page(request, pk, *, status=200, **extra):
         "case": case,
         "top": top,
         "materials": materials,
+        # The application form as filed, by section: a bundle child's own item's part.
+        "form_sections": form_display.sections(case, viewer=user),
         "opinions": list(selectors.opinions(case)),
         "diagram": process.diagram(top),
         "open_pause": open_pause,

@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.catalog import selectors as catalog
+from yiwang.forms import definition as forms
+from yiwang.forms.samples import sample_data
 from yiwang.identity.models import User
 from yiwang.workdays import calendar
 from yiwang.workflow import clocks, process
@@ -171,7 +173,7 @@ class Command(BaseCommand):
         versions = [
             v
             for v in catalog.published()
-            .select_related("item")
+            .select_related("item", "result_license_type")
             .prefetch_related("places", "materials")
             if v.places.all()
         ]
@@ -186,6 +188,7 @@ class Command(BaseCommand):
         self.versions = versions
         self.by_pk = {v.pk: v for v in versions}
         self.task_steps: dict[int, list] = {}
+        self.samples: dict[int, tuple[dict, dict]] = {}
         self.applicants = self._citizens(citizens)
         started, done = time.monotonic(), 0
         self.counters = dict(CaseNumberCounter.objects.values_list("day", "last"))
@@ -273,6 +276,22 @@ class Command(BaseCommand):
             road.append((step, at))
         return road
 
+    def _form(self, version, name: str, phone: str) -> dict:
+        """A filled form: the version's sample (made once per version) with the applicant's
+        own name and phone where the form prefills them."""
+        if version.pk not in self.samples:
+            definition = forms.for_version(version)
+            own = {
+                f.key: source.split(":", 1)[1]
+                for f in definition.fields
+                for source in f.sources[:1]
+                if source in ("identity:real_name", "identity:phone")
+            }
+            self.samples[version.pk] = (sample_data(definition, seed=version.pk), own)
+        sample, own = self.samples[version.pk]
+        mine = {"real_name": name, "phone": phone}
+        return {**sample, **{key: mine[attr] for key, attr in own.items() if key in sample}}
+
     def _case(self, events: list) -> Case:
         version = self.random.choice(self.versions)
         applicant_id, name, phone = self.random.choice(self.applicants)
@@ -287,7 +306,7 @@ class Command(BaseCommand):
             place_path=place.path,
             department_id=version.department_id,
             channel=Channel.ONLINE if self.random.random() < 0.7 else Channel.WINDOW,
-            form_data={"applicant_name": name, "phone": phone},
+            form_data=self._form(version, name, phone),
             created_at=created,
             updated_at=created,
             status=S.DRAFT,
