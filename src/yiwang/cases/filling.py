@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from yiwang.catalog import selectors as catalog_selectors
 from yiwang.core import limits
 from yiwang.forms import definition as forms
 from yiwang.forms import validation
@@ -36,7 +37,15 @@ def definition_of(case: Case, children: list[Case] | None = None):
     the merged form of its children's versions."""
     if case.is_bundle:
         children = children_of(case) if children is None else children
-        return forms.for_versions([c.item_version for c in children], title=case.title)
+        main = catalog_selectors.main_items(case.bundle_id)
+        # The main items run first, one after another (DESIGN.md: 一件事), so what their
+        # licences say is not asked again by the items after them.
+        ordered = sorted(children, key=lambda c: (c.item_version.item_id not in main, c.pk))
+        return forms.for_versions(
+            [c.item_version for c in ordered],
+            title=case.title,
+            sequential=sum(c.item_version.item_id in main for c in ordered),
+        )
     return forms.for_version(case.item_version)
 
 

@@ -176,7 +176,9 @@ class BundleForm(APIView):
             raise Http404 from None
         if not view.versions:
             raise Http404
-        definition = forms.for_versions(view.versions, title=view.bundle.name)
+        definition = forms.for_versions(
+            view.main + view.parallel, title=view.bundle.name, sequential=len(view.main)
+        )
         return _offer(request, definition, title=view.bundle.name)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.catalog.models import LicenseType
+from yiwang.sharing import services as sharing
 
 from . import reuse
 
@@ -258,6 +259,8 @@ def _record_reads(chosen: dict[str, Prefill], library: _Library, *, user, case) 
     for licence in library.read():
         if licence.pk not in by_licence:
             continue
+        # The holder sees it on their data-access page, as they see every look-up.
+        sharing.record_prefill_read(user, licence, case=case)
         summary = {
             "license": licence.number,
             "type": licence.license_type.code,

@@ -443,7 +443,9 @@ def form_rows(version: ItemVersion) -> list[dict]:
 def import_sheets(
     sheets: dict[str, list[dict]], *, by=None, progress: Progress | None = None
 ) -> dict[str, int]:
-    """Validate everything; if anything is wrong raise ImportRejected and write nothing."""
+    """Validate everything; if anything is wrong raise ImportRejected and write nothing.
+    A sheet that is not there is empty (files made before forms had no 申请表)."""
+    sheets = {name: [] for name in COLUMNS} | dict(sheets)
     errors = validate(sheets)
     if errors:
         raise ImportRejected(errors)

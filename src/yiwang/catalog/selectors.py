@@ -147,6 +147,15 @@ def bundles():
     )
 
 
+def main_items(bundle_id) -> frozenset[int]:
+    """The ids of a bundle's main items (done one after another, before the parallel ones)."""
+    return frozenset(
+        BundleItem.objects.filter(bundle_id=bundle_id, role=BundleItem.Role.MAIN).values_list(
+            "item_id", flat=True
+        )
+    )
+
+
 def bundle(code: str) -> BundleView:
     bundle = Bundle.objects.get(code=code, is_active=True)
     members = list(bundle.members.select_related("item").order_by("role", "position"))
@@ -154,7 +163,7 @@ def bundle(code: str) -> BundleView:
         v.item_id: v
         for v in published()
         .filter(item__in=[m.item_id for m in members])
-        .select_related("item", "department")
+        .select_related("item", "department", "result_license_type")
         .prefetch_related(
             Prefetch(
                 "materials",

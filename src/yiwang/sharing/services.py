@@ -325,6 +325,24 @@ def reveal_for_walk_in(person: User, *, by) -> str:
     return number
 
 
+def record_prefill_read(user, licence, *, case=None) -> AccessLog:
+    """An application form was filled from one of the holder's e-licences (电子证照自动填充):
+    logged where the holder looks ("谁查看了我的数据"), under the licence's issuer, with the
+    person who asked for the form as the one who looked."""
+    title = case.title if case is not None else licence.license_type.name
+    return _log(
+        user,
+        kind=SubjectKind.ENTERPRISE if licence.holder_enterprise_id else SubjectKind.PERSON,
+        subject_masked=_("电子证照：%(name)s") % {"name": licence.license_type.name},
+        person=licence.holder_person,
+        enterprise=licence.holder_enterprise,
+        case=case,
+        purpose=_("自动填写申请表：%(title)s") % {"title": title},
+        outcome=Outcome.GRANTED,
+        org=licence.issuer,
+    )
+
+
 # --- what the citizen sees ------------------------------------------------------------------
 
 
