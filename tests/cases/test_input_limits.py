@@ -11,7 +11,7 @@ from yiwang.cases.models import Case, Status
 from yiwang.catalog.models import ItemVersion
 
 PROBLEM = "application/problem+json"
-ITEM = "SCJ-XK-0005"
+ITEM = "SCJ-XK-0012"  # 食品小作坊登记: a form generated from the dictionary
 
 
 @pytest.fixture

@@ -176,8 +176,11 @@ class BundleForm(APIView):
             raise Http404 from None
         if not view.versions:
             raise Http404
+        # As for a case (cases.filling.definition_of): an enterprise's own particulars are
+        # asked (prefilled), not left to the main items' licences.
+        sequential = 0 if request.query_params.get("enterprise") else len(view.main)
         definition = forms.for_versions(
-            view.main + view.parallel, title=view.bundle.name, sequential=len(view.main)
+            view.main + view.parallel, title=view.bundle.name, sequential=sequential
         )
         return _offer(request, definition, title=view.bundle.name)
 
