@@ -82,10 +82,24 @@ def test_bundle_approved_by_four_departments_and_delivered(
     page.get_by_role("link", name="在线办理一件事").click()
     page.get_by_role("button", name="开始填写申请").click()
     case = Case.objects.get(parent__isnull=True)
+    # One form (一表申请): a field several items ask is asked once, identity data comes
+    # prefilled with its source, and the credit code the first item's licence will carry
+    # is not asked at all.
+    form = page.locator("main form").first
+    assert form.locator('[name="premises_address-detail"]').count() == 1
+    assert form.locator('[name="uscc"]').count() == 0
+    assert "来自实名认证" in form.inner_text()
     # The one form as the applicant would fill it (tests/e2e/test_item_form.py types one).
     fill_in(case, case.applicant, address="示范区人民路1号", statement="申请开办餐饮店。")
+    case.refresh_from_db()
+    shop = case.form_data["ent_name"]
     page.reload()
     page.get_by_role("button", name="保存，下一步：上传材料").click()
+    # The 营业执照 is what the first item produces: never asked of the applicant.
+    produced = page.locator("li").filter(has_text="由本一件事前序事项产生")
+    expect(produced.first).to_be_visible()
+    assert "营业执照" in produced.first.inner_text()
+    assert produced.first.locator('input[type="file"]').count() == 0
     upload_everything(page, tmp_path)
     page.get_by_role("link", name="下一步：确认并提交").click()
     page.get_by_role("button", name="提交申请").click()
@@ -96,6 +110,7 @@ def test_bundle_approved_by_four_departments_and_delivered(
     # The clerk accepts at the comprehensive window: approval starts with the main item.
     clerk = Desk(browser, base, "clerk")
     clerk.page.goto(f"{base}/workbench/intake/{case.pk}/")
+    assert shop in clerk.page.locator("main").inner_text()  # the clerk reads the form
     clerk.page.get_by_role("button", name="受理", exact=True).click()
     assert "已受理。" in clerk.page.locator(".flash-list").inner_text()
     clerk.close()
@@ -136,7 +151,14 @@ def test_bundle_approved_by_four_departments_and_delivered(
             if not (reviewer_tasks or head_tasks):
                 break
             desk = desks[reviewer] if reviewer_tasks else desks[head]
-            decide_in_inbox(desk, item, check=accessible if first else None)
+
+            def reads_the_form(p, first=first):
+                if "/workbench/tasks/" in p.url and p.url.rstrip("/")[-1].isdigit():
+                    assert shop in p.locator("main").inner_text()  # the department sees it
+                if first:
+                    accessible(p)
+
+            decide_in_inbox(desk, item, check=reads_the_form)
             first = False
         item.refresh_from_db()
         assert item.status == Status.APPROVED, code
@@ -181,6 +203,31 @@ def test_bundle_approved_by_four_departments_and_delivered(
     screenshot(page, "approval-my-case-1280")
     page.goto(f"{base}/my/cases/")
     assert "办理结果已在窗口领取" in page.locator("main").inner_text()
+
+    # All four results are drafted for the citizen, filled from the form; the issuing
+    # side only confirms them, and they are in the wallet.
+    from yiwang.identity.models import User
+    from yiwang.licenses import services as licenses
+    from yiwang.licenses.models import License
+
+    drafts = list(License.objects.filter(case__parent=case).select_related("license_type"))
+    assert sorted(d.license_type.code for d in drafts) == [
+        "L-GTYYZZ", "L-HWGGSZXK", "L-SPJYXKZ", "L-XFAQJC",
+    ]  # fmt: skip
+    for draft in drafts:
+        assert draft.holder_person == case.applicant
+        assert shop in draft.data.values(), draft.license_type.code
+        head = {"990101-SCJ": "chief", "990101-CGW": "head-cgw", "990101-XFJ": "head-xfj"}
+        licenses.confirm(draft.pk, by=User.objects.get(username=head[draft.issuer.code]))
+    page.goto(f"{base}/my/licenses/")
+    wallet = page.locator("main").inner_text()
+    for name in [
+        "个体工商户营业执照",
+        "食品经营许可证",
+        "户外招牌设置许可决定书",
+        "消防安全检查合格证",
+    ]:
+        assert name in wallet
 
     # Phone width.
     log_in(narrow_page, base, "citizen")
