@@ -7,7 +7,7 @@ the same server in the same run (STYLE.md: benchmarks compare in the same run).
 PostgreSQL only: a database `yiwang_bench` is created next to DATABASE_URL's (and dropped at
 the end), migrated, the demo catalogue imported; then `yiwang serve` (waitress) runs on a free
 loopback port with YIWANG_BENCH=1, which adds the bare views. One submission is what an app
-does: create a draft, upload three small PDFs, submit with an Idempotency-Key — five requests,
+does: create a draft with its form, upload three small PDFs, submit with an Idempotency-Key — five requests,
 each with a citizen's token from a pool. Measured with 0 cases in the database, again after
 `seed-cases` brought it to 10,000, and with --million at 1,000,000.
 
@@ -39,6 +39,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n" + b"% scanned page\n" * 60 +
 UPLOADS = 3
 POOL = 64  # citizens, each with a token; submissions take them in turn
 FLOOR = "/api/v1/_bench/insert-as-user"
+FORMS: dict[str, dict] = {}  # item code → the form an app sends with the new draft
 
 
 def create_database(admin_url: str, name: str) -> str:
@@ -66,6 +67,27 @@ def small_items() -> list[str]:
         if version.places.all() and len({m.name for m in version.materials.all()}) <= UPLOADS:
             codes.append(version.item.code)
     return sorted(codes)
+
+
+def sample_forms(codes: list[str]) -> dict[str, dict]:
+    """Per item, what an app sends as the form with a new draft: a valid value for every
+    field the applicant types (prefilled ones are the platform's, not sent)."""
+    from django.contrib.auth.hashers import make_password
+
+    from yiwang.cases import filling, services
+    from yiwang.catalog import selectors
+    from yiwang.forms.samples import sample_data
+    from yiwang.identity.models import User
+
+    probe = User.objects.create(
+        username="bench-probe", real_name="压测市民", password=make_password(None)
+    )
+    forms = {}
+    for version in selectors.published().filter(item__code__in=codes).select_related("item"):
+        case = services.start_case(version.pk, by=probe)
+        sample = sample_data(filling.definition_of(case), seed=version.pk)
+        forms[version.item.code] = {k: v for k, v in sample.items() if k not in case.form_sources}
+    return forms
 
 
 def token_pool(size: int) -> list[str]:
@@ -101,8 +123,10 @@ class Client:
         return json.loads(data) if data else None
 
     def submission(self, token: str, item: str) -> None:
-        case = self.call("POST", "/api/v1/cases", token, json.dumps({"item": item}).encode())
-        materials = case["materials"]
+        body = json.dumps({"item": item, "form": FORMS[item]}, ensure_ascii=False).encode()
+        case = self.call("POST", "/api/v1/cases", token, body)
+        # The online form itself (在线填报) takes no upload.
+        materials = [m for m in case["materials"] if m["state"] != "from_form"]
         for n in range(UPLOADS):
             material = materials[n % len(materials)]
             self.call(
@@ -122,7 +146,8 @@ class Client:
     def floor(self, token: str, item: str) -> None:
         """The same five requests with the same bodies, each answered by the least an API call
         does: authenticate the token, read the body, write one row."""
-        self.call("POST", FLOOR, token, json.dumps({"item": item}).encode())
+        body = json.dumps({"item": item, "form": FORMS[item]}, ensure_ascii=False).encode()
+        self.call("POST", FLOOR, token, body)
         for n in range(UPLOADS):
             self.call("POST", FLOOR, token, *pdf_upload(n))
         self.call("POST", FLOOR, token, **{"Idempotency-Key": uuid.uuid4().hex})
@@ -188,6 +213,7 @@ def main() -> None:
         started = time.perf_counter()
         django_with_demo_catalogue(workdir)
         items, tokens = small_items(), token_pool(POOL)
+        FORMS.update(sample_forms(items))
         print(
             f"database {args.database}: migrated, demo catalogue, {len(items)} items with "
             f"≤{UPLOADS} documents, {len(tokens)} citizens ({time.perf_counter() - started:.0f}s)"

@@ -39,7 +39,7 @@ def filled_bundle_case(rows: int):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from yiwang.cases import services
+    from yiwang.cases import filling, services
     from yiwang.cases.models import Case
     from yiwang.demo.loader import load_demo
     from yiwang.forms.samples import sample_data
@@ -49,7 +49,7 @@ def filled_bundle_case(rows: int):
     load_demo(catalog=False)
     citizen = User.objects.get(username="citizen")
     case = services.start_bundle_case(BUNDLE, by=citizen)
-    definition = services.form_definition(case)
+    definition = filling.definition_of(case)
     data = sample_data(definition, seed=7, rows=rows)
     # Values prefilled from identity and licences stay as prefilled (some are not editable).
     data.update({k: v for k, v in case.form_data.items() if k in definition.keys})

@@ -340,3 +340,18 @@ def test_reading_a_case_costs_the_same_however_much_it_holds(
     with django_assert_max_num_queries(queries):
         full = citizen.get(f"/api/v1/cases/{case['id']}").json()
     assert all(m["files"] for m in full["materials"] if m["state"] == "uploaded")
+
+
+def test_a_draft_can_be_created_with_its_form_all_or_nothing(citizen):
+    """An app sends the form with the new draft; one invalid value creates nothing."""
+    bad = citizen.post(
+        "/api/v1/cases",
+        {"item": ITEM, "form": {"contact_address": ADDRESS, "no_such_field": "x"}},
+        format="json",
+    )
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    assert [e["pointer"] for e in bad.json()["errors"]] == ["/no_such_field"]
+    assert not Case.objects.exists()
+
+    case = draft(citizen, item=ITEM, form={"contact_address": ADDRESS})
+    assert case["form_data"]["contact_address"] == ADDRESS

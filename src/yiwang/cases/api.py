@@ -3,6 +3,7 @@ the comprehensive window's intake. Thin: every change goes through cases.service
 through cases.selectors, so the policy decides who sees what (outsiders get 404)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -27,6 +28,7 @@ from yiwang.identity.models import Enterprise, OrgUnit
 from yiwang.identity.validators import normalize_uscc
 
 from . import reuse, selectors, services, transitions
+from .form_api import FormProblemSerializer, form_problem
 from .models import Case, CaseFile, CaseMaterial, Channel, Status, Warning
 
 # A move the state machine forbids (accepting a refused case) is a conflict with the
@@ -258,6 +260,13 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False, help_text=gettext_lazy("代办企业的统一社会信用代码")
     )
     place = serializers.CharField(required=False, help_text=gettext_lazy("办理地点的机构编码"))
+    form = serializers.DictField(
+        required=False,
+        help_text=gettext_lazy(
+            "申请表的值（选填），与 PATCH /api/v1/cases/{id}/form 的规则相同；"
+            "有任何一项不合规则时不新建草稿，返回 400 及每项的 JSON 指针"
+        ),
+    )
 
     def validate(self, data):
         if bool(data.get("item")) == bool(data.get("bundle")):
@@ -418,7 +427,12 @@ class CaseList(generics.ListAPIView):
 
     @extend_schema(
         request=CaseCreateSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS, 422: ProblemSerializer},
+        responses={
+            201: CaseDetailSerializer,
+            **ERRORS,
+            400: FormProblemSerializer,
+            422: ProblemSerializer,
+        },
         summary="新建申请（草稿）",
         description=(
             "按事项或一件事新建草稿。申请表是该事项自己的表（一件事为合并后的一张表），"
@@ -427,7 +441,15 @@ class CaseList(generics.ListAPIView):
     )
     @idempotent
     def post(self, request):
-        case = _start(request, _valid(CaseCreateSerializer, request.data))
+        data = _valid(CaseCreateSerializer, request.data)
+        try:
+            # The draft and its form in one go: an app sends what it has in one request.
+            with transaction.atomic():
+                case = _start(request, data)
+                if data.get("form"):
+                    services.update_form(case.pk, by=request.user, data=data["form"])
+        except services.FormInvalid as exc:
+            return form_problem(exc.field_errors, exc.messages[0])
         return _detail(request, case.pk, status.HTTP_201_CREATED)
 
 
