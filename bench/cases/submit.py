@@ -127,7 +127,7 @@ class Client:
         case = self.call("POST", "/api/v1/cases", token, body)
         # The online form itself (在线填报) takes no upload.
         materials = [m for m in case["materials"] if m["state"] != "from_form"]
-        for n in range(UPLOADS):
+        for n in range(UPLOADS if materials else 0):
             material = materials[n % len(materials)]
             self.call(
                 "POST",
