@@ -7,7 +7,9 @@ from yiwang.cases.models import Case, CaseFile
 from yiwang.demo.forms import fill_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ITEM = "SCJ-XK-0012"  # 食品小作坊登记: at the district centre, where `clerk` works; a generated form
+ITEM = (
+    "SCJ-XK-0012"  # 食品小作坊登记: at the district centre, where `clerk` works; a generated form
+)
 
 
 def pdf(name="scan.pdf", content=PDF):

@@ -91,7 +91,7 @@ def test_clerk_supplement_then_resubmit_then_accept_starts_the_clock(people):
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
     provide_everything(case, citizen)
     services.submit(case.pk, by=citizen)
-    first = case.materials.first()
+    first = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     services.request_supplement(
         case.pk, by=clerk, items=[{"material": first.pk, "reason": "复印件不清晰"}]
     )
@@ -116,7 +116,7 @@ def test_a_second_notice_needs_a_reason(people):
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
     provide_everything(case, citizen)
     services.submit(case.pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     item = [{"material": material.pk, "reason": "缺页"}]
     services.request_supplement(case.pk, by=clerk, items=item)
     services.submit(case.pk, by=citizen)
@@ -186,7 +186,7 @@ def test_no_answer_within_five_working_days_is_deemed_accepted_on_receipt(people
 def test_hostile_uploads_are_refused_with_a_clear_message(people):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     jpeg_pdf = b"\xff\xd8\xff\xe0" + b"\x00" * 20 + b"%PDF-1.4\n" + b"x" * 100 + b"%%EOF"
     cases = [
         (SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image"), "upload_type"),
@@ -206,7 +206,11 @@ def test_oversized_uploads_are_refused(people, settings):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
     with pytest.raises(ValidationError) as error:
-        services.attach_file(case.materials.first().pk, by=citizen, uploaded=pdf())
+        services.attach_file(
+            case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first().pk,
+            by=citizen,
+            uploaded=pdf(),
+        )
     assert error.value.code == "upload_too_large"
 
 
@@ -229,7 +233,7 @@ def test_removing_the_only_file_deletes_it_and_the_material_is_missing_again(
 
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     stored = services.attach_file(material.pk, by=citizen, uploaded=pdf("wrong.pdf"))
     storage, name = stored.file.storage, stored.file.name
     assert storage.exists(name)
@@ -248,7 +252,7 @@ def test_removing_the_only_file_deletes_it_and_the_material_is_missing_again(
 def test_removing_one_of_two_files_keeps_the_material_uploaded(people):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     wrong = services.attach_file(material.pk, by=citizen, uploaded=pdf("wrong.pdf"))
     services.attach_file(material.pk, by=citizen, uploaded=pdf("right.pdf"))
     services.remove_file(wrong.pk, by=citizen)
@@ -260,7 +264,7 @@ def test_removing_one_of_two_files_keeps_the_material_uploaded(people):
 def test_a_material_brought_to_the_window_stays_so_when_its_files_are_removed(people):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
     stored = services.attach_file(material.pk, by=citizen, uploaded=pdf())
     services.provide_at_window(material.pk, by=citizen)
     services.remove_file(stored.pk, by=citizen)
@@ -288,7 +292,7 @@ def test_a_file_can_be_removed_while_awaiting_supplement(people):
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
     provide_everything(case, citizen)
     services.submit(case.pk, by=citizen)
-    material = case.materials.first()
+    material = case.materials.filter(files__isnull=False, license__isnull=True).first()
     services.request_supplement(
         case.pk, by=clerk, items=[{"material": material.pk, "reason": "复印件不清晰"}]
     )
@@ -300,7 +304,11 @@ def test_a_file_can_be_removed_while_awaiting_supplement(people):
 def test_citizen2_gets_404_for_removing_citizens_file(people):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    stored = services.attach_file(case.materials.first().pk, by=citizen, uploaded=pdf())
+    stored = services.attach_file(
+        case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first().pk,
+        by=citizen,
+        uploaded=pdf(),
+    )
     with pytest.raises(Http404):
         services.remove_file(stored.pk, by=people["citizen2"])
     assert CaseFile.objects.filter(pk=stored.pk).exists()

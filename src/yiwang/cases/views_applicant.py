@@ -376,12 +376,16 @@ def material_at_window(request, pk, material_pk):
     if elsewhere:
         return elsewhere
     material = _material_of(case, material_pk)
-    if request.POST.get("at_window") == "0":
-        services.provide_online(material.pk, by=request.user)
-        messages.success(request, _("“%(name)s”改为网上上传。") % {"name": material.name})
-    else:
-        services.provide_at_window(material.pk, by=request.user)
-        messages.success(request, _("“%(name)s”将到窗口提交。") % {"name": material.name})
+    try:
+        if request.POST.get("at_window") == "0":
+            services.provide_online(material.pk, by=request.user)
+            messages.success(request, _("“%(name)s”改为网上上传。") % {"name": material.name})
+        else:
+            services.provide_at_window(material.pk, by=request.user)
+            messages.success(request, _("“%(name)s”将到窗口提交。") % {"name": material.name})
+    except ValidationError as exc:  # e.g. the online form itself, or an earlier item's result
+        for message in messages_from(exc):
+            messages.error(request, message)
     return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
 
 

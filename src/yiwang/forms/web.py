@@ -24,6 +24,7 @@ from yiwang.forms.definition import Field, FormDefinition, condition_holds
 from yiwang.forms.display import source_label, text_value
 from yiwang.forms.models import ElementKind as K
 from yiwang.forms.validation import FieldError, clean_number
+from yiwang.identity.validators import mask_id_number
 
 ADD_ROW = "_add_row"
 FIELDS = "_fields"
@@ -376,9 +377,14 @@ def _bind(
     bound = BoundField(field=f, name=name, id=f"f-{name}", value=value, in_row=in_row)
     if sources is not None:
         bound.source_label = source_label(sources.get(f.key))
-        bound.readonly = f.key in sources and not f.editable
+        source = sources.get(f.key) or {}
+        # An ID number the real-name identity gave is never retyped, and never shown whole
+        # on a page (docs/security.md): the applicant sees it masked, as on every page.
+        from_identity = f.kind == K.ID_NUMBER and source.get("kind") == "identity"
+        bound.readonly = f.key in sources and (not f.editable or from_identity)
         if bound.readonly:
-            bound.readonly_text = text_value(f, value)
+            text = text_value(f, value)
+            bound.readonly_text = mask_id_number(text) if f.kind == K.ID_NUMBER else text
     if notes is not None and notes.get(f.key):
         bound.note = str(notes[f.key])
     if definition is not None:
