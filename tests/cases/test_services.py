@@ -292,7 +292,9 @@ def test_a_file_can_be_removed_while_awaiting_supplement(people):
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
     provide_everything(case, citizen)
     services.submit(case.pk, by=citizen)
-    material = case.materials.filter(files__isnull=False, license__isnull=True).first()
+    material = case.materials.filter(
+        files__isnull=False, requirements__license_type__isnull=True
+    ).first()
     services.request_supplement(
         case.pk, by=clerk, items=[{"material": material.pk, "reason": "复印件不清晰"}]
     )
