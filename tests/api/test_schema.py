@@ -96,8 +96,13 @@ def _operations(schema):
             yield f"{method.upper()} {path}", operation
 
 
-# A refused application form is a Problem whose `errors` list each place (JSON Pointer).
-PROBLEMS = {"#/components/schemas/Problem", "#/components/schemas/FormProblem"}
+# A refused application form is a Problem whose `errors` list each place (JSON Pointer); a
+# new draft may be refused for a request field or for the form sent with it (CreateProblem).
+PROBLEMS = {
+    "#/components/schemas/Problem",
+    "#/components/schemas/FormProblem",
+    "#/components/schemas/CreateProblem",
+}
 
 
 def test_every_error_is_documented_as_a_problem(schema):
@@ -107,7 +112,7 @@ def test_every_error_is_documented_as_a_problem(schema):
                 assert set(response["content"]) == {"application/problem+json"}, (label, status)
                 ref = response["content"]["application/problem+json"]["schema"]["$ref"]
                 assert ref in PROBLEMS, (label, status)
-    for name in ["Problem", "FormProblem"]:
+    for name in ["Problem", "FormProblem", "CreateProblem"]:
         assert {"type", "title", "status", "detail", "code"} <= set(
             schema["components"]["schemas"][name]["required"]
         )

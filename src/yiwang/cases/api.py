@@ -28,7 +28,7 @@ from yiwang.identity.models import Enterprise, OrgUnit
 from yiwang.identity.validators import normalize_uscc
 
 from . import reuse, selectors, services, transitions
-from .form_api import FormProblemSerializer, form_problem
+from .form_api import form_problem
 from .models import Case, CaseFile, CaseMaterial, Channel, Status, Warning
 
 # A move the state machine forbids (accepting a refused case) is a conflict with the
@@ -253,6 +253,18 @@ class CaseDetailSerializer(CaseSummarySerializer):
     events = CaseEventSerializer(many=True, help_text=gettext_lazy("办理过程"))
 
 
+class CreateProblemSerializer(ProblemSerializer):
+    """A refused new draft: a request field (errors by field name, as every problem) or the
+    form sent with it (errors as a list with JSON pointers, as PATCH …/form answers)."""
+
+    errors = serializers.JSONField(
+        required=False,
+        help_text=gettext_lazy(
+            "请求字段有误时为对象（字段名 → 错误列表）；申请表有误时为列表（pointer、code、detail）"
+        ),
+    )
+
+
 class CaseCreateSerializer(serializers.Serializer):
     item = serializers.CharField(required=False, help_text=gettext_lazy("事项编码"))
     bundle = serializers.CharField(required=False, help_text=gettext_lazy("一件事编码"))
@@ -430,7 +442,7 @@ class CaseList(generics.ListAPIView):
         responses={
             201: CaseDetailSerializer,
             **ERRORS,
-            400: FormProblemSerializer,
+            400: CreateProblemSerializer,
             422: ProblemSerializer,
         },
         summary="新建申请（草稿）",
