@@ -77,6 +77,12 @@ def test_each_licence_read_is_recorded_once_against_the_case(people):
     prefill.prefill_for(food_form(), user=citizen)
     offered = AuditEvent.objects.get(action="form.prefilled_from_license")
     assert offered.object_id == str(licence.pk) and offered.actor_id == citizen.pk
+    # The holder sees both reads on "谁查看了我的数据", under the licence's issuer.
+    from yiwang.sharing.services import accesses_of
+
+    seen = list(accesses_of(citizen))
+    assert len(seen) == 2 and {e.org_id for e in seen} == {licence.issuer_id}
+    assert seen[-1].case == case and "自动填写申请表" in seen[-1].purpose
 
 
 def test_an_enterprise_fills_enterprise_fields_only_for_its_agent(people):
