@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yiwang.forms.definition import Field, FormDefinition, visible_keys
 from yiwang.forms.models import ElementKind as K
 from yiwang.forms.models import Mask
-from yiwang.identity.validators import mask_id_number, mask_phone
+from yiwang.identity.validators import mask_id_number, mask_name, mask_phone
 
 
 def _date_text(value) -> str:
@@ -93,12 +93,6 @@ def row_texts(field: Field, value, *, reveal: bool = True) -> list[str]:
                 parts.append(_("%(label)s：%(value)s") % {"label": child.label, "value": text})
         rows.append("，".join(parts))
     return rows
-
-
-def mask_name(name: str) -> str:
-    """张*: the family name (first character) only."""
-    name = (name or "").strip()
-    return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
 
 
 def _mask_of(field: Field) -> str:

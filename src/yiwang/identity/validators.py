@@ -132,6 +132,12 @@ def validate_phone(value: str) -> str:
     return phone
 
 
+def mask_name(name: str) -> str:
+    """张*: a person's family name (first character) only."""
+    name = (name or "").strip()
+    return name if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
+
+
 def mask_id_number(number: str) -> str:
     """110101********123X: region and last four, the way counters print it."""
     if len(number) < 10:

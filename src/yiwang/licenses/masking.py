@@ -9,7 +9,7 @@ holder's number plus two digits)."""
 
 import re
 
-from yiwang.identity.validators import mask_id_number
+from yiwang.identity.validators import mask_id_number, mask_name
 
 # 照面字段 that name a natural person.
 NAME_FIELDS = frozenset(
@@ -31,13 +31,6 @@ NAME_FIELDS = frozenset(
 ID_MARKERS = ("身份号码", "身份证件号", "证件号", "身份证", "社会保障号码")
 ADDRESS_MARKERS = ("住址", "地址", "住所", "坐落")
 BIRTH_MARKERS = ("出生日期", "出生时间")
-
-
-def mask_name(name: str) -> str:
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    return name[0] + "*" * (len(name) - 1)
 
 
 # A run of 15 or more digits (an 18-character ID number ends in a digit or X; an old one
