@@ -40,6 +40,7 @@ class OnlineDepth(models.IntegerChoices):
 
 class Theme(models.Model):
     name = models.CharField(_("主题"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     audience = models.CharField(_("服务对象"), max_length=12, choices=Audience.choices)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -62,6 +63,7 @@ class LicenseType(models.Model):
 
     code = models.CharField(_("证照类型编码"), max_length=32, unique=True)
     name = models.CharField(_("证照名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     issuer = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("发证机构")
     )
@@ -125,6 +127,7 @@ class ItemVersion(models.Model):
 
     # National guide fields, as the exchange file carries them.
     name = models.CharField(_("事项名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     item_type = models.CharField(_("事项类型"), max_length=20, choices=ItemType.choices)
     department = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("主管部门")
@@ -369,6 +372,7 @@ class Bundle(models.Model):
 
     code = models.CharField(_("一件事编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     audience = models.CharField(_("服务对象"), max_length=12, choices=Audience.choices)
     note = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)

@@ -37,6 +37,7 @@ class OrgUnit(models.Model):
 
     code = models.CharField(_("机构编码"), max_length=64, unique=True)
     name = models.CharField(_("机构名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     kind = models.CharField(_("机构类型"), max_length=20, choices=OrgKind.choices)
     level = models.CharField(_("层级"), max_length=20, choices=OrgLevel.choices)
     division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
