@@ -172,9 +172,11 @@ def test_bundle_approved_by_four_departments_and_delivered(
     assert case.status == Status.APPROVED
     approver = desks["approver"].page
     approver.goto(f"{base}/workbench/cases/{case.pk}/")
-    # Every approval stage is done; what is current is the result stage (制证 / 送达).
-    current = approver.locator(".process-stage-current .process-name").all_inner_texts()
-    assert len(current) == 4 and not {"审查", "决定"} & set(current)
+    # Every approval stage is done; nothing is current on a concluded journey: each item's
+    # result stage (制证 / 送达) waits for the hand-over.
+    expect(approver.locator(".process-stage-current")).to_have_count(0)
+    ready = approver.locator(".process-stage-ready .process-name").all_inner_texts()
+    assert len(ready) == 4 and not {"审查", "决定"} & set(ready)
     accessible(approver)
     screenshot(approver, "approval-case-1280")
     for desk in desks.values():

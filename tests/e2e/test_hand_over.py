@@ -5,6 +5,7 @@ reads back with the case, the masked collector, the check and the clerk."""
 
 import io
 
+from PIL import Image, ImageOps
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -35,12 +36,23 @@ def ready_case():
 
 
 def test_the_clerk_hands_a_result_to_an_agent_who_signs(
-    live_server, demo_district, page, accessible, screenshot
+    live_server, demo_district, browser, accessible, screenshot
 ):
     from yiwang.workflow.models import HandOver, ResultDelivery
 
     case = ready_case()
     base = live_server.url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    # The refused form comes back as a 400, which the browser logs as a failed load;
+    # anything else in the console (a broken script, a CSP violation) is a defect.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "status of 400" not in m.text and errors.append(m.text),
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, base, "issuer")
     page.goto(f"{base}/workbench/results/")
     page.locator("li.result-row").filter(has_text=case.number).get_by_role(
@@ -56,6 +68,7 @@ def test_the_clerk_hands_a_result_to_an_agent_who_signs(
     page.get_by_label("领取人当场签名").check()
     pad = page.locator("canvas.signature-pad")
     expect(pad).to_be_visible()
+    pad.scroll_into_view_if_needed()
     expect(page.get_by_role("button", name="发送验证码到申请人手机")).to_be_hidden()
     box = pad.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 100)
@@ -74,6 +87,7 @@ def test_the_clerk_hands_a_result_to_an_agent_who_signs(
     page.get_by_label("已核验授权委托书").check()
     page.get_by_label("证件号码").fill(AGENT_ID)
     page.get_by_label("领取人当场签名").check()
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 90)
     page.mouse.down()
@@ -85,7 +99,9 @@ def test_the_clerk_hands_a_result_to_an_agent_who_signs(
     expect(page.locator(".flash-list")).to_contain_text("已交付")
     record = HandOver.objects.get(delivery__case=case)
     assert record.collector == "agent" and record.confirmation == "signature"
-    assert record.signature.read().startswith(b"\x89PNG")
+    with Image.open(record.signature) as drawn:  # the strokes, dark on white
+        assert drawn.format == "PNG"
+        assert ImageOps.invert(drawn.convert("L")).getbbox() is not None
     delivery_card = page.get_by_role("region", name="出件送达")
     expect(delivery_card).to_contain_text("110101********803X")
     expect(delivery_card).to_contain_text("已核验授权委托书")
@@ -101,3 +117,5 @@ def test_the_clerk_hands_a_result_to_an_agent_who_signs(
     for words in ["领取凭证", case.number, "受托代领人：张*", "110101********803X", "授权委托书"]:
         assert words in text, words
     assert "领取人当场签名" in text and case.place.name in text
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"

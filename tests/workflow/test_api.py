@@ -340,7 +340,7 @@ def test_the_result_queue_is_the_issuers(accepted_case, clients, django_assert_m
     code = re.search(r"\d{6}", sms.body).group(0)
     number = last.applicant.reveal_id_number()[-4:]
     problem(
-        issuer.post(url, {"id_number": "0000", "code": code}, format="json"), 409, "id_mismatch"
+        issuer.post(url, {"id_number": "0000", "code": code}, format="json"), 400, "id_mismatch"
     )
     handed = ok(issuer.post(url, {"id_number": number, "code": code}, format="json"))
     assert handed["status"] == "delivered" and handed["delivered_at"]

@@ -90,6 +90,13 @@ class UnechoedInput(forms.TextInput):
         return None
 
 
+class UnechoedHiddenInput(forms.HiddenInput):
+    """The signature's PNG: after a refusal the pad starts blank, so the field does too."""
+
+    def format_value(self, value):
+        return None
+
+
 class HandOverForm(forms.Form):
     """窗口领取 on one screen: who collects, their identity document, and how the collection
     is confirmed. Only shapes input: delivery.hand_over checks everything again."""
@@ -132,4 +139,4 @@ class HandOverForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
         ),
     )
-    signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500_000)
+    signature = forms.CharField(required=False, widget=UnechoedHiddenInput, max_length=500_000)

@@ -12,6 +12,11 @@
     var drawing = false;
     var drawn = false;
     box.hidden = false;
+    function blank() {
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+    }
+    blank();
     context.lineWidth = 2.5;
     context.lineCap = "round";
     context.strokeStyle = "#111";
@@ -48,7 +53,7 @@
     canvas.addEventListener("pointerup", stop);
     canvas.addEventListener("pointercancel", stop);
     clear.addEventListener("click", function () {
-      context.clearRect(0, 0, canvas.width, canvas.height);
+      blank();
       field.value = "";
       drawn = false;
     });
