@@ -199,7 +199,9 @@ def test_bundle_approved_by_four_departments_and_delivered(
     from yiwang.notify.models import Message
 
     sms = Message.objects.filter(channel="sms", recipient=case.applicant).latest("pk")
-    screen.get_by_label("短信验证码").fill(re.search(r"验证码 (\d{6})", sms.body).group(1))
+    screen.get_by_role("textbox", name="短信验证码").fill(
+        re.search(r"验证码 (\d{6})", sms.body).group(1)
+    )
     screen.get_by_role("button", name="确认交付").click()
     assert "已交付" in issuer.page.locator(".flash-list").inner_text()
     assert ResultDelivery.objects.get(case=case).status == "delivered"

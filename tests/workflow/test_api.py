@@ -337,7 +337,7 @@ def test_the_result_queue_is_the_issuers(accepted_case, clients, django_assert_m
     sent = ok(issuer.post(f"{url}/code"), 201)
     assert sent["phone_masked"].count("*") == 4
     sms = Message.objects.filter(channel="sms", recipient=last.applicant).latest("pk")
-    code = re.search(r"\d{6}", sms.body).group(0)
+    code = re.search(r"验证码 (\d{6})", sms.body).group(1)
     number = last.applicant.reveal_id_number()[-4:]
     problem(
         issuer.post(url, {"id_number": "0000", "code": code}, format="json"), 400, "id_mismatch"
