@@ -123,3 +123,15 @@ def test_every_filed_demo_case_carries_a_complete_form(person):
     )
     assert background and all(c.form_data for c in background)
     assert any(c.applicant.real_name in c.form_data.values() for c in background)
+
+
+def test_results_collected_at_the_window_have_a_hand_over_record(db, past):
+    from yiwang.workflow.models import HandOver, ResultDelivery
+
+    delivered = ResultDelivery.objects.filter(status="delivered", method="pickup")
+    assert delivered.exists()
+    records = HandOver.objects.filter(delivery__in=delivered)
+    assert records.count() == delivered.count()
+    assert {r.collector for r in records} == {"applicant", "agent"}
+    agent = records.get(collector="agent")
+    assert agent.authorisation_checked and "*" in agent.id_number_masked

@@ -5,6 +5,8 @@
 by its department's head, the issuer hands the results over, and the citizen sees every
 result in one timeline. axe on every page, screenshots at 1280 and 360."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -170,9 +172,11 @@ def test_bundle_approved_by_four_departments_and_delivered(
     assert case.status == Status.APPROVED
     approver = desks["approver"].page
     approver.goto(f"{base}/workbench/cases/{case.pk}/")
-    # Every approval stage is done; what is current is the result stage (制证 / 送达).
-    current = approver.locator(".process-stage-current .process-name").all_inner_texts()
-    assert len(current) == 4 and not {"审查", "决定"} & set(current)
+    # Every approval stage is done; nothing is current on a concluded journey: each item's
+    # result stage (制证 / 送达) waits for the hand-over.
+    expect(approver.locator(".process-stage-current")).to_have_count(0)
+    ready = approver.locator(".process-stage-ready .process-name").all_inner_texts()
+    assert len(ready) == 4 and not {"审查", "决定"} & set(ready)
     accessible(approver)
     screenshot(approver, "approval-case-1280")
     for desk in desks.values():
@@ -185,8 +189,21 @@ def test_bundle_approved_by_four_departments_and_delivered(
     expect(row.get_by_role("link", name="决定书(PDF)")).to_have_count(4)
     accessible(issuer.page)
     screenshot(issuer.page, "approval-results-1280")
-    row.get_by_role("button", name="已领取").click()
-    assert "已在窗口领取" in issuer.page.locator(".flash-list").inner_text()
+    row.get_by_role("link", name="办理领取").click()
+    # The applicant comes in person: last four digits, then the code texted to them.
+    screen = issuer.page
+    screen.get_by_label("申请人本人").check()
+    screen.get_by_role("button", name="发送验证码到申请人手机").click()
+    assert "验证码已发送" in screen.get_by_role("status").inner_text()
+    screen.get_by_label("证件号码").fill(case.applicant.reveal_id_number()[-4:])
+    from yiwang.notify.models import Message
+
+    sms = Message.objects.filter(channel="sms", recipient=case.applicant).latest("pk")
+    screen.get_by_role("textbox", name="短信验证码").fill(
+        re.search(r"验证码 (\d{6})", sms.body).group(1)
+    )
+    screen.get_by_role("button", name="确认交付").click()
+    assert "已交付" in issuer.page.locator(".flash-list").inner_text()
     assert ResultDelivery.objects.get(case=case).status == "delivered"
     issuer.close()
 

@@ -329,7 +329,20 @@ def test_the_result_queue_is_the_issuers(accepted_case, clients, django_assert_m
     with django_assert_max_num_queries(4):
         results = ok(issuer.get("/api/v1/results"))["results"]
     assert len(results) == 4 and {r["method"] for r in results} == {"pickup"}
-    handed = ok(issuer.post(f"/api/v1/cases/{last.pk}/delivery/hand-over"))
+    import re
+
+    from yiwang.notify.models import Message
+
+    url = f"/api/v1/cases/{last.pk}/delivery/hand-over"
+    sent = ok(issuer.post(f"{url}/code"), 201)
+    assert sent["phone_masked"].count("*") == 4
+    sms = Message.objects.filter(channel="sms", recipient=last.applicant).latest("pk")
+    code = re.search(r"验证码 (\d{6})", sms.body).group(1)
+    number = last.applicant.reveal_id_number()[-4:]
+    problem(
+        issuer.post(url, {"id_number": "0000", "code": code}, format="json"), 400, "id_mismatch"
+    )
+    handed = ok(issuer.post(url, {"id_number": number, "code": code}, format="json"))
     assert handed["status"] == "delivered" and handed["delivered_at"]
     assert len(ok(issuer.get("/api/v1/results", {"status": "delivered"}))["results"]) == 1
 
@@ -352,6 +365,7 @@ def test_the_schema_lists_every_workflow_endpoint(api, db):
         "/api/v1/cases/{id}/progress",
         "/api/v1/cases/{id}/delivery",
         "/api/v1/cases/{id}/delivery/hand-over",
+        "/api/v1/cases/{id}/delivery/hand-over/code",
         "/api/v1/cases/{id}/delivery/ship",
         "/api/v1/results",
     } <= set(schema["paths"])

@@ -16,6 +16,20 @@ def approve_all(case, people):
     case.refresh_from_db()
 
 
+def hand_over(case, by):
+    """The applicant collects: the last four digits checked, a signature on the pad."""
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (60, 20), "white").save(png, format="PNG")
+    number = case.applicant.reveal_id_number()[-4:]
+    return delivery.hand_over(
+        case.pk, by=by, id_number=number, confirmation="signature", signature=png.getvalue()
+    )
+
+
 def test_pickup_is_ready_on_approval_and_handed_over_by_the_issuer(accepted_case, people):
     case = accepted_case()
     approve_all(case, people)
@@ -24,12 +38,12 @@ def test_pickup_is_ready_on_approval_and_handed_over_by_the_issuer(accepted_case
     assert list(selectors.result_queue(people["issuer"])) == [result]
     assert selectors.can_view_case(people["issuer"], case)
     with pytest.raises(Http404):
-        delivery.hand_over(case.pk, by=people["approver"])
-    delivery.hand_over(case.pk, by=people["issuer"])
+        hand_over(case, people["approver"])
+    hand_over(case, people["issuer"])
     result.refresh_from_db()
     assert result.status == DeliveryStatus.DELIVERED and result.delivered_by == people["issuer"]
     with pytest.raises(ValidationError):
-        delivery.hand_over(case.pk, by=people["issuer"])
+        hand_over(case, people["issuer"])
 
 
 def test_mail_chosen_during_review_is_shipped_with_a_tracking_number(accepted_case, people):
@@ -49,7 +63,7 @@ def test_mail_chosen_during_review_is_shipped_with_a_tracking_number(accepted_ca
     assert chosen.status == DeliveryStatus.PENDING
     approve_all(case, people)
     with pytest.raises(ValidationError, match="邮寄送达"):
-        delivery.hand_over(case.pk, by=people["issuer"])
+        hand_over(case, people["issuer"])
     shipped = delivery.ship(case.pk, by=people["issuer"])
     assert shipped.tracking_number.startswith("YWKD") and len(shipped.tracking_number) == 18
     notes = [e.note for e in selectors.case_progress(case)]
@@ -66,7 +80,7 @@ def test_a_bundle_has_one_delivery_for_the_whole_journey(accepted_bundle, people
     parent.refresh_from_db()
     assert parent.delivery.status == DeliveryStatus.READY
     assert not parent.children.filter(delivery__isnull=False).exists()
-    delivery.hand_over(parent.pk, by=people["issuer"])
+    hand_over(parent, people["issuer"])
 
 
 def test_a_partly_denied_bundle_still_lets_the_applicant_choose_mail(accepted_bundle, people):

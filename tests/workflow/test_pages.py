@@ -287,9 +287,28 @@ def test_issuer_hands_over_a_bundle_result(accepted_bundle, as_user, people):
     parent = conclude_bundle(accepted_bundle(), people)
     client = as_user("issuer")
     queue = text(client.get(reverse("result_queue")))
-    assert parent.number in queue and "已领取" in queue
+    assert parent.number in queue and "办理领取" in queue
     assert queue.count("decision.pdf") == 4  # every item's decision
-    response = client.post(reverse("result_hand_over", args=[parent.pk]))
+    screen = text(client.get(reverse("result_hand_over", args=[parent.pk])))
+    assert screen.count("decision.pdf") == 4 and "确认交付" in screen
+    import base64
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (60, 20), "white").save(png, format="PNG")
+    response = client.post(
+        reverse("result_hand_over", args=[parent.pk]),
+        {
+            "collector": "applicant",
+            "id_document": "resident_id",
+            "id_number": parent.applicant.reveal_id_number(),
+            "confirmation": "signature",
+            "signature": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
+            "action": "confirm",
+        },
+    )
     assert response.status_code == 302
     assert ResultDelivery.objects.get(case=parent).status == "delivered"
     assert "result-row" not in text(client.get(reverse("result_queue")))

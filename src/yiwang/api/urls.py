@@ -98,6 +98,11 @@ urlpatterns = [
         workflow.CaseHandOver.as_view(),
         name="case-hand-over",
     ),
+    path(
+        "v1/cases/<id:pk>/delivery/hand-over/code",
+        workflow.CaseHandOverCode.as_view(),
+        name="case-hand-over-code",
+    ),
     path("v1/cases/<id:pk>/delivery/ship", workflow.CaseShip.as_view(), name="case-ship"),
     path("v1/results", workflow.ResultQueue.as_view(), name="results"),
     path("v1/license-keys", licenses.LicenseKeys.as_view(), name="license-keys"),

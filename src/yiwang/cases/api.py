@@ -94,12 +94,11 @@ class ClockSerializer(DeadlinesSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_workdays_left(self, case) -> int | None:
-        from yiwang.workflow import clocks  # lazily: the workflow imports cases
+        from yiwang.workflow import position  # lazily: the workflow imports cases
 
         if case.status not in CLOCK_RUNS:
             return None
-        left = clocks.workdays_left(case)
-        return left.days if left is not None else None
+        return position.clock(case).days
 
 
 class CaseFileSerializer(serializers.Serializer):

@@ -133,7 +133,11 @@ def apply_bundle(request, code):
 def my_cases(request):
     journeys = selectors.my_cases(request.user).select_related("delivery")  # for next_step
     page = Paginator(journeys, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "cases/applicant/my_cases.html", {"page": page})
+    from yiwang.workflow import position  # where each journey stands: 3 queries a page
+
+    where = position.of_journeys(page.object_list)
+    rows = [(case, where[case.pk]) for case in page.object_list]
+    return render(request, "cases/applicant/my_cases.html", {"page": page, "rows": rows})
 
 
 def _journey(request, pk):

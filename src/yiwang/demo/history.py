@@ -13,6 +13,7 @@ citizen has cases, nothing is added."""
 
 import contextlib
 import datetime
+import functools
 import io
 from collections import Counter
 from dataclasses import dataclass
@@ -150,6 +151,45 @@ class _Past:
         return parent.children.get(item_version__item__code=code)
 
 
+@functools.cache
+def _signature_png() -> bytes:
+    """A scribble for the demo's signed hand-overs (the pad stores a PNG like this)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 80), "white")
+    ImageDraw.Draw(image).line([(20, 60), (60, 20), (100, 55), (150, 25), (220, 50)], "black", 3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _hand_over(case: Case, issuer, *, agent: str = "") -> None:
+    """A delivered demo case has a hand-over record: the applicant, checked by the last
+    four digits and signing on the pad; or an agent with the written authorisation."""
+    if agent:
+        delivery.hand_over(
+            case.pk,
+            by=issuer,
+            collector="agent",
+            agent_name=agent,
+            authorisation_checked=True,
+            id_document="resident_id",
+            id_number="11010119900307803X",  # a sample number (GB 11643 check digit)
+            confirmation="signature",
+            signature=_signature_png(),
+        )
+        return
+    delivery.hand_over(
+        case.pk,
+        by=issuer,
+        collector="applicant",
+        id_document="resident_id",
+        id_number=case.applicant.reveal_id_number()[-4:],
+        confirmation="signature",
+        signature=_signature_png(),
+    )
+
+
 def _citizen_cases(p: _Past) -> None:
     zhang = "citizen"
     # A draft started this morning: the form only prefilled, one document uploaded.
@@ -271,7 +311,7 @@ def _citizen_cases(p: _Past) -> None:
     p.complete(case, "reviewer-zwj", ago=34, hour=16)
     p.complete(case, "head-zwj", ago=33)
     with p.at(30, 14):
-        delivery.hand_over(case.pk, by=p["issuer"])
+        _hand_over(case, p["issuer"])
 
     # An older case, long done: a certificate of no criminal record.
     case = p.file("GAJ-GG-0009", zhang, ago=60)
@@ -279,7 +319,7 @@ def _citizen_cases(p: _Past) -> None:
     p.complete(case, "reviewer-gaj", ago=59)
     p.complete(case, "head-gaj", ago=59, hour=16)
     with p.at(57, 10):
-        delivery.hand_over(case.pk, by=p["issuer"])
+        _hand_over(case, p["issuer"], agent="张小明")
 
 
 def _restaurant_bundle(p: _Past) -> None:
@@ -317,7 +357,7 @@ def _enterprise_cases(p: _Past) -> None:
     p.complete(case, "approver", ago=39, hour=16)
     p.complete(case, "chief", ago=38)
     with p.at(36, 10):
-        delivery.hand_over(case.pk, by=p["issuer"])
+        _hand_over(case, p["issuer"])
     # 容缺受理 with the hygiene test report to follow; 现场勘验 next (yellow today).
     case = p.file(
         "WJW-XK-0003", company, ago=5, enterprise=enterprise, leave=["公共场所卫生检测报告"]

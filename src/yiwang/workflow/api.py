@@ -39,13 +39,16 @@ from yiwang.identity import policy
 from yiwang.identity.roles import Role
 from yiwang.workdays import calendar
 
-from . import clocks, delivery, documents, process, selectors, services
+from . import clocks, delivery, documents, position, process, selectors, services
 from .models import (
     ApprovalTask,
+    Collector,
+    Confirmation,
     Decision,
     DeliveryMethod,
     DeliveryStatus,
     Extension,
+    IdDocument,
     ResultDelivery,
     StepKind,
     Suspension,
@@ -74,7 +77,7 @@ problems.register_codes(
 # Rules about who may act, beyond the roles: 审批分离, only the applicant chooses delivery.
 problems.register_codes("separation_of_duties", "not_applicant", status=403)
 
-PROCESS_STATES = [("done", "done"), ("current", "current"), ("waiting", "waiting")]
+PROCESS_STATES = [(state, state) for state in position.STEP_STATES]
 CONCLUDED = {Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED}
 CONCLUSIONS = [(s.value, s.label) for s in Status if s in CONCLUDED]
 
@@ -140,7 +143,9 @@ class TaskSerializer(serializers.Serializer):
     )
     warning_display = ChoiceDisplay("warning")
     workdays_left = serializers.SerializerMethodField(
-        help_text=gettext_lazy("距办理期限的工作日，负数为已超期；暂停计时期间不变")
+        help_text=gettext_lazy(
+            "距本办件承诺办结期限的工作日，与各页面显示的“剩余”相同；负数为已超期，暂停计时期间不变"
+        )
     )
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True)
     url = serializers.SerializerMethodField()
@@ -159,15 +164,10 @@ class TaskSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_workdays_left(self, task) -> int | None:
-        if not task.is_open or task.due_on is None:
+        if not task.is_open:
             return None
-        stopped = self.context.get("stopped_on")
-        if stopped is None:  # one task: the engine's own answer
-            left = clocks.task_workdays_left(task)
-        else:  # a list: the days the suspended cases stopped on were read in one query
-            day = stopped.get(task.case_id) or clocks.today()
-            left = calendar.workdays_between_checked(day, task.due_on)
-        return left.days if left is not None else None
+        stopped = self.context.get("stopped_on") or {}
+        return position.clock(task.case, stopped=stopped.get(task.case_id)).days
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, task) -> str:
@@ -451,6 +451,44 @@ class ChooseDeliverySerializer(serializers.Serializer):
     address = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=gettext_lazy("邮寄地址")
     )
+
+
+class HandOverSerializer(serializers.Serializer):
+    """窗口领取: the collector, the identity check and the confirmation."""
+
+    collector = serializers.ChoiceField(choices=Collector.choices, default=Collector.APPLICANT)
+    agent_name = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=gettext_lazy("代领人姓名")
+    )
+    authorisation_checked = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("代领时：已核验授权委托书")
+    )
+    id_document = serializers.ChoiceField(
+        choices=IdDocument.choices, default=IdDocument.RESIDENT_ID
+    )
+    id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("申请人本人：证件号码全号或后四位；代领人：全号"),
+    )
+    confirmation = serializers.ChoiceField(
+        choices=Confirmation.choices, default=Confirmation.SMS_CODE
+    )
+    code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=gettext_lazy("短信验证码")
+    )
+    signature = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("签名图像：data:image/png;base64,…"),
+    )
+
+
+class HandOverCodeSerializer(serializers.Serializer):
+    phone_masked = serializers.CharField()
+    expires_at = serializers.DateTimeField()
 
 
 class ResultFilterSerializer(serializers.Serializer):
@@ -845,15 +883,29 @@ class CaseDelivery(APIView):
         return _delivery(request, chosen)
 
 
-class CaseHandOver(APIView):
+class CaseHandOverCode(APIView):
     @extend_schema(
         request=None,
-        responses={200: DeliverySerializer, **CONFLICTS},
-        summary="窗口出件",
-        description="出件员在窗口把办理结果交给申请人。",
+        responses={201: HandOverCodeSerializer, **CONFLICTS},
+        summary="发送领取验证码",
+        description="出件员向申请人登记的手机发送一次性验证码（10分钟内有效，错5次作废）。",
     )
     def post(self, request, pk):
-        return _delivery(request, delivery.hand_over(pk, by=request.user))
+        sent = delivery.send_hand_over_code(pk, by=request.user)
+        return Response(HandOverCodeSerializer(sent).data, status=201)
+
+
+class CaseHandOver(APIView):
+    @extend_schema(
+        request=HandOverSerializer,
+        responses={200: DeliverySerializer, **CONFLICTS},
+        summary="窗口出件",
+        description="出件员在窗口把办理结果交给申请人本人或持授权委托书的代领人：核验证件，"
+        "由申请人手机验证码或领取人签名确认；领取凭证见 /cases/{id}/hand-over.pdf。",
+    )
+    def post(self, request, pk):
+        data = _valid(HandOverSerializer, request.data)
+        return _delivery(request, delivery.hand_over(pk, by=request.user, **data))
 
 
 class CaseShip(APIView):

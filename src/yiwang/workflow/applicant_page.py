@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from yiwang.cases.models import Status
 
-from . import delivery, documents, selectors
+from . import delivery, documents, position, selectors
 from .forms import DeliveryForm
 from .models import DeliveryMethod, DeliveryStatus
 
@@ -14,10 +14,6 @@ def decision_url(case) -> str | None:
     if documents.has_decision(case):
         return reverse("case_decision", args=[case.pk])
     return None
-
-
-# A bundle's children are received and accepted with their parent: its line says it once.
-SAID_ON_THE_JOURNEY = {"draft", "submit", "resubmit", "supplement", "accept", "deemed_accept"}
 
 
 def delivery_context(case, user) -> dict:
@@ -40,9 +36,6 @@ def delivery_context(case, user) -> dict:
         "delivery": result,
         "may_choose_delivery": may_choose,
         "delivery_form": DeliveryForm(initial=initial),
-        "progress": [
-            event
-            for event in selectors.case_progress(case)
-            if not (event.case.parent_id and event.action in SAID_ON_THE_JOURNEY)
-        ],
+        "progress": list(selectors.case_progress(case)),
+        "position": position.of_journey(case),
     }

@@ -75,26 +75,24 @@ def task_deadline(case: Case, days: int, start: datetime.date) -> calendar.Deadl
     return calendar.add_workdays_checked(start, 0)
 
 
-def _clock_day(case: Case) -> datetime.date:
-    """The day the clock shows: today, or the day it stopped while suspended."""
-    if case.status == Status.SUSPENDED:
-        open_pause = case.suspensions.filter(ended_on__isnull=True).first()
-        if open_pause is not None:
-            return open_pause.started_on
-    return today()
-
-
 def workdays_left(case: Case) -> calendar.WorkdayCount | None:
-    """Working days to the promised deadline (negative: overdue), frozen while suspended."""
+    """Working days to the promised deadline (negative: overdue), frozen while suspended:
+    the figure position.clock shows, as a count."""
+    from . import position
+
     if case.promised_due_on is None:
         return None
-    return calendar.workdays_between_checked(_clock_day(case), case.promised_due_on)
+    return calendar.workdays_between_checked(position.clock_day(case), case.promised_due_on)
 
 
 def task_workdays_left(task: ApprovalTask) -> calendar.WorkdayCount | None:
+    """A task's stage due date, counted on its case's clock (for the warning job's
+    callers; pages and the API show the case's one figure, position.clock)."""
+    from . import position
+
     if task.due_on is None:
         return None
-    return calendar.workdays_between_checked(_clock_day(task.case), task.due_on)
+    return calendar.workdays_between_checked(position.clock_day(task.case), task.due_on)
 
 
 def start_case_clock(case: Case) -> None:

@@ -4,21 +4,48 @@ a bundle, handed over at the window by the issuer or shipped by courier. Choosin
 happen while the case is still under review (pending); the delivery is ready when the
 journey concludes with a result."""
 
+import base64
+import binascii
+import datetime
+import hashlib
+import hmac
+import io
+import secrets
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from yiwang.audit import services as audit
 from yiwang.cases import services as cases
 from yiwang.cases.models import Case, Status
 from yiwang.core import limits
-from yiwang.identity import policy
+from yiwang.identity import crypto, policy
+from yiwang.identity.validators import (
+    mask_id_number,
+    mask_name,
+    normalize_id_number,
+    validate_id_number,
+)
 from yiwang.notify import services as notify
 
 from . import courier
-from .models import DeliveryMethod, DeliveryStatus, ResultDelivery
+from .models import (
+    Collector,
+    Confirmation,
+    DeliveryMethod,
+    DeliveryStatus,
+    HandOver,
+    HandOverCode,
+    IdCheck,
+    IdDocument,
+    ResultDelivery,
+)
 
 NOT_DELIVERABLE = {Status.DRAFT, Status.REFUSED, Status.WITHDRAWN, Status.DENIED}
 
@@ -152,19 +179,260 @@ def _lock_ready(case_id, by, method) -> tuple[Case, ResultDelivery]:
     return case, delivery
 
 
+# --- 窗口领取: who collects, how they are identified, how it is confirmed ----------------------
+
+HAND_OVER_CODE_TTL = datetime.timedelta(minutes=10)
+HAND_OVER_CODE_MAX_ATTEMPTS = 5
+SIGNATURE_MAX_BYTES = 300 * 1024
+SIGNATURE_MAX_SIDE = 2000
+
+
+def _code_hash(delivery_id: int, code: str) -> str:
+    """A keyed hash (docs/security.md: one-time codes are kept as keyed hashes only)."""
+    key = crypto.blind_index(f"hand-over-code:{delivery_id}")
+    return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
 @transaction.atomic
-def hand_over(case_id, *, by) -> ResultDelivery:
-    """窗口出件: the issuer hands the result to the applicant."""
+def send_hand_over_code(case_id, *, by) -> HandOverCode:
+    """Text a one-time code to the applicant's phone; the collector reads it out to the
+    clerk. A new code replaces the earlier ones."""
     case, delivery = _lock_ready(case_id, by, DeliveryMethod.PICKUP)
-    delivery.status, delivery.delivered_at, delivery.delivered_by = (
-        DeliveryStatus.DELIVERED,
-        timezone.now(),
-        by,
+    applicant = case.applicant
+    if not applicant.phone:
+        raise ValidationError(
+            _("申请人没有登记手机号码，请改用领取人当场签名确认。"), code="no_phone"
+        )
+    now = timezone.now()
+    HandOverCode.objects.filter(delivery=delivery, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
     )
-    delivery.save()
-    cases.record_event(case, by=by, action="delivered", note=_("办理结果已在窗口领取"))
-    audit.record(by, "delivery.handed_over", delivery, org_path=delivery.place_path)
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = HandOverCode.objects.create(
+        delivery=delivery,
+        phone_masked=applicant.phone_masked,
+        code_hash=_code_hash(delivery.pk, code),
+        expires_at=now + HAND_OVER_CODE_TTL,
+        sent_by=by,
+    )
+    notify.sms(
+        applicant.phone,
+        _(
+            "【一网】%(title)s（%(number)s）的办理结果正在%(hall)s窗口领取，验证码 %(code)s，"
+            "10分钟内有效。不是您本人或您委托的人领取，请勿告知他人。"
+        )
+        % {"title": case.title, "number": case.number, "hall": case.place.name, "code": code},
+        recipient=applicant,
+    )
+    audit.record(by, "delivery.code_sent", delivery, org_path=delivery.place_path)
+    return row
+
+
+@dataclass(frozen=True)
+class Identified:
+    collector: str
+    name: str
+    id_document: str
+    masked: str
+    index: str
+    check: str
+    authorisation: bool
+
+
+def _identify(
+    case: Case, *, collector, id_document, id_number, agent_name, authorisation_checked
+) -> Identified:
+    """The collector and the check of their identity document. The applicant's number is
+    compared with the one on their account (the full number or its last four); an agent's
+    is recorded masked, with its keyed index, and needs the written authorisation."""
+    if id_document not in IdDocument.values:
+        raise ValidationError(_("请选择领取人出示的证件类型。"), code="id_document_required")
+    number = normalize_id_number(id_number or "")
+    if not number:
+        raise ValidationError(_("请填写领取人的证件号码（全号或后四位）。"), code="id_required")
+    if collector == Collector.APPLICANT:
+        applicant = case.applicant
+        own = applicant.reveal_id_number()
+        if not own:
+            raise ValidationError(
+                _("申请人账户没有登记证件号码，无法核对，请申请人先完成实名登记。"),
+                code="no_id_on_file",
+            )
+        if len(number) == 4:
+            matched, check = hmac.compare_digest(number, own[-4:]), IdCheck.LAST4
+        else:
+            matched, check = hmac.compare_digest(number, own), IdCheck.FULL
+        if not matched:
+            raise ValidationError(_("证件号码与申请人登记的不一致，不能交付。"), code="id_mismatch")
+        return Identified(
+            collector, applicant.display_name, id_document, mask_id_number(own), "", check, False
+        )
+    if collector != Collector.AGENT:
+        raise ValidationError(
+            _("请选择领取人：申请人本人或受托代领人。"), code="collector_required"
+        )
+    name = limits.clean_text(agent_name, label=_("代领人姓名"), field="agent_name", max_chars=50)
+    if not name:
+        raise ValidationError(_("请填写代领人姓名。"), code="agent_name_required")
+    if not authorisation_checked:
+        raise ValidationError(
+            _("代领须核验申请人签署的授权委托书，未核验不能交付。"),
+            code="authorisation_required",
+        )
+    if id_document == IdDocument.RESIDENT_ID:
+        number = validate_id_number(number)
+    elif not 6 <= len(number) <= 30 or not number.isalnum():
+        raise ValidationError(_("请填写代领人证件的完整号码。"), code="id_invalid")
+    return Identified(
+        collector,
+        name,
+        id_document,
+        mask_id_number(number),
+        crypto.blind_index(number),
+        IdCheck.FULL,
+        True,
+    )
+
+
+def _signature_image(signature) -> ContentFile:
+    """A PNG drawn on the signature pad (a data: URL or bytes), checked to be an image."""
+    data = signature or b""
+    if isinstance(data, str):
+        head, _sep, body = data.partition(",")
+        if not head.startswith("data:image/png;base64"):
+            raise ValidationError(_("请领取人在签名框内签名。"), code="signature_required")
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError(
+                _("签名图像无法读取，请重签。"), code="signature_invalid"
+            ) from None
+    if not data:
+        raise ValidationError(_("请领取人在签名框内签名。"), code="signature_required")
+    if len(data) > SIGNATURE_MAX_BYTES:
+        raise ValidationError(_("签名图像过大，请重签。"), code="signature_invalid")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            ok = image.format == "PNG" and max(image.size) <= SIGNATURE_MAX_SIDE
+    except Exception:  # noqa: BLE001 - any decoder error means "not a usable image"
+        ok = False
+    if not ok:
+        raise ValidationError(_("签名图像无法读取，请重签。"), code="signature_invalid")
+    return ContentFile(data, name="signature.png")
+
+
+def _use_code(delivery: ResultDelivery, code: str) -> ValidationError | None:
+    """Check the newest code; a wrong try is counted (and kept, whatever happens next)."""
+    row = (
+        HandOverCode.objects.select_for_update()
+        .filter(delivery=delivery, used_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if row is None:
+        return ValidationError(_("请先向申请人手机发送验证码。"), code="code_not_sent")
+    if row.expires_at <= timezone.now():
+        return ValidationError(_("验证码已过期，请重新发送。"), code="code_expired")
+    if row.attempts >= HAND_OVER_CODE_MAX_ATTEMPTS:
+        return ValidationError(_("验证码错误次数过多，请重新发送。"), code="code_locked")
+    if not hmac.compare_digest(row.code_hash, _code_hash(delivery.pk, (code or "").strip())):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return ValidationError(_("验证码不正确。"), code="code_wrong")
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    return None
+
+
+def hand_over(
+    case_id,
+    *,
+    by,
+    collector: str = Collector.APPLICANT,
+    id_document: str = IdDocument.RESIDENT_ID,
+    id_number: str = "",
+    agent_name: str = "",
+    authorisation_checked: bool = False,
+    confirmation: str = Confirmation.SMS_CODE,
+    code: str = "",
+    signature=None,
+) -> ResultDelivery:
+    """窗口领取: the issuer hands the result to the applicant, or to an agent holding the
+    applicant's written authorisation, after checking their identity document and having
+    the collection confirmed by the code texted to the applicant's phone or by the
+    collector's signature. One transaction: the delivery, its record and the timeline
+    change together; a refusal changes nothing (a wrong code's try is still counted)."""
+    refusal = None
+    with transaction.atomic():
+        case, delivery = _lock_ready(case_id, by, DeliveryMethod.PICKUP)
+        who = _identify(
+            case,
+            collector=collector,
+            id_document=id_document,
+            id_number=id_number,
+            agent_name=agent_name,
+            authorisation_checked=authorisation_checked,
+        )
+        image = None
+        if confirmation == Confirmation.SIGNATURE:
+            image = _signature_image(signature)
+        elif confirmation == Confirmation.SMS_CODE:
+            refusal = _use_code(delivery, code)
+        else:
+            raise ValidationError(_("请选择确认方式。"), code="confirmation_required")
+        if refusal is None:
+            now = timezone.now()
+            delivery.status, delivery.delivered_at, delivery.delivered_by = (
+                DeliveryStatus.DELIVERED,
+                now,
+                by,
+            )
+            delivery.save(update_fields=["status", "delivered_at", "delivered_by"])
+            record = HandOver(
+                delivery=delivery,
+                collector=who.collector,
+                collector_name=who.name,
+                id_document=who.id_document,
+                id_number_masked=who.masked,
+                id_number_index=who.index,
+                id_check=who.check,
+                authorisation_checked=who.authorisation,
+                confirmation=confirmation,
+                handed_over_by=by,
+                handed_over_at=now,
+            )
+            if image is not None:
+                record.signature.save(image.name, image, save=False)
+            record.save()
+            delivery.hand_over_record = record
+            cases.record_event(case, by=by, action="delivered", note=hand_over_words(record))
+            audit.record(
+                by,
+                "delivery.handed_over",
+                delivery,
+                org_path=delivery.place_path,
+                summary={"collector": who.collector, "confirmation": confirmation},
+            )
+    if refusal is not None:
+        raise refusal
     return delivery
+
+
+def hand_over_words(record: HandOver) -> str:
+    """The timeline's line: who collected (masked), the check and the confirmation."""
+    who = (
+        _("申请人本人领取")
+        if record.collector == Collector.APPLICANT
+        else _("受托代领人%(name)s凭授权委托书领取") % {"name": mask_name(record.collector_name)}
+    )
+    return _("%(who)s；%(document)s %(number)s，%(check)s；%(how)s确认") % {
+        "who": who,
+        "document": record.get_id_document_display(),
+        "number": record.id_number_masked,
+        "check": record.get_id_check_display(),
+        "how": record.get_confirmation_display(),
+    }
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from reportlab.platypus import Spacer
 from yiwang.cases import documents as papers
 from yiwang.cases.models import Case, Status
 from yiwang.core import pdf
+from yiwang.workdays import calendar
 
 from .models import ApprovalTask, TaskStatus
 
@@ -98,4 +99,73 @@ def decision_pdf(case: Case) -> bytes:
             )
         )
     story += papers.signature(issuer, case.concluded_at, styles)
+    return papers.build(story, title=title, case=case)
+
+
+# --- 领取凭证: the receipt of a hand-over at the window ---------------------------------------
+
+
+def hand_over_title() -> str:
+    return _("领取凭证")
+
+
+def hand_over_pdf(case: Case) -> bytes:
+    """The receipt of a result collected at the window: case, item(s) and result(s), the
+    collector (masked), the identity check, the confirmation, the clerk, the time and the
+    hall. Built from the hand-over record (delivery.hand_over), never from the clock."""
+    from yiwang.identity.validators import mask_name
+
+    from .delivery import hand_over_words
+    from .models import Collector, HandOver
+
+    record = (
+        HandOver.objects.select_related("delivery", "handed_over_by")
+        .filter(delivery__case=case)
+        .first()
+    )
+    if record is None:
+        raise ValueError("the case's result was not handed over at the window")
+    styles = pdf.styles()
+    title = hand_over_title()
+    items = list(case.children.filter(status__in=DECIDED - {Status.DENIED}).order_by("pk"))
+    results = [r for item in (items or [case]) if (r := result_words(item))]
+    collector = (
+        _("申请人本人：%(name)s")
+        if record.collector == Collector.APPLICANT
+        else _("受托代领人：%(name)s")
+    ) % {"name": mask_name(record.collector_name)}
+    at = record.handed_over_at.astimezone(calendar.SHANGHAI)
+    rows = [
+        (_("办件编号"), case.number or "—"),
+        (_("申请事项"), papers.item_words(case)),
+        (_("办理结果"), "；".join(results) or "—"),
+        (_("申请人"), mask_name(case.applicant.display_name)),
+        (_("领取人"), collector),
+        (
+            _("身份核验"),
+            _("%(document)s %(number)s，%(check)s")
+            % {
+                "document": record.get_id_document_display(),
+                "number": record.id_number_masked,
+                "check": record.get_id_check_display(),
+            },
+        ),
+    ]
+    if record.authorisation_checked:
+        rows.append((_("授权委托"), _("已核验申请人签署的授权委托书")))
+    rows += [
+        (_("确认方式"), record.get_confirmation_display()),
+        (_("经办人"), record.handed_over_by.display_name),
+        (_("领取时间"), at.strftime("%Y-%m-%d %H:%M")),
+        (_("领取地点"), case.place.name),
+    ]
+    story = [
+        pdf.paragraph(title, styles["title"]),
+        pdf.paragraph(_("办件编号 %(number)s") % {"number": case.number}, styles["subtitle"]),
+        Spacer(1, 6 * mm),
+        pdf.fields(rows, styles),
+        Spacer(1, 4 * mm),
+        pdf.paragraph(hand_over_words(record), styles["body"]),
+    ]
+    story += papers.signature(case.place.name, record.handed_over_at, styles)
     return papers.build(story, title=title, case=case)

@@ -315,3 +315,84 @@ class CourierSequence(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.last}"
+
+
+class Collector(models.TextChoices):
+    APPLICANT = "applicant", _("申请人本人")
+    AGENT = "agent", _("受托代领人")
+
+
+class IdDocument(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("居民身份证")
+    PASSPORT = "passport", _("护照")
+    PERMIT = "permit", _("港澳台居民居住证或往来通行证")
+    OTHER = "other", _("其他有效身份证件")
+
+
+class IdCheck(models.TextChoices):
+    FULL = "full", _("证件号码全号核对一致")
+    LAST4 = "last4", _("证件号码后四位核对一致")
+
+
+class Confirmation(models.TextChoices):
+    SMS_CODE = "sms_code", _("申请人手机短信验证码")
+    SIGNATURE = "signature", _("领取人当场签名")
+
+
+class HandOver(models.Model):
+    """领取记录: who collected a result at the window, how they were identified and how the
+    collection was confirmed (docs/cases.md, "Handing over results"). Written once, with
+    the delivery, by delivery.hand_over; its receipt (领取凭证) is built from it.
+
+    Personal data (docs/security.md): an agent's identity number is kept masked, with a
+    keyed blind index to find it again; the applicant's is never copied here."""
+
+    delivery = models.OneToOneField(
+        ResultDelivery, on_delete=models.CASCADE, related_name="hand_over_record"
+    )
+    collector = models.CharField(_("领取人"), max_length=10, choices=Collector.choices)
+    collector_name = models.CharField(_("领取人姓名"), max_length=100)
+    id_document = models.CharField(_("证件类型"), max_length=12, choices=IdDocument.choices)
+    id_number_masked = models.CharField(_("证件号码（脱敏）"), max_length=40)
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    id_check = models.CharField(_("身份核验"), max_length=6, choices=IdCheck.choices)
+    # 代领: the clerk has seen the applicant's written authorisation (授权委托书) and the
+    # agent's own identity document; both stay with the window's paper file.
+    authorisation_checked = models.BooleanField(_("已核验授权委托书"), default=False)
+    confirmation = models.CharField(_("确认方式"), max_length=10, choices=Confirmation.choices)
+    signature = models.FileField(_("签名"), upload_to="handovers/%Y/%m/", blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(_("领取时间"))
+
+    class Meta:
+        verbose_name = _("领取记录")
+        verbose_name_plural = _("领取记录")
+
+    def __str__(self):
+        return f"{self.delivery} {self.get_collector_display()}"
+
+
+class HandOverCode(models.Model):
+    """A one-time code sent by SMS to the applicant's phone to confirm a hand-over: only
+    its keyed hash is kept; it expires, is used once, and wrong tries burn it."""
+
+    delivery = models.ForeignKey(
+        ResultDelivery, on_delete=models.CASCADE, related_name="hand_over_codes"
+    )
+    phone_masked = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["delivery", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.delivery} {self.created_at:%Y-%m-%d %H:%M}"

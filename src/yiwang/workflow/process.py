@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from yiwang.catalog.models import BundleItem, ItemVersion
 from yiwang.identity.roles import Role
 
-from .models import ApprovalTask, ProcessTemplate, StepKind, TaskStatus, TemplateStep
+from .models import ApprovalTask, ProcessTemplate, StepKind, TemplateStep
 
 INTAKE_ROLES = {"前台受理员", "综合窗口受理员", "受理员"}
 RESULT_ROLES = {"制证员", "出件员", "制证/出件员", "送达员"}
@@ -142,7 +142,7 @@ class StageView:
     role_label: str
     org: str
     days: int
-    state: str  # "done" | "current" | "waiting"
+    state: str  # position.STEP_STATES: done / current / ready / skipped / waiting
     tasks: list = field(default_factory=list)  # ApprovalTask rows of this stage, every round
 
 
@@ -167,57 +167,41 @@ class Diagram:
         return bool(self.parallel) or len(self.main) > 1
 
 
-def _case_process(case) -> CaseProcess:
-    from yiwang.cases.models import Status
+def _case_process(case, delivery) -> CaseProcess:
+    """One item's lane: each step's state comes from position (one answer for every
+    page and the API)."""
+    from . import position
 
-    concluded = case.status in {Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED}
     template = ProcessTemplate.objects.filter(item_version_id=case.item_version_id).first()
     steps = list(template.steps.select_related("org")) if template else []
     tasks = list(ApprovalTask.objects.filter(case=case).select_related("assignee"))
-    open_stages = {t.stage for t in tasks if t.status in (TaskStatus.PENDING, TaskStatus.ACTIVE)}
-    done_stages = {
-        t.stage for t in tasks if t.status == TaskStatus.DONE and t.decision == "approve"
-    }
-    delivered = hasattr(case, "delivery") and case.delivery.status == "delivered"
-    stages = []
-    for step in steps:
-        if step.seq in open_stages:
-            state = "current"
-        elif step.kind == StepKind.RESULT:
-            state = "done" if delivered else ("current" if concluded else "waiting")
-        elif step.seq in done_stages or concluded:
-            state = "done"
-        else:
-            state = "waiting"
-        stages.append(
-            StageView(
-                seq=step.seq,
-                name=step.name,
-                kind=step.kind,
-                role=step.role,
-                role_label=str(Role(step.role).label),
-                org=step.org.name,
-                days=step.days,
-                state=state,
-                tasks=[t for t in tasks if t.stage == step.seq],
-            )
+    stages = [
+        StageView(
+            seq=step.seq,
+            name=step.name,
+            kind=step.kind,
+            role=step.role,
+            role_label=str(Role(step.role).label),
+            org=step.org.name,
+            days=step.days,
+            state=position.step_state(step, case, tasks, delivery),
+            tasks=[t for t in tasks if t.stage == step.seq],
         )
-    if concluded:
-        case_state = "done"
-    elif open_stages or case.status in {Status.IN_REVIEW, Status.SUSPENDED}:
-        case_state = "current"
-    else:
-        case_state = "waiting"
-    return CaseProcess(case=case, stages=stages, state=case_state)
+        for step in steps
+    ]
+    return CaseProcess(case=case, stages=stages, state=position.lane_state(case, tasks))
 
 
 def diagram(case) -> Diagram:
     """The process of a journey (pass the bundle parent or the single case)."""
+    from .models import ResultDelivery
+
+    delivery = ResultDelivery.objects.filter(case_id=case.parent_id or case.pk).first()
     if case.parent_id is None and case.bundle_id is not None:
         order = journey(case)
         return Diagram(
             case=case,
-            main=[_case_process(c) for c in order.main],
-            parallel=[_case_process(c) for c in order.parallel],
+            main=[_case_process(c, delivery) for c in order.main],
+            parallel=[_case_process(c, delivery) for c in order.parallel],
         )
-    return Diagram(case=case, main=[_case_process(case)])
+    return Diagram(case=case, main=[_case_process(case, delivery)])

@@ -125,12 +125,18 @@ def delivery_of(case) -> ResultDelivery | None:
     return ResultDelivery.objects.filter(case_id=case.parent_id or case.pk).first()
 
 
+# A bundle's items are submitted, received and accepted with their parent: the journey's
+# timeline says it once, on the parent, not once per item.
+SAID_ON_THE_JOURNEY = ("draft", "submit", "resubmit", "supplement", "accept", "deemed_accept")
+
+
 def case_progress(case) -> QuerySet:
-    """The citizen's timeline of a journey: every event of the case and of a bundle's
-    children (each department's step as it happens), in order."""
+    """The timeline of a journey, for every page and the API: each event of the case and
+    of a bundle's children (each department's step as it happens) once, in order."""
     top = case.parent_id or case.pk
     return (
         CaseEvent.objects.filter(Q(case_id=top) | Q(case__parent_id=top))
+        .exclude(Q(case__parent_id=top) & Q(action__in=SAID_ON_THE_JOURNEY))
         .select_related("case", "case__department")
         .order_by("at", "pk")
     )

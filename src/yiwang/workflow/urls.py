@@ -19,5 +19,6 @@ urlpatterns = [
     path("workbench/results/<id:pk>/hand-over/", views.result_hand_over, name="result_hand_over"),
     path("workbench/results/<id:pk>/ship/", views.result_ship, name="result_ship"),
     path("cases/<id:pk>/decision.pdf", views.decision_document, name="case_decision"),
+    path("cases/<id:pk>/hand-over.pdf", views.hand_over_receipt, name="case_hand_over_receipt"),
     path("my/cases/<id:pk>/delivery/", views.choose_delivery, name="choose_delivery"),
 ]

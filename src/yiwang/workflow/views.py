@@ -25,8 +25,8 @@ from yiwang.identity.roles import Role
 
 from . import clocks, delivery, documents, process, selectors, services
 from .applicant_page import decision_url
-from .forms import DecisionForm, DeliveryForm, ExtensionForm, SuspendForm
-from .models import DeliveryMethod, DeliveryStatus, Extension, Suspension, TaskStatus
+from .forms import DecisionForm, DeliveryForm, ExtensionForm, HandOverForm, SuspendForm
+from .models import DeliveryMethod, DeliveryStatus, Extension, HandOver, Suspension, TaskStatus
 
 TASKS_PER_PAGE = 30
 RESULTS_PER_PAGE = 30
@@ -417,15 +417,72 @@ def _deliver(request, pk, action, done):
     return redirect("result_queue")
 
 
-@login_required
-@require_POST
-def result_hand_over(request, pk):
-    return _deliver(
-        request,
-        pk,
-        delivery.hand_over,
-        lambda d: _("%(number)s 已在窗口领取。") % {"number": d.case.number},
+def _pickup_row(request, pk):
+    """The delivery of a journey in the issuer's scope; 404 to anyone else."""
+    if not policy.has_role(request.user, Role.ISSUER):
+        raise Http404
+    row = (
+        selectors.result_queue(request.user, status=None)
+        .select_related("case__place", "hand_over_record")
+        .prefetch_related(_approved_children())
+        .filter(case_id=pk)
+        .first()
     )
+    if row is None:
+        raise Http404
+    return row
+
+
+def _hand_over_page(request, row, form, *, status=200, problems=(), sent=None):
+    items = row.case.approved_children if row.case.bundle_id else [row.case]
+    return render(
+        request,
+        "workflow/hand_over.html",
+        {
+            "row": row,
+            "case": row.case,
+            "items": [(item, decision_url(item)) for item in items],
+            "form": form,
+            "problems": list(problems),
+            "sent": sent,
+            "phone": row.case.applicant.phone_masked,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def result_hand_over(request, pk):
+    """窗口领取 on one screen: the collector (the applicant, or an agent with the written
+    authorisation), the identity check, and the confirmation by the code texted to the
+    applicant's phone (works without JavaScript) or by a signature on the pad."""
+    row = _pickup_row(request, pk)
+    if request.method != "POST":
+        return _hand_over_page(request, row, HandOverForm())
+    form = HandOverForm(request.POST)
+    if request.POST.get("action") == "send_code":
+        # Keep the choices made so far, without errors: the code is what comes next.
+        kept = ("collector", "agent_name", "authorisation_checked", "id_document", "confirmation")
+        form = HandOverForm(initial={k: request.POST[k] for k in kept if k in request.POST})
+        try:
+            sent = delivery.send_hand_over_code(pk, by=request.user)
+        except ValidationError as exc:
+            return _hand_over_page(request, row, form, status=400, problems=_problems(exc))
+        return _hand_over_page(request, row, form, sent=sent)
+    if not form.is_valid():
+        problems = [e for errors in form.errors.values() for e in errors]
+        return _hand_over_page(request, row, form, status=400, problems=problems)
+    data = form.cleaned_data
+    try:
+        done = delivery.hand_over(pk, by=request.user, **data)
+    except ValidationError as exc:
+        return _hand_over_page(request, row, form, status=400, problems=_problems(exc))
+    messages.success(
+        request,
+        _("%(number)s 已交付，领取凭证可在办件页下载。") % {"number": done.case.number},
+    )
+    return redirect("workbench_case", pk=done.case_id)
 
 
 @login_required
@@ -459,6 +516,21 @@ def decision_document(request, pk):
         raise Http404
     response = HttpResponse(documents.decision_pdf(case), content_type="application/pdf")
     filename = f"{case.number}-{documents.decision_title(case)}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return files.sandboxed(response)
+
+
+@login_required
+def hand_over_receipt(request, pk):
+    """领取凭证 (PDF): to those who may see the case (the applicant: their own)."""
+    case = get_object_or_404(
+        Case.objects.select_related("applicant", "place", "item_version__item", "bundle"), pk=pk
+    )
+    policy.require(request.user, "case.view", case)
+    if case.parent_id or not HandOver.objects.filter(delivery__case=case).exists():
+        raise Http404
+    response = HttpResponse(documents.hand_over_pdf(case), content_type="application/pdf")
+    filename = f"{case.number}-{documents.hand_over_title()}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)
     return files.sandboxed(response)
 

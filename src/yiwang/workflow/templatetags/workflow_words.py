@@ -4,71 +4,38 @@ warning levels, and a journey's events as the applicant reads them."""
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext, pgettext
 
-from yiwang.cases.models import Status, Warning
+from yiwang.cases.models import Warning
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
-from yiwang.workdays import calendar
 
-from .. import clocks
+from .. import position
 
 register = template.Library()
 
 
-def _clock_day(case):
-    """The day a clock shows: today, or the day it stopped. Pages prefetch a case's open
-    suspension as `open_pauses` (one query per page); otherwise clocks asks."""
-    if case.status != Status.SUSPENDED:
-        return clocks.today()
-    pauses = getattr(case, "open_pauses", None)
-    if pauses is None:
-        pauses = list(case.suspensions.filter(ended_on__isnull=True))
-    return pauses[0].started_on if pauses else clocks.today()
-
-
-def clock_words(case, due_on, provisional: bool) -> dict:
-    """{tone, words} for a deadline: ok / warn / overdue / paused, always with words
-    ("剩余3个工作日", "已超期2个工作日", "暂停计时", "期限为暂定")."""
-    if due_on is None:
-        return {"tone": "none", "words": _("受理后开始计时"), "days": None}
-    left = calendar.workdays_between_checked(_clock_day(case), due_on)
-    days = left.days
-    if days < 0:
-        tone = "overdue"
-        words = ngettext("已超期%(n)d个工作日", "已超期%(n)d个工作日", -days) % {"n": -days}
-    elif days == 0:
-        tone, words = "due", _("今天到期")
-    else:
-        tone = "ok"
-        words = ngettext("剩余%(n)d个工作日", "剩余%(n)d个工作日", days) % {"n": days}
-    parts = [words]
-    if case.status == Status.SUSPENDED:
-        tone = "paused"
-        parts.insert(0, _("暂停计时"))
-    if provisional or left.provisional:
-        parts.append(_("期限为暂定"))
-    return {
-        "tone": tone,
-        "words": pgettext("clause separator", "，").join(str(p) for p in parts),
-        "days": days,
-    }
+def clock_words(case, due_on=None, provisional: bool = False):
+    """The case's one "剩余" figure (position.clock); `due_on` and `provisional` are kept
+    for older callers and ignored: a page shows one figure per case."""
+    return position.clock(case)
 
 
 @register.simple_tag
-def task_clock(task) -> dict:
-    clock = clock_words(task.case, task.due_on, task.due_provisional)
-    if task.warning == Warning.YELLOW and clock["tone"] == "ok":
-        clock["tone"] = "warn"
-    return clock
+def task_clock(task):
+    """A task in a list or on its page shows its case's figure (position.clock); the
+    stage's own due date is shown as a date beside it."""
+    return position.clock(task.case)
 
 
 @register.simple_tag
-def case_clock(case) -> dict:
-    clock = clock_words(case, case.promised_due_on, case.due_provisional)
-    if case.warning == Warning.YELLOW and clock["tone"] == "ok":
-        clock["tone"] = "warn"
-    return clock
+def case_clock(case):
+    return position.clock(case)
+
+
+@register.simple_tag
+def journey_position(case):
+    """Where a journey (top-level case) stands: phase words, current steps and clock."""
+    return position.of_journey(case)
 
 
 @register.filter
@@ -122,3 +89,11 @@ def workflow_menu(user) -> dict:
             user, Role.APPROVER, Role.CHIEF, Role.SUPERVISOR, Role.CLERK, Role.ISSUER
         ),
     }
+
+
+@register.filter
+def mask_name(name) -> str:
+    """张*: the family name only (identity.validators.mask_name)."""
+    from yiwang.identity.validators import mask_name as mask
+
+    return mask(str(name or ""))
