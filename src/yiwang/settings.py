@@ -333,8 +333,10 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
-# The public address of the site, for links in e-mail (sent by the worker, with no request).
-YIWANG_SITE_URL = env("YIWANG_SITE_URL", "http://127.0.0.1:8000")
+# The public address of the site: every link in an SMS, e-mail, QR code or PDF is built on it
+# (yiwang.core.links), most by the worker with no request at hand. Required in production
+# (system check yiwang.E001); `yiwang demo` sets it to the address it serves.
+YIWANG_SITE_URL = env("YIWANG_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 # Shows the local SMS/e-mail outbox in the web UI, so the demo shows the whole flow.
 YIWANG_SHOW_OUTBOX = env_bool("YIWANG_SHOW_OUTBOX", not PRODUCTION)
 YIWANG_BENCH = env_bool("YIWANG_BENCH", False)  # bench/search: a bare JSON view as baseline

@@ -4,7 +4,6 @@ the transition → change → timeline + audit → notify after commit."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
-from yiwang.core import limits
+from yiwang.core import limits, links
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -77,7 +76,7 @@ def _email_text(case: Case, body: str, url: str) -> str:
 
 def _notify_applicant(case: Case, subject: str, body: str) -> None:
     link = f"/my/cases/{case.pk}/"
-    url = settings.YIWANG_SITE_URL.rstrip("/") + link
+    url = links.absolute(link)
     applicant = case.applicant
     mail = _email_text(case, body, url) if applicant.email else ""
 
