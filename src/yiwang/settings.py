@@ -314,6 +314,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10000},
         }
     }
+# Keys with user text in them (searches with spaces, Chinese) are hashed into keys every
+# cache server accepts (yiwang.core.cachekeys).
+CACHES["default"]["KEY_FUNCTION"] = "yiwang.core.cachekeys.make_key"
 
 TASKS = {
     "default": {
@@ -427,8 +430,13 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "yiwang.core.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "WARNING")},
-    # Each signed audit checkpoint is a line of the operator's log, whatever the level.
-    "loggers": {"yiwang.audit.checkpoints": {"level": "INFO"}},
+    "loggers": {
+        # Each signed audit checkpoint is a line of the operator's log, whatever the level.
+        "yiwang.audit.checkpoints": {"level": "INFO"},
+        # A permission refusal (403) is one line, without the traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
+    },
 }
