@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "yiwang.identity.middleware.StaffSecondFactorMiddleware",
     "yiwang.identity.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yiwang.web.middleware.RememberQueueMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
