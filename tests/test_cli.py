@@ -27,7 +27,12 @@ def _env(data_dir):
 
 def run(args, data_dir):
     return subprocess.run(
-        [YIWANG, *args], env=_env(data_dir), capture_output=True, text=True, timeout=300, check=False
+        [YIWANG, *args],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 

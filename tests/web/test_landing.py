@@ -18,7 +18,9 @@ from yiwang.web import landing
         ("hall-manager", None),  # no queue of its own yet: the workbench's home
     ],
 )
-def test_before_opening_a_queue_staff_land_on_their_roles_main_one(demo, user_named, username, queue):
+def test_before_opening_a_queue_staff_land_on_their_roles_main_one(
+    demo, user_named, username, queue
+):
     assert landing.queue_for(user_named(username)) == queue
 
 

@@ -11,7 +11,6 @@ from yiwang.audit import services as audit
 from yiwang.core import links
 from yiwang.demo import accounts, history, loader
 
-
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
