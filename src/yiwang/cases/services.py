@@ -904,6 +904,43 @@ def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:
     )
 
 
+# --- overdue: the applicant is told once ------------------------------------------------------
+
+RUNNING = (Status.ACCEPTED, Status.IN_REVIEW)  # clocks that run (a suspended one does not)
+
+
+def _overdue_on(day: datetime.date):
+    return Case.objects.filter(
+        status__in=RUNNING, promised_due_on__lt=day, overdue_told_at__isnull=True
+    )
+
+
+def tell_overdue(day: datetime.date | None = None, *, limit: int = 500) -> list[int]:
+    """Tell each applicant whose case passed its promised deadline, once: with an apology,
+    the department that handles it, its phone number and the page where to urge (催办).
+    Each case is claimed by a conditional UPDATE of `overdue_told_at` (from NULL): of two
+    workers, or two runs, only the one whose update changed the row tells. Returns the ids
+    told."""
+    from .templatetags.case_words import overdue_words
+
+    day = day or timezone.localdate()
+    told = []
+    for case_id in list(_overdue_on(day).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            if not _overdue_on(day).filter(pk=case_id).update(overdue_told_at=timezone.now()):
+                continue  # told by another run meanwhile, concluded, or paused
+            case = Case.objects.select_related("applicant", "department", "place").get(pk=case_id)
+            record_event(
+                case,
+                by=None,
+                action="overdue_told",
+                note=_("已超过承诺的办结期限，已向申请人致歉并告知联系方式。"),
+            )
+            _notify_applicant(case, _("办件已超期"), overdue_words(case))
+        told.append(case_id)
+    return told
+
+
 def set_warning(case_ids, level: str) -> int:
     """Bulk: the warning job's result (no timeline entry; the job notifies)."""
     return Case.objects.filter(pk__in=list(case_ids)).update(warning=level)

@@ -20,4 +20,5 @@ urlpatterns = [
     path("workbench/results/<id:pk>/ship/", views.result_ship, name="result_ship"),
     path("cases/<id:pk>/decision.pdf", views.decision_document, name="case_decision"),
     path("my/cases/<id:pk>/delivery/", views.choose_delivery, name="choose_delivery"),
+    path("my/cases/<id:pk>/urge/", views.urge_case, name="urge_case"),
 ]
