@@ -123,3 +123,17 @@ def test_every_filed_demo_case_carries_a_complete_form(person):
     )
     assert background and all(c.form_data for c in background)
     assert any(c.applicant.real_name in c.form_data.values() for c in background)
+
+
+def test_an_overdue_demo_case_owns_up_and_its_applicant_was_told(person):
+    from yiwang.cases.templatetags.case_words import next_step, overdue
+
+    late = [
+        c
+        for c in Case.objects.filter(applicant__username__in=["citizen", "citizen2"])
+        if overdue(c)
+    ]
+    assert late, "the demo shows an overdue case"
+    assert all(c.overdue_told_at for c in late)
+    assert CaseEvent.objects.filter(case__in=late, action="overdue_told").count() == len(late)
+    assert all("非常抱歉" in next_step(c) for c in late)

@@ -78,7 +78,7 @@ def test_a_case_another_worker_claimed_meanwhile_is_not_told_again(
 
 
 def test_cases_on_time_paused_or_done_are_not_told(accepted_case):
-    on_time = accepted_case()
+    accepted_case()  # on time: not told
     assert cases.tell_overdue(TODAY) == []
     overdue = make_overdue(accepted_case(), days=3)
     on_its_last_day = TODAY - datetime.timedelta(days=3)
