@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "yiwang.identity.middleware.StaffSecondFactorMiddleware",
     "yiwang.identity.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yiwang.web.middleware.RememberQueueMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -314,6 +315,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10000},
         }
     }
+# Keys with user text in them (searches with spaces, Chinese) are hashed into keys every
+# cache server accepts (yiwang.core.cachekeys).
+CACHES["default"]["KEY_FUNCTION"] = "yiwang.core.cachekeys.make_key"
 
 TASKS = {
     "default": {
@@ -333,8 +337,10 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
-# The public address of the site, for links in e-mail (sent by the worker, with no request).
-YIWANG_SITE_URL = env("YIWANG_SITE_URL", "http://127.0.0.1:8000")
+# The public address of the site: every link in an SMS, e-mail, QR code or PDF is built on it
+# (yiwang.core.links), most by the worker with no request at hand. Required in production
+# (system check yiwang.E001); `yiwang demo` sets it to the address it serves.
+YIWANG_SITE_URL = env("YIWANG_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 # Shows the local SMS/e-mail outbox in the web UI, so the demo shows the whole flow.
 YIWANG_SHOW_OUTBOX = env_bool("YIWANG_SHOW_OUTBOX", not PRODUCTION)
 YIWANG_BENCH = env_bool("YIWANG_BENCH", False)  # bench/search: a bare JSON view as baseline
@@ -425,8 +431,13 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "yiwang.core.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "WARNING")},
-    # Each signed audit checkpoint is a line of the operator's log, whatever the level.
-    "loggers": {"yiwang.audit.checkpoints": {"level": "INFO"}},
+    "loggers": {
+        # Each signed audit checkpoint is a line of the operator's log, whatever the level.
+        "yiwang.audit.checkpoints": {"level": "INFO"},
+        # A permission refusal (403) is one line, without the traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
+    },
 }

@@ -135,3 +135,17 @@ def test_results_collected_at_the_window_have_a_hand_over_record(db, past):
     assert {r.collector for r in records} == {"applicant", "agent"}
     agent = records.get(collector="agent")
     assert agent.authorisation_checked and "*" in agent.id_number_masked
+
+
+def test_an_overdue_demo_case_owns_up_and_its_applicant_was_told(person):
+    from yiwang.cases.templatetags.case_words import next_step, overdue
+
+    late = [
+        c
+        for c in Case.objects.filter(applicant__username__in=["citizen", "citizen2"])
+        if overdue(c)
+    ]
+    assert late, "the demo shows an overdue case"
+    assert all(c.overdue_told_at for c in late)
+    assert CaseEvent.objects.filter(case__in=late, action="overdue_told").count() == len(late)
+    assert all("非常抱歉" in next_step(c) for c in late)

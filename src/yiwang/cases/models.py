@@ -133,6 +133,9 @@ class Case(models.Model):
     warning = models.CharField(
         _("预警"), max_length=6, choices=Warning.choices, default=Warning.NONE, blank=True
     )
+    # When the applicant was told the promised deadline passed (once: cases.services.
+    # tell_overdue claims the case by setting it).
+    overdue_told_at = models.DateTimeField(_("超期告知时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
 

@@ -4,7 +4,6 @@ the transition → change → timeline + audit → notify after commit."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
-from yiwang.core import limits
+from yiwang.core import limits, links
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -77,7 +76,7 @@ def _email_text(case: Case, body: str, url: str) -> str:
 
 def _notify_applicant(case: Case, subject: str, body: str) -> None:
     link = f"/my/cases/{case.pk}/"
-    url = settings.YIWANG_SITE_URL.rstrip("/") + link
+    url = links.absolute(link)
     applicant = case.applicant
     mail = _email_text(case, body, url) if applicant.email else ""
 
@@ -903,6 +902,43 @@ def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:
         to_status=case.status,
         note=note,
     )
+
+
+# --- overdue: the applicant is told once ------------------------------------------------------
+
+RUNNING = (Status.ACCEPTED, Status.IN_REVIEW)  # clocks that run (a suspended one does not)
+
+
+def _overdue_on(day: datetime.date):
+    return Case.objects.filter(
+        status__in=RUNNING, promised_due_on__lt=day, overdue_told_at__isnull=True
+    )
+
+
+def tell_overdue(day: datetime.date | None = None, *, limit: int = 500) -> list[int]:
+    """Tell each applicant whose case passed its promised deadline, once: with an apology,
+    the department that handles it, its phone number and the page where to urge (催办).
+    Each case is claimed by a conditional UPDATE of `overdue_told_at` (from NULL): of two
+    workers, or two runs, only the one whose update changed the row tells. Returns the ids
+    told."""
+    from .templatetags.case_words import overdue_words
+
+    day = day or timezone.localdate()
+    told = []
+    for case_id in list(_overdue_on(day).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            if not _overdue_on(day).filter(pk=case_id).update(overdue_told_at=timezone.now()):
+                continue  # told by another run meanwhile, concluded, or paused
+            case = Case.objects.select_related("applicant", "department", "place").get(pk=case_id)
+            record_event(
+                case,
+                by=None,
+                action="overdue_told",
+                note=_("已超过承诺的办结期限，已向申请人致歉并告知联系方式。"),
+            )
+            _notify_applicant(case, _("办件已超期"), overdue_words(case))
+        told.append(case_id)
+    return told
 
 
 def set_warning(case_ids, level: str) -> int:

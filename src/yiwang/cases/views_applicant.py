@@ -131,7 +131,8 @@ def apply_bundle(request, code):
 @never_cache
 @login_required
 def my_cases(request):
-    journeys = selectors.my_cases(request.user).select_related("delivery")  # for next_step
+    # For next_step: the delivery, and who handles an overdue case.
+    journeys = selectors.my_cases(request.user).select_related("delivery", "department")
     page = Paginator(journeys, CASES_PER_PAGE).get_page(request.GET.get("page"))
     from yiwang.workflow import position  # where each journey stands: 3 queries a page
 

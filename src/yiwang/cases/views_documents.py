@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from yiwang.core import files
+from yiwang.core import files, links
 from yiwang.identity import policy
 
 from . import documents
@@ -38,7 +38,7 @@ def receipt(request, pk):
     if not case.number:  # a draft has not been received
         raise Http404
     journey = case.parent_id or case.pk
-    progress_url = request.build_absolute_uri(f"/my/cases/{journey}/")
+    progress_url = links.absolute(f"/my/cases/{journey}/")
     title = documents.receipt_title(case)
     return _pdf(
         documents.receipt_pdf(case, progress_url=progress_url), f"{case.number}-{title}.pdf"

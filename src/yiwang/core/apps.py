@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")

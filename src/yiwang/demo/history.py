@@ -424,6 +424,7 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
 
     ratings = load_ratings()
     clocks.refresh_warnings()
+    cases.tell_overdue()  # the overdue cases' applicants have had their apology
     warned = Counter(Case.objects.exclude(warning="").values_list("warning", flat=True))
     from yiwang.supervision.order_demo import load_orders  # 督办单 on warned cases
 

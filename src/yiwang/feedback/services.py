@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.cases.models import Case, Status
-from yiwang.core import limits
+from yiwang.core import limits, links
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -84,7 +84,7 @@ def rating_path(case: Case) -> str:
 
 def rating_url(case: Case) -> str:
     """The link for SMS and e-mail: absolute, on YIWANG_SITE_URL."""
-    return settings.YIWANG_SITE_URL.rstrip("/") + rating_path(case)
+    return links.absolute(rating_path(case))
 
 
 def read_token(token: str) -> Case:

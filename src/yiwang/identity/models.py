@@ -108,6 +108,11 @@ class User(AbstractUser):
     # Set when an administrator gives a temporary password (services.reset_staff_password);
     # the user reaches nothing but the change-password page until they choose their own.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # The workbench queue a staff member opened last (a URL name); they land there after
+    # signing in (yiwang.web.landing).
+    last_queue = models.CharField(
+        _("上次打开的工作队列"), max_length=40, blank=True, editable=False
+    )
 
     objects = UserManager()
 

@@ -64,6 +64,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """Without ?next=: staff go to their workbench queue (yiwang.web.landing), everyone
+        else to LOGIN_REDIRECT_URL."""
+        if policy.can(self.request.user, "workbench.use"):
+            return reverse("staff_landing")
+        return super().get_default_redirect_url()
+
 
 class LogoutView(auth_views.LogoutView):
     template_name = "identity/logged_out.html"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.catalog.models import LicenseType
-from yiwang.core import limits
+from yiwang.core import limits, links
 from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, User
 from yiwang.notify import services as notify
@@ -626,10 +626,9 @@ def verify(payload: str, today: datetime.date | None = None) -> signing.Verifica
 
 
 def verification_url(licence: License) -> str:
-    from django.conf import settings
     from django.urls import reverse
 
-    return settings.YIWANG_SITE_URL.rstrip("/") + reverse("license_verify", args=[licence.payload])
+    return links.absolute(reverse("license_verify", args=[licence.payload]))
 
 
 # --- the holder's wallet: share links -----------------------------------------------------

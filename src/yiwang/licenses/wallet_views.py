@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.core import files
+from yiwang.core import files, links
 
 from . import documents, selectors, services
 from .forms import ShareForm
@@ -32,7 +32,7 @@ def _licence(request, pk) -> License:
 
 
 def share_url(request, token: str) -> str:
-    return request.build_absolute_uri(reverse("license_share", args=[token]))
+    return links.absolute(reverse("license_share", args=[token]))
 
 
 @never_cache

@@ -75,3 +75,18 @@ class RequestInputMiddleware:
         if bad:
             return refuse(request, 400, "control_chars", limits.control_chars_error().messages[0])
         return self.get_response(request)
+
+
+class RememberQueueMiddleware:
+    """Keeps the workbench queue a staff member opened last, where they land after signing
+    in (yiwang.web.landing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        from . import landing
+
+        landing.remember(request, response)
+        return response

@@ -8,4 +8,5 @@ urlpatterns = [
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("elderly/", views.toggle_elderly, name="elderly_toggle"),
     path("keepalive/", views.keepalive, name="keepalive"),
+    path("workbench/start/", views.staff_landing, name="staff_landing"),
 ]

@@ -21,6 +21,14 @@ def _service_points():
     return OrgUnit.objects.filter(kind=OrgKind.SERVICE_CENTRE, is_active=True).order_by("path")
 
 
+@login_required
+def staff_landing(request):
+    """Staff arrive here after signing in and go on to the queue they use most."""
+    from . import landing
+
+    return redirect(landing.queue_for(request.user) or "workbench")
+
+
 def home(request):
     from yiwang.catalog.views import home_sections
 

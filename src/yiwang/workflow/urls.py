@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/<id:pk>/decision.pdf", views.decision_document, name="case_decision"),
     path("cases/<id:pk>/hand-over.pdf", views.hand_over_receipt, name="case_hand_over_receipt"),
     path("my/cases/<id:pk>/delivery/", views.choose_delivery, name="choose_delivery"),
+    path("my/cases/<id:pk>/urge/", views.urge_case, name="urge_case"),
 ]

@@ -562,3 +562,18 @@ def choose_delivery(request, pk):
     else:
         messages.error(request, _("请选择领取方式。"))
     return redirect(f"{reverse('my_case', args=[case.pk])}#delivery-title")
+
+
+@login_required
+@require_POST
+def urge_case(request, pk):
+    """催办 from the applicant's page of an overdue case (workflow.urging)."""
+    from . import urging
+
+    try:
+        urging.urge(pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(_problems(exc)))
+    else:
+        messages.success(request, _("已催办。部门和监察人员已收到，会尽快办理。"))
+    return redirect(f"{reverse('my_case', args=[pk])}#next-title")

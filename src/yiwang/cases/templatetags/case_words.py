@@ -88,6 +88,8 @@ def next_step(case) -> str:
     if status == Status.SUPPLEMENT:
         return _("请按一次性告知书补齐材料，然后重新提交。")
     if status in (Status.ACCEPTED, Status.IN_REVIEW):
+        if overdue(case):
+            return overdue_words(case)
         if case.promised_due_on:
             return _("不用操作。承诺在%(day)s前办结。") % {"day": _day(case.promised_due_on)}
         return _("不用操作，等待办理结果。")
@@ -104,6 +106,35 @@ def next_step(case) -> str:
     if status == Status.DENIED:
         return _("请查看不予许可决定书中的理由和救济途径。")
     return _("不用操作。")
+
+
+@register.filter
+def overdue(case, today: datetime.date | None = None) -> bool:
+    """Past its promised deadline while its clock runs (a paused clock is not overdue)."""
+    return bool(
+        case.status in (Status.ACCEPTED, Status.IN_REVIEW)
+        and case.promised_due_on
+        and case.promised_due_on < (today or timezone.localdate())
+    )
+
+
+def overdue_words(case) -> str:
+    """An overdue case owns up: it says so, apologises, names who handles it and how to
+    reach them, and where to urge (催办, on the case's page)."""
+    org = case.department or case.place
+    words = {"day": _day(case.promised_due_on), "org": org.name, "phone": org.phone}
+    if org.phone:
+        return (
+            _(
+                "已超过承诺的办结期限（%(day)s），非常抱歉。%(org)s正在办理，"
+                "咨询电话%(phone)s；您可以在办件页面催办。"
+            )
+            % words
+        )
+    return (
+        _("已超过承诺的办结期限（%(day)s），非常抱歉。%(org)s正在办理；您可以在办件页面催办。")
+        % words
+    )
 
 
 def _result_words(case) -> str:

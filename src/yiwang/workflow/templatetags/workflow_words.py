@@ -58,6 +58,8 @@ _EVENTS = {
     "delivery_chosen": _lazy("选择送达方式"),
     "delivered": _lazy("已领取办理结果"),
     "shipped": _lazy("办理结果已寄出"),
+    "overdue_told": _lazy("超期致歉并告知联系方式"),
+    "urged": _lazy("申请人催办"),
 }
 
 

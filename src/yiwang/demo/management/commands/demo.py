@@ -1,3 +1,5 @@
+import os
+import signal
 import subprocess
 import sys
 
@@ -6,7 +8,27 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.audit import services as audit
+from yiwang.core import links
 from yiwang.demo import accounts, history, loader
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop(signum, frame):
+    # waitress stops serving on KeyboardInterrupt (and returns); the worker follows.
+    raise KeyboardInterrupt
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    """The worker finishes the task at hand on SIGTERM (django-tasks' db_worker); one that
+    does not end within 10 seconds is killed, so nothing the demo started outlives it."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 class Command(BaseCommand):
@@ -22,12 +44,16 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_serve, **options):
         if settings.PRODUCTION:
             raise CommandError("`yiwang demo` is for trying Yiwang out, not for production.")
+        site = os.environ.get("YIWANG_SITE_URL") or links.demo_site_url(host, port)
+        # Every link the demo writes (SMS, e-mail, licence QR codes, rating links), here and
+        # in the worker it starts (which inherits the environment), points at this server.
+        os.environ["YIWANG_SITE_URL"] = settings.YIWANG_SITE_URL = site
         self.stdout.write("Preparing the demo database …")
         call_command("migrate", interactive=False, verbosity=0)
         people = loader.load_demo()
         self.stdout.write("Giving the district its past (cases, tasks, warnings) …")
         past = history.load_history()
-        url = f"http://{host}:{port}/"
+        url = links.site_url() + "/"
         self._print_accounts(people, url)
         self.stdout.write(str(past) if past else "demo history: already there, nothing added")
         # The first signed checkpoint of the audit chain (its key is made on first use under
@@ -39,15 +65,24 @@ class Command(BaseCommand):
             )
         if no_serve:
             return
+        # Ctrl+C, `kill` (SIGTERM) and a closed terminal (SIGHUP) stop the server and the
+        # worker alike. SIGINT is caught even when the shell started the demo in the
+        # background with SIGINT ignored: `kill -INT` is a way to stop it too.
+        previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
         worker = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"])  # noqa: S603
         self.stdout.write(f"Worker started (pid {worker.pid}). Serving on {url} — Ctrl+C stops.")
+        self.stdout.flush()
         try:
             call_command("serve", host=host, port=port)
         except KeyboardInterrupt:
             pass
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for sig in STOP_SIGNALS:  # a second Ctrl+C must not cut the clean-up short
+                signal.signal(sig, signal.SIG_IGN)
+            _stop_worker(worker)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("Demo stopped: web server and worker.")
 
     def _print_accounts(self, people, url):
         out = self.stdout
