@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from yiwang.catalog.models import MaterialSource
+from yiwang.core.dates import long_date
 
 from .. import reuse
 from ..models import CaseMaterial, Status
@@ -49,7 +50,7 @@ _TONE = {
 
 
 def _day(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return long_date(value)
 
 
 @register.filter
