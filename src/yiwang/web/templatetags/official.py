@@ -20,8 +20,23 @@ from yiwang.core import dates
 register = template.Library()
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Han characters
-# Fixed words of catalogue text that do have a translation.
-_FIXED = {"不收费": _("不收费"), "无": _("无")}
+# Fixed words of catalogue text that do have a translation (the exchange format's
+# vocabularies, catalog/vocab.py, and the fee that is no fee).
+_FIXED = {
+    "不收费": _("不收费"),
+    "免费": _("免费"),
+    "无": _("无"),
+    "原件": _("原件"),
+    "复印件": _("复印件"),
+    "原件和复印件": _("原件和复印件"),
+    "纸质": _("纸质"),
+    "电子": _("电子"),
+    "纸质和电子": _("纸质和电子"),
+    "前台受理员": _("前台受理员"),
+    "审核员": _("审核员"),
+    "审批负责人": _("审批负责人"),
+    "制证员": _("制证员"),
+}
 
 
 def in_english() -> bool:
