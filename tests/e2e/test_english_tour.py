@@ -5,7 +5,7 @@ pages show no Chinese outside official names. Official names and the catalogue's
 
 import pytest
 
-from .conftest import log_in
+from .conftest import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -123,4 +123,23 @@ def test_the_english_tour_shows_no_chinese_outside_official_names(
             context.close()
 
     report = "\n".join(f"{path}\n    " + "\n    ".join(found) for path, found in leaks.items())
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "english-tour.txt").write_text(report or "no Chinese outside official names\n")
     assert leaks == {}, f"Chinese outside official names:\n{report}"
+
+
+def test_form_checks_speak_the_page_language_not_the_browser_language(live_server, page):
+    """The bubble of an empty required field says what the page's language says, whatever
+    the browser's own language: Chinese on the Chinese page, English on the English one."""
+    base = live_server.url
+    check = "field => { field.reportValidity(); return field.validationMessage; }"
+    page.goto(f"{base}/login/")
+    username = page.locator("input[name=username]")
+    assert username.get_attribute("required") is not None
+    assert username.evaluate(check) == "请填写此字段。"
+
+    page.get_by_role("button", name="English").first.click()
+    page.wait_for_load_state()
+    assert page.locator("input[name=username]").evaluate(check) == "Please fill in this field."
+    page.locator("input[name=username]").fill("citizen")  # typing clears the message
+    assert page.locator("input[name=username]").evaluate("field => field.validity.valid")

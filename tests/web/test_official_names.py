@@ -33,8 +33,19 @@ def test_a_chinese_page_shows_the_official_name_only():
 
 def test_catalogue_text_is_marked_chinese_and_a_fixed_fee_word_translated():
     with translation.override("en"):
-        assert render("{{ t|zh }}", t="<b>申请人</b>签字") == (
-            '<span lang="zh-Hans">&lt;b&gt;申请人&lt;/b&gt;签字</span>'
+        assert render("{{ t|zh }}", t="申请人签字<盖章>") == (
+            '<span lang="zh-Hans">申请人签字&lt;盖章&gt;</span>'
+        )
+        assert render("{{ t|zh }}", t="<b>申请人</b>") == (
+            '&lt;b&gt;<span lang="zh-Hans">申请人</span>&lt;/b&gt;'
         )
         assert render("{{ t|zh }}", t="不收费") == "Free of charge"
         assert render("{{ t|zh }}", t="80 yuan") == "80 yuan"
+
+
+def test_chinese_inside_an_english_sentence_is_marked_run_by_run():
+    with translation.override("en"):
+        assert render("{{ t|zh }}", t="From the e-licence: 居民户口簿（证照编号 HKB-1）") == (
+            'From the e-licence: <span lang="zh-Hans">居民户口簿（证照编号</span> HKB-1'
+            '<span lang="zh-Hans">）</span>'
+        )
