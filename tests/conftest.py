@@ -6,6 +6,16 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 
+@pytest.fixture(autouse=True)
+def _language_back_to_chinese():
+    """A page visited in English leaves English active in the thread (LocaleMiddleware does
+    not switch back); the next test starts in the site's language again."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo(db):
     """The demo district: org tree from the exchange file and every demo account."""

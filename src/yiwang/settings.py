@@ -158,6 +158,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "yiwang.web.context_processors.shell",
             ],
+            # Official names and dates in the page's language (docs/i18n.md), in every template.
+            "builtins": ["yiwang.web.templatetags.official"],
         },
     }
 ]
@@ -263,6 +265,7 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["yiwang.formats"]  # English dates as "7 December 2026"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

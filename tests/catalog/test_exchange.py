@@ -346,3 +346,41 @@ def test_a_file_from_before_application_forms_still_imports(demo, tmp_path):
     read = exchange.read_workbook(path)
     assert read[exchange.FORMS] == [] and read[exchange.LICENSES][0]["可替代证照类型"] == ""
     assert exchange.import_file(path)["items_created"] == 3
+
+
+# --- English names (docs/i18n.md) ---------------------------------------------------------
+
+
+def test_english_names_are_read_and_a_changed_one_is_a_new_version_the_diff_shows(demo):
+    from yiwang.catalog import diff
+    from yiwang.identity.models import OrgUnit
+
+    from .conftest import small_sheets
+
+    exchange.import_sheets(small_sheets())
+    item = ServiceItem.objects.get(code="SCJ-XK-0001")
+    assert item.published.name_en == "Company establishment registration"
+    assert LicenseType.objects.get(code="L-YYZZ").name_en == "Business licence"
+    assert OrgUnit.objects.get(code="990101-SCJ").name_en == (
+        "Shifan District Administration for Market Regulation"
+    )
+    assert item.published.themes.get().name_en == "Establishment and changes"
+
+    sheets = small_sheets()
+    row = next(r for r in sheets[exchange.ITEMS] if r["事项编码"] == "SCJ-XK-0001")
+    row["英文名称"] = "Registration of a new company"
+    assert exchange.import_sheets(sheets)["items_changed"] == 1
+    item.refresh_from_db()
+    old = item.versions.get(number=1)
+    changes = [(c.field, c.old, c.new) for c in diff.diff(old, item.published)]
+    assert changes == [
+        ("英文名称", "Company establishment registration", "Registration of a new company")
+    ]
+
+
+def test_every_name_of_the_demo_catalogue_has_an_english_name(demo_catalog):
+    from yiwang.catalog.models import Theme
+    from yiwang.identity.models import OrgUnit
+
+    for model in [ItemVersion, Bundle, LicenseType, Theme, OrgUnit]:
+        assert list(model.objects.filter(name_en="").values_list("name", flat=True)) == []

@@ -112,3 +112,10 @@ def test_a_search_with_spaces_caches_under_a_key_every_backend_accepts():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert list(memcache_key_warnings(key)) == []
+
+
+def test_english_words_find_items_by_their_english_names(catalog):
+    # 企业设立登记 and 个体工商户设立登记 give a 营业执照 (Business licence), in either spelling.
+    for raw in ["business license", "Business licence"]:
+        assert set(codes(raw)[:2]) == {"SCJ-XK-0001", "SCJ-XK-0005"}, raw
+    assert codes("disability certificate")[0] == "CLJ-GG-0001"

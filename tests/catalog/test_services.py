@@ -16,6 +16,7 @@ def test_start_draft_copies_materials_steps_and_themes_in_order(small_item, cata
     assert exchange.material_rows(draft) == exchange.material_rows(published)
     assert exchange.step_rows(draft) == exchange.step_rows(published)
     assert exchange.item_row(draft) == exchange.item_row(published)  # themes in their order
+    assert draft.name_en == "Company establishment registration"
     assert draft.materials.count() > 0 and draft.steps.count() > 0
 
 

@@ -100,11 +100,14 @@ def test_admin_edits_reviewer_publishes_and_history_keeps_the_old_version(small_
     draft.refresh_from_db()
     assert draft.name == "企业设立登记"
 
-    data = draft_form(draft, name="企业设立登记（试行）", fee="每件10元")
+    data = draft_form(
+        draft, name="企业设立登记（试行）", name_en="Company registration (pilot)", fee="每件10元"
+    )
     response = client.post(f"/workbench/catalog/items/{CODE}/v2/edit/", data)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.name, draft.fee) == ("企业设立登记（试行）", "每件10元")
+    assert draft.name_en == "Company registration (pilot)"  # the English name is edited too
     assert (
         exchange.item_row(draft)["主题分类"] == exchange.item_row(small_item.published)["主题分类"]
     )

@@ -30,7 +30,7 @@ def test_verify_page_shows_dates_in_the_readers_language(id_card, client):
     assert "2015年4月2日" in html and "2035年4月1日" in html and "2015-04-02" not in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/v/{id_card.payload}").content.decode()
-    assert "April 2, 2015" in english and "April 1, 2035" in english
+    assert "2 April 2015" in english and "1 April 2035" in english
 
 
 def test_verify_page_for_revoked_replaced_and_forged(id_card, client, user_named):

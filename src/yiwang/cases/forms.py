@@ -3,9 +3,18 @@ through cases.services."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core import official
+
 SELF = "self"
+
+
+def _with_name(text, name):
+    """A choice label holding a person's or enterprise's name, the name marked Chinese on
+    English pages (docs/i18n.md)."""
+    return mark_safe(conditional_escape(text) % {"name": official.zh(name)})  # noqa: S308
 
 
 class StartForm(forms.Form):
@@ -19,8 +28,8 @@ class StartForm(forms.Form):
         self.enterprises = {str(e.pk): e for e in enterprises}
         self.places = {str(p.pk): p for p in places}
         self.fields["applicant_as"].choices = [
-            (SELF, _("我本人（%(name)s）") % {"name": user.display_name}),
-            *[(pk, _("企业：%(name)s") % {"name": e.name}) for pk, e in self.enterprises.items()],
+            (SELF, _with_name(_("我本人（%(name)s）"), user.display_name)),
+            *[(pk, _with_name(_("企业：%(name)s"), e.name)) for pk, e in self.enterprises.items()],
         ]
         self.fields["applicant_as"].initial = SELF
         if len(self.places) > 1:

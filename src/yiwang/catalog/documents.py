@@ -12,6 +12,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
+from yiwang.core.dates import long_date
+from yiwang.core.official import name_text
 from yiwang.core.pdf import BLUE
 from yiwang.core.pdf import font as _font
 from yiwang.core.pdf import paragraph as _p
@@ -52,16 +54,16 @@ def _styles():
 def _fields(version: ItemVersion) -> list[tuple[str, str]]:
     result = version.get_result_type_display()
     if version.result_license_type:
-        result += f"（{version.result_license_type.name}）"
+        result += f"（{name_text(version.result_license_type)}）"
     return [
-        (_("事项名称"), version.name),
+        (_("事项名称"), name_text(version)),
         (_("事项编码"), version.item.code),
         (_("事项类型"), version.get_item_type_display()),
-        (_("主管部门"), version.department.name),
-        (_("实施主体"), "、".join(o.name for o in version.implementing_orgs.all())),
+        (_("主管部门"), name_text(version.department)),
+        (_("实施主体"), "、".join(name_text(o) for o in version.implementing_orgs.all())),
         (_("行使层级"), version.get_level_display()),
         (_("服务对象"), version.get_audience_display()),
-        (_("主题分类"), "、".join(t.name for t in version.themes.all())),
+        (_("主题分类"), "、".join(name_text(t) for t in version.themes.all())),
         (_("设定依据"), version.legal_basis),
         (_("受理条件"), version.conditions),
         (_("法定办结时限"), days_words(version.statutory_days)),
@@ -90,12 +92,12 @@ def guide_pdf(version: ItemVersion) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"{version.name} — {_('办事指南')}",
+        title=f"{name_text(version)} — {_('办事指南')}",
         author=version.department.name,
         subject=version.item.code,
     )
     story = [
-        _p(version.name, styles["title"]),
+        _p(name_text(version), styles["title"]),
         _p(
             _("办事指南　事项编码 %(code)s　第 %(number)d 版")
             % {"code": version.item.code, "number": version.number},
@@ -166,7 +168,10 @@ def guide_pdf(version: ItemVersion) -> bytes:
     rows = [[_p(h, styles["head"]) for h in (_("地点"), _("地址"), _("办公时间"), _("电话"))]]
     for place in places:
         rows.append(
-            [_p(v, styles["cell"]) for v in (place.name, place.address, place.hours, place.phone)]
+            [
+                _p(v, styles["cell"])
+                for v in (name_text(place), place.address, place.hours, place.phone)
+            ]
         )
     if places:
         story.append(_table(rows, [40 * mm, width - 110 * mm, 42 * mm, 28 * mm]))
@@ -184,7 +189,7 @@ def guide_pdf(version: ItemVersion) -> bytes:
             story.append(_p(_("问：%(q)s") % {"q": faq.question}, styles["head"]))
             story.append(_p(_("答：%(a)s") % {"a": faq.answer}, styles["base"]))
 
-    printed = timezone.localtime().strftime("%Y-%m-%d")
+    printed = long_date(timezone.localdate())
 
     def footer(canvas, doc_):
         canvas.saveState()
@@ -194,7 +199,7 @@ def guide_pdf(version: ItemVersion) -> bytes:
             18 * mm,
             10 * mm,
             _("%(name)s　打印日期 %(date)s　咨询电话 12345")
-            % {"name": version.name, "date": printed},
+            % {"name": name_text(version), "date": printed},
         )
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, _("第 %(n)d 页") % {"n": doc_.page})
         canvas.restoreState()

@@ -39,6 +39,7 @@ COLUMNS = {
     ITEMS: [
         "事项编码",
         "事项名称",
+        "英文名称",
         "事项类型",
         "实施主体",
         "主管部门",
@@ -77,13 +78,14 @@ COLUMNS = {
     LICENSES: [
         "证照类型编码",
         "证照名称",
+        "英文名称",
         "发证机构",
         "持证主体类型",
         "有效期(年)",
         "照面字段",
         *exchange_forms.LICENSE_COLUMNS,
     ],
-    BUNDLES: ["一件事编码", "名称", "服务对象", "主办事项", "并联事项", "说明"],
+    BUNDLES: ["一件事编码", "名称", "英文名称", "服务对象", "主办事项", "并联事项", "说明"],
     **exchange_forms.SHEETS,
 }
 CODE_LISTS, ELEMENTS, FORMS = (
@@ -94,7 +96,8 @@ CODE_LISTS, ELEMENTS, FORMS = (
 # Added with application forms (docs/forms.md): a file made before them has none of these
 # sheets and columns, and reads as if they were empty.
 OPTIONAL_SHEETS = set(exchange_forms.SHEETS)
-OPTIONAL_COLUMNS = set(exchange_forms.LICENSE_COLUMNS)
+# English names came later still (docs/i18n.md).
+OPTIONAL_COLUMNS = set(exchange_forms.LICENSE_COLUMNS) | orgs_exchange.OPTIONAL_COLUMNS
 _ITEM_CODE = re.compile(r"^[A-Z]{2,4}-(XK|JF|QR|CJ|JL|QT|GG)-\d{4}$")
 _MULTI = {"实施主体", "主题分类", "办理地点", "关键词", "照面字段", "主办事项", "并联事项"}
 
@@ -354,6 +357,7 @@ def item_row(version: ItemVersion) -> dict:
     return {
         "事项编码": version.item.code,
         "事项名称": version.name,
+        "英文名称": version.name_en,
         "事项类型": version.item_type,
         "实施主体": vocab.join(sorted(o.code for o in orgs)),
         "主管部门": version.department.code,
@@ -507,6 +511,7 @@ def _import_license_types(rows) -> int:
     for row in rows:
         values = {
             "name": row["证照名称"],
+            "name_en": row["英文名称"],
             "issuer": orgs[row["发证机构"]],
             "holder_kind": row["持证主体类型"],
             "validity_years": int(row["有效期(年)"]),
@@ -531,9 +536,13 @@ def _ensure_themes() -> dict[str, Theme]:
         ("enterprise", vocab.THEMES_ENTERPRISE),
     ]:
         for position, name in enumerate(names):
-            Theme.objects.get_or_create(
-                name=name, defaults={"audience": audience, "position": position}
+            theme, _created = Theme.objects.get_or_create(
+                name=name,
+                defaults={"audience": audience, "position": position},
             )
+            if theme.name_en != vocab.THEME_NAMES_EN[name]:
+                theme.name_en = vocab.THEME_NAMES_EN[name]
+                theme.save(update_fields=["name_en"])
     return {t.name: t for t in Theme.objects.all()}
 
 
@@ -602,6 +611,7 @@ def _import_item(row, materials, steps, form, *, orgs, licences, themes, by) -> 
 def _version_fields(row, orgs, licences) -> dict:
     return {
         "name": row["事项名称"],
+        "name_en": row["英文名称"],
         "item_type": row["事项类型"],
         "department": orgs[row["主管部门"]],
         "level": vocab.LEVELS[row["行使层级"]],
@@ -629,6 +639,7 @@ def _import_bundles(rows) -> int:
     for row in rows:
         values = {
             "name": row["名称"],
+            "name_en": row["英文名称"],
             "audience": vocab.AUDIENCES[row["服务对象"]],
             "note": row["说明"],
         }
@@ -679,6 +690,7 @@ def export_rows() -> dict[str, list[dict]]:
         {
             "机构编码": o.code,
             "机构名称": o.name,
+            "英文名称": o.name_en,
             "机构类型": {v: k for k, v in orgs_exchange.KINDS.items()}[o.kind],
             "上级机构编码": o.parent.code if o.parent_id else "",
             "层级": {v: k for k, v in orgs_exchange.LEVELS.items()}[o.level],
@@ -697,6 +709,7 @@ def export_rows() -> dict[str, list[dict]]:
         {
             "证照类型编码": t.code,
             "证照名称": t.name,
+            "英文名称": t.name_en,
             "发证机构": t.issuer.code,
             "持证主体类型": t.holder_kind,
             "有效期(年)": str(t.validity_years),
@@ -712,6 +725,7 @@ def export_rows() -> dict[str, list[dict]]:
             {
                 "一件事编码": bundle.code,
                 "名称": bundle.name,
+                "英文名称": bundle.name_en,
                 "服务对象": vocab.AUDIENCE_WORDS[bundle.audience],
                 "主办事项": vocab.join(m.item.code for m in members if m.role == "main"),
                 "并联事项": vocab.join(m.item.code for m in members if m.role == "parallel"),

@@ -29,6 +29,7 @@ GUIDE_TEXT_MAX = 10000
 GUIDE_TEXT_FIELDS = ["legal_basis", "conditions"]
 EDITABLE_FIELDS = [
     "name",
+    "name_en",
     "item_type",
     "department",
     "level",

@@ -38,6 +38,39 @@ THEMES_ENTERPRISE = [
     "注销退出",
 ]
 
+# The themes are not in the exchange file: their English names live here, beside them.
+THEME_NAMES_EN = {
+    "生育收养": "Childbirth and adoption",
+    "户籍办理": "Household registration",
+    "证件办理": "Identity documents",
+    "教育科研": "Education and research",
+    "就业创业": "Employment and entrepreneurship",
+    "婚姻登记": "Marriage registration",
+    "社会保障": "Social security",
+    "医疗卫生": "Health care",
+    "住房保障": "Housing security",
+    "残疾人": "Persons with disabilities",
+    "养老服务": "Elderly care",
+    "社会救助": "Social assistance",
+    "退役军人": "Veterans",
+    "法律服务": "Legal services",
+    "交通出行": "Transport",
+    "文化体育": "Culture and sports",
+    "死亡殡葬": "Death and funerals",
+    "设立变更": "Establishment and changes",
+    "准营准办": "Operating permits",
+    "资质认证": "Qualifications and certification",
+    "税收财务": "Tax and finance",
+    "工程建设": "Construction projects",
+    "环保绿化": "Environment and greening",
+    "人力资源": "Human resources",
+    "文化旅游": "Culture and tourism",
+    "安全生产": "Work safety",
+    "交通运输": "Transport services",
+    "城市管理": "Urban management",
+    "注销退出": "Deregistration and exit",
+}
+
 LEVELS = {"区级": OrgLevel.DISTRICT, "街道级": OrgLevel.STREET, "社区级": OrgLevel.COMMUNITY}
 LEVEL_WORDS = {v: k for k, v in LEVELS.items()}
 AUDIENCES = {"自然人": Audience.PERSON, "法人": Audience.ENTERPRISE, "自然人;法人": Audience.BOTH}

@@ -2,12 +2,9 @@
 ReportLab's built-in CJK CID font, so no font file ships with the app, and the same tables,
 colours and date words."""
 
-import datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -16,6 +13,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, Paragraph, Table, TableStyle
+
+from yiwang.core.dates import long_date
 
 FONT = "STSong-Light"  # note: it has no glyph for "·"; use "、" or spaces instead
 BLUE = colors.HexColor("#0a2f6b")
@@ -119,9 +118,7 @@ def grid(rows: list[tuple[str, str]], styles) -> Table:
 def date_words(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value)
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
+    return long_date(value)
 
 
 def qr(url: str, size: float) -> Image:

@@ -4,11 +4,11 @@ where the value came from. Staff pages, decision documents and licence filling u
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from yiwang.core.dates import long_date
 from yiwang.forms.definition import Field, FormDefinition, visible_keys
 from yiwang.forms.models import ElementKind as K
 from yiwang.forms.models import Mask
@@ -18,11 +18,7 @@ from yiwang.identity.validators import mask_id_number, mask_name, mask_phone
 def _date_text(value) -> str:
     if not isinstance(value, str):
         return "" if value is None else str(value)
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        return value
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+    return long_date(value)
 
 
 def _number_text(value, *, places: int | None = None) -> str:

@@ -15,6 +15,7 @@ SHEET = "组织机构"
 COLUMNS = [
     "机构编码",
     "机构名称",
+    "英文名称",
     "机构类型",
     "上级机构编码",
     "层级",
@@ -31,6 +32,8 @@ KINDS = {
     "大厅": OrgKind.HALL,
 }
 LEVELS = {"区级": OrgLevel.DISTRICT, "街道级": OrgLevel.STREET, "社区级": OrgLevel.COMMUNITY}
+# Added with English names (docs/i18n.md): a file made before them reads as if it were empty.
+OPTIONAL_COLUMNS = {"英文名称"}
 AREA_KINDS = {OrgKind.DISTRICT, OrgKind.STREET, OrgKind.COMMUNITY}
 _CODE = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 
@@ -41,9 +44,10 @@ def read_sheet(path) -> list[dict]:
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return rows_of(workbook, SHEET, COLUMNS)
+        rows = rows_of(workbook, SHEET, [c for c in COLUMNS if c not in OPTIONAL_COLUMNS])
     finally:
         workbook.close()
+    return [{c: "" for c in COLUMNS} | row for row in rows]
 
 
 def validate(rows: list[dict]) -> list[RowError]:
@@ -118,6 +122,7 @@ def import_orgs(rows: list[dict], *, by=None) -> dict[str, int]:
         kind = KINDS[row["机构类型"]]
         values = {
             "name": row["机构名称"],
+            "name_en": row.get("英文名称", ""),
             "kind": kind,
             "level": LEVELS[row["层级"]],
             "parent": parent,

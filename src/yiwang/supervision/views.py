@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
 from yiwang.api.pagination import CappedPaginator
@@ -104,33 +104,33 @@ def _cards(data: selectors.Dashboard) -> list[dict]:
 
 DEPARTMENT_COLUMNS = [
     # (heading, value on the row, drill-down figure or "")
-    (_("在办"), "in_progress", "in_progress"),
-    (_("黄牌"), "yellow", "yellow"),
-    (_("红牌"), "red", "red"),
-    (_("环节滞留"), "idle_tasks", "idle"),
-    (_("收件"), "received", "received"),
-    (_("办结"), "concluded", "concluded"),
-    (_("超期办结"), "late", "late"),
-    (_("按时办结率"), "on_time_rate", ""),
-    (_("视为受理"), "deemed_accepted", "deemed"),
-    (_("重复补正"), "repeated_notices", "repeated_notice"),
-    (_("多次退回"), "repeated_returns", "returned"),
-    (_("评价"), "ratings", "ratings"),
-    (_("满意率"), "satisfaction_rate", ""),
-    (_("差评"), "ratings_bad", "bad_rating"),
-    (_("整改率"), "rectification_rate", ""),
+    (gettext_lazy("在办"), "in_progress", "in_progress"),
+    (gettext_lazy("黄牌"), "yellow", "yellow"),
+    (gettext_lazy("红牌"), "red", "red"),
+    (gettext_lazy("环节滞留"), "idle_tasks", "idle"),
+    (gettext_lazy("收件"), "received", "received"),
+    (gettext_lazy("办结"), "concluded", "concluded"),
+    (gettext_lazy("超期办结"), "late", "late"),
+    (gettext_lazy("按时办结率"), "on_time_rate", ""),
+    (gettext_lazy("视为受理"), "deemed_accepted", "deemed"),
+    (gettext_lazy("重复补正"), "repeated_notices", "repeated_notice"),
+    (gettext_lazy("多次退回"), "repeated_returns", "returned"),
+    (gettext_lazy("评价"), "ratings", "ratings"),
+    (gettext_lazy("满意率"), "satisfaction_rate", ""),
+    (gettext_lazy("差评"), "ratings_bad", "bad_rating"),
+    (gettext_lazy("整改率"), "rectification_rate", ""),
 ]
 ITEM_COLUMNS = [
-    (_("超期合计"), "overdue", ""),
-    (_("红牌"), "red", "red"),
-    (_("超期办结"), "late", "late"),
-    (_("在办"), "in_progress", "in_progress"),
-    (_("收件"), "received", "received"),
-    (_("办结"), "concluded", "concluded"),
-    (_("按时办结率"), "on_time_rate", ""),
-    (_("评价"), "ratings", "ratings"),
-    (_("满意率"), "satisfaction_rate", ""),
-    (_("差评"), "ratings_bad", "bad_rating"),
+    (gettext_lazy("超期合计"), "overdue", ""),
+    (gettext_lazy("红牌"), "red", "red"),
+    (gettext_lazy("超期办结"), "late", "late"),
+    (gettext_lazy("在办"), "in_progress", "in_progress"),
+    (gettext_lazy("收件"), "received", "received"),
+    (gettext_lazy("办结"), "concluded", "concluded"),
+    (gettext_lazy("按时办结率"), "on_time_rate", ""),
+    (gettext_lazy("评价"), "ratings", "ratings"),
+    (gettext_lazy("满意率"), "satisfaction_rate", ""),
+    (gettext_lazy("差评"), "ratings_bad", "bad_rating"),
 ]
 RATES = {"on_time_rate", "satisfaction_rate", "rectification_rate"}
 
@@ -382,15 +382,15 @@ def _export_cases(figure, period, queryset):
 # --- the weekly ranking ---------------------------------------------------------------------
 
 RANKING_HEADERS = [
-    _("名次"),
-    _("部门"),
-    _("办结"),
-    _("按时办结"),
-    _("按时办结率"),
-    _("评价"),
-    _("满意"),
-    _("满意率"),
-    _("约谈提示"),
+    gettext_lazy("名次"),
+    gettext_lazy("部门"),
+    gettext_lazy("办结"),
+    gettext_lazy("按时办结"),
+    gettext_lazy("按时办结率"),
+    gettext_lazy("评价"),
+    gettext_lazy("满意"),
+    gettext_lazy("满意率"),
+    gettext_lazy("约谈提示"),
 ]
 
 

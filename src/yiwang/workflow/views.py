@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,12 +34,16 @@ RESULTS_PER_PAGE = 30
 CASES_PER_PAGE = 30
 
 STATUS_FILTERS = [
-    ("", _("未办结")),
-    (TaskStatus.PENDING, _("待办")),
-    (TaskStatus.ACTIVE, _("办理中")),
-    (TaskStatus.DONE, _("已办")),
+    ("", gettext_lazy("未办结")),
+    (TaskStatus.PENDING, gettext_lazy("待办")),
+    (TaskStatus.ACTIVE, gettext_lazy("办理中")),
+    (TaskStatus.DONE, gettext_lazy("已办")),
 ]
-WARNING_FILTERS = [("", _("全部")), (Warning.YELLOW, _("黄牌")), (Warning.RED, _("红牌"))]
+WARNING_FILTERS = [
+    ("", gettext_lazy("全部")),
+    (Warning.YELLOW, gettext_lazy("黄牌")),
+    (Warning.RED, gettext_lazy("红牌")),
+]
 
 
 def _problems(exc: ValidationError) -> list[str]:
@@ -336,7 +341,10 @@ def workbench_case(request, pk):
     )
 
 
-WARNED = [(Warning.RED, _("红牌（超期）")), (Warning.YELLOW, _("黄牌（临近期限）"))]
+WARNED = [
+    (Warning.RED, gettext_lazy("红牌（超期）")),
+    (Warning.YELLOW, gettext_lazy("黄牌（临近期限）")),
+]
 
 
 @never_cache
@@ -363,8 +371,11 @@ def warned_cases(request):
 
 # --- the issuer's result queue --------------------------------------------------------------
 
-RESULT_STATUS = [(DeliveryStatus.READY, _("待出件")), (DeliveryStatus.DELIVERED, _("已送达"))]
-RESULT_METHOD = [("", _("全部")), *DeliveryMethod.choices]
+RESULT_STATUS = [
+    (DeliveryStatus.READY, gettext_lazy("待出件")),
+    (DeliveryStatus.DELIVERED, gettext_lazy("已送达")),
+]
+RESULT_METHOD = [("", gettext_lazy("全部")), *DeliveryMethod.choices]
 
 
 def _approved_children():

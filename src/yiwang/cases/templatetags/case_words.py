@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from yiwang.catalog.models import MaterialSource
+from yiwang.core import official
+from yiwang.core.dates import long_date
 
 from .. import reuse
 from ..models import CaseMaterial, Status
@@ -49,7 +51,7 @@ _TONE = {
 
 
 def _day(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return long_date(value)
 
 
 @register.filter
@@ -152,7 +154,9 @@ def _result_words(case) -> str:
     if delivery.status == "ready":
         if delivery.method == "mail":
             return _("办理结果已准备好，等待寄出，寄出后会告诉您运单号。")
-        return _("办理结果已准备好，请带身份证到%(place)s窗口领取。") % {"place": case.place.name}
+        return _("办理结果已准备好，请带身份证到%(place)s窗口领取。") % {
+            "place": official.display_name(case.place)
+        }
     return ""
 
 

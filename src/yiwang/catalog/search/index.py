@@ -20,6 +20,9 @@ def document_for(version: ItemVersion) -> SearchDocument:
     pinyin = []
     for phrase in [version.name, *keywords, *colloquial]:
         pinyin.extend(text.pinyin_forms(phrase))
+    # English names, so that "business license" finds 营业执照 items (docs/i18n.md).
+    licence = version.result_license_type
+    pinyin.extend(text.english_words([version.name_en, licence.name_en if licence else ""]))
     return SearchDocument(
         item_id=version.item_id,
         version=version,
@@ -36,7 +39,7 @@ def document_for(version: ItemVersion) -> SearchDocument:
 
 
 def _versions():
-    return ItemVersion.objects.select_related("department").prefetch_related(
+    return ItemVersion.objects.select_related("department", "result_license_type").prefetch_related(
         "themes", Prefetch("materials", MaterialRequirement.objects.only("version_id", "name"))
     )
 

@@ -73,7 +73,8 @@ class Parsed:
     def terms(self) -> list[str]:
         """What the full-text index is asked for."""
         if self.latin:
-            return [self.text.replace(" ", "")]
+            # Pinyin typed as one run, or English words, each a prefix (docs/i18n.md).
+            return list(dict.fromkeys([self.text.replace(" ", ""), *self.text.split()]))
         # An official term is one word to the segmenter (the dictionary holds it), so the
         # documents that contain it carry it whole.
         found = [*self.words, *self.expansions]

@@ -89,6 +89,17 @@ def tokens(text: str) -> str:
     return " ".join(segment(text))
 
 
+def english_words(names) -> list[str]:
+    """The words of English names, lower case, with both spellings of licence/license."""
+    words = []
+    for name in names:
+        for word in re.findall(r"[a-z]+", normalise(name or "")):
+            words.append(word)
+            if word.startswith(("licence", "license")):
+                words.append("licen" + ("s" if word[5] == "c" else "c") + word[6:])
+    return list(dict.fromkeys(words))
+
+
 def pinyin_forms(text: str) -> list[str]:
     """Joined full pinyin, per-word pinyin and initials: 残疾人证 → canjirenzheng, canjiren,
     zheng, cjrz, cjr, z."""

@@ -72,9 +72,88 @@
     schedule();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpSessionWarning);
-  } else {
+  /* Form checks in the page's language, not the browser's: the browser's own bubble
+     ("Please fill out this field.") follows the browser's locale, so an English page on a
+     Chinese browser would show Chinese. The words come from the page (gettext), in
+     <template id="validation-messages">; the server checks everything again. */
+  function validationMessage(field, words) {
+    var v = field.validity;
+    var n = function (text, value) {
+      return (text || "").replace("{n}", value);
+    };
+    if (v.valueMissing) {
+      if (field.type === "checkbox") {
+        return words.checkbox;
+      }
+      if (field.type === "radio") {
+        return words.radio;
+      }
+      if (field.type === "file") {
+        return words.file;
+      }
+      return field.tagName === "SELECT" ? words.select : words.required;
+    }
+    if (v.typeMismatch) {
+      return field.type === "email" ? words.email : field.type === "url" ? words.url : words.invalid;
+    }
+    if (v.tooLong) {
+      return n(words.tooLong, field.maxLength);
+    }
+    if (v.tooShort) {
+      return n(words.tooShort, field.minLength);
+    }
+    if (v.rangeUnderflow) {
+      return n(words.min, field.min);
+    }
+    if (v.rangeOverflow) {
+      return n(words.max, field.max);
+    }
+    if (v.patternMismatch) {
+      return field.title || words.pattern;
+    }
+    return words.invalid;
+  }
+
+  function setUpValidationMessages() {
+    var source = document.getElementById("validation-messages");
+    if (!source) {
+      return;
+    }
+    var words = source.dataset;
+    document.addEventListener(
+      "invalid",
+      function (event) {
+        var field = event.target;
+        field.setCustomValidity("");
+        if (!field.validity.valid) {
+          field.setCustomValidity(validationMessage(field, words));
+        }
+      },
+      true
+    );
+    var clear = function (event) {
+      var field = event.target;
+      if (field && typeof field.setCustomValidity === "function") {
+        field.setCustomValidity("");
+        if (field.type === "radio" && field.form && field.name) {
+          Array.prototype.forEach.call(field.form.elements[field.name] || [], function (r) {
+            r.setCustomValidity("");
+          });
+        }
+      }
+    };
+    document.addEventListener("input", clear, true);
+    document.addEventListener("change", clear, true);
+  }
+
+  function setUp() {
     setUpSessionWarning();
+    setUpValidationMessages();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
   }
 })();
