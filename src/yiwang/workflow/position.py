@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from yiwang.cases.models import Status, Warning
+from yiwang.core.official import display_name
 from yiwang.workdays import calendar
 
 from .models import OPEN_TASK, DeliveryStatus, StepKind, TaskStatus
@@ -239,7 +240,9 @@ def of_journeys(tops) -> dict[int, Position]:
     for top in tops:
         items = children.get(top.pk) or [top]
         steps = tuple(
-            f"{task.org.name}·{task.name}" for item in items for task in open_tasks.get(item.pk, [])
+            f"{display_name(task.org)}·{task.name}"
+            for item in items
+            for task in open_tasks.get(item.pk, [])
         )
         result[top.pk] = Position(
             phase=phase_of(top, deliveries.get(top.pk)),
