@@ -20,12 +20,15 @@ def document_for(version: ItemVersion) -> SearchDocument:
     pinyin = []
     for phrase in [version.name, *keywords, *colloquial]:
         pinyin.extend(text.pinyin_forms(phrase))
+    # The English name's words sit with the pinyin: Latin queries match both as prefixes.
+    english = text.english_words(version.name_en)
+    pinyin.extend(english)
     return SearchDocument(
         item_id=version.item_id,
         version=version,
         title=version.name,
         phrases="\n".join(dict.fromkeys([*keywords, *result, *colloquial])),
-        title_pinyin=text.title_pinyin(version.name),
+        title_pinyin=" ".join([text.title_pinyin(version.name), *english])[:400],
         # The whole name is a token too: typing the exact name ranks it first.
         name=" ".join([text.tokens(version.name), text.normalise(version.name)]),
         keywords=" ".join(text.tokens(p) for p in [*keywords, *result, *colloquial, *themes]),
