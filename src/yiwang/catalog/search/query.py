@@ -215,11 +215,14 @@ def _match(parsed: Parsed, title: str, doc_phrases: str) -> float:
 # A follow-up of a licence (its 补领, 换领, 变更, 延续, 注销) ranks below the licence itself
 # unless the query says which: one of the cue words, or a colloquial phrase standing for it.
 FOLLOW_UPS = (
-    (("补领", "补发", "补办"), ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷")),
-    (("换领",), ("换", "过期", "到期")),
-    (("变更",), ("变", "改", "换")),
-    (("延续",), ("延续", "续", "到期", "过期")),
-    (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停")),
+    (
+        ("补领", "补发", "补办"),
+        ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "lost", "reissu"),
+    ),
+    (("换领",), ("换", "过期", "到期", "renew", "expir", "replac")),
+    (("变更",), ("变", "改", "换", "chang", "amend")),
+    (("延续",), ("延续", "续", "到期", "过期", "renew", "extend")),
+    (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
 )
 FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
 FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
@@ -257,17 +260,17 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
             if parsed.words:
                 english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
                 score += 2.0 * english / len(parsed.words)
-            score += 3.0 * any(term in title for term in parsed.expansions)
-            score -= 0.5 * _uncovered(list(parsed.expansions), title)
+            on_name = float(any(term in title for term in parsed.expansions))
+            score += 3.0 * on_name - 0.5 * _uncovered(list(parsed.expansions), title)
         else:
             on_name = _coverage(phrases, title, total)
             on_phrases = _coverage(phrases, doc_phrases, total)
             score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
-            follow_up = _follow_up(parsed, title)
-            if follow_up < 0:
-                score -= FOLLOW_UP_PENALTY * on_name
-            elif follow_up > 0:
-                score += FOLLOW_UP_BONUS
+        follow_up = _follow_up(parsed, title)
+        if follow_up < 0:
+            score -= FOLLOW_UP_PENALTY * on_name
+        elif follow_up > 0:
+            score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
         ranked.append((score, version_id, title, doc_phrases))
     ranked.sort(key=lambda r: (-r[0], r[1]))
