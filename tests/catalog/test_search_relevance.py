@@ -3,6 +3,7 @@ no longer match everything, a licence before its 补领, English names, and the 
 that catalogue admins review."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.cache import cache
 
 from yiwang.catalog import services
@@ -156,3 +157,16 @@ def test_admins_review_misses_and_add_a_keyword_in_one_click(
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(draft.pk, by=catalog_reviewer)
     assert codes(query.search("开个文具店").ids)[0] == "SCJ-XK-0005"
+
+
+def test_adding_a_keyword_starts_one_draft_and_costs_a_bounded_number_of_statements(
+    small_item, catalog_admin, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(50):  # start_draft copies the whole version
+        draft = services.add_search_keyword(small_item.pk, " 开个 公司 ", by=catalog_admin)
+    assert draft.keywords[-1] == "开个 公司" and draft.status == "draft"
+    with django_assert_max_num_queries(12):
+        again = services.add_search_keyword(small_item.pk, "开个 公司", by=catalog_admin)
+    assert again.pk == draft.pk and again.keywords.count("开个 公司") == 1
+    with pytest.raises(ValidationError):
+        services.add_search_keyword(small_item.pk, "身份证 #", by=catalog_admin)
