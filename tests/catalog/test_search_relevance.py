@@ -3,8 +3,8 @@ no longer match everything, a licence before its 补领, English names, and the 
 that catalogue admins review."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
 from yiwang.catalog import services
 from yiwang.catalog.models import Bundle, ItemVersion, SearchQueryDay, ServiceItem
