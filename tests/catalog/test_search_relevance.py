@@ -41,7 +41,7 @@ def test_colloquial_questions_find_what_they_mean(demo_catalog):
     found = codes(query.search("人死了要办什么").ids)
     assert set(found[:2]) == {"GAJ-QR-0003", "MZJ-JF-0006"}
     assert "SCJ-XK-0001" not in found
-    assert codes(query.search("开个小卖部").ids)[:2] == ["SCJ-QT-0001", "SCJ-XK-0005"]
+    assert set(codes(query.search("开个小卖部").ids)[:2]) == {"SCJ-QT-0001", "SCJ-XK-0005"}
 
 
 def test_intent_words_do_not_match_everything(demo_catalog):
