@@ -223,6 +223,9 @@ FOLLOW_UPS = (
     (("变更",), ("变", "改", "换", "chang", "amend")),
     (("延续",), ("延续", "续", "到期", "过期", "renew", "extend")),
     (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
+    (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
+    (("迁出",), ("迁出", "迁走", "迁到", "转出", "迁回", "迁往", "move out")),
+    (("迁入",), ("迁入", "迁进", "迁来", "过来", "落户", "转入", "投靠", "move in")),
 )
 FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
 FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
@@ -301,7 +304,8 @@ class _FuzzyIndex:
     def __init__(self, phrases):
         self.keys: dict[str, str] = {}
         self.lengths: set[int] = set()
-        for phrase in sorted(set(phrases), key=len, reverse=True):
+        # Longest first, then in code-point order: the same correction in every process.
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
             if len(phrase) < self.MIN_LENGTH:
                 continue
             self.lengths.add(len(phrase))
