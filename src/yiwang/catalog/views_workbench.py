@@ -681,10 +681,16 @@ def search_review(request):
         request.GET.get("page")
     )
     if kind == "no_click":  # what the citizen saw first: the likely item to add the words to
-        codes = dict(ItemVersion.objects.filter(status="published").values_list("pk", "item__code"))
-        for row in page.object_list:
-            ids = query.search(row["query"]).ids
-            row["suggested"] = codes.get(ids[0], "") if ids else ""
+        rows = list(page.object_list)
+        first = {row["query"]: (query.search(row["query"]).ids or [None])[0] for row in rows}
+        codes = dict(
+            ItemVersion.objects.filter(pk__in=[pk for pk in first.values() if pk]).values_list(
+                "pk", "item__code"
+            )
+        )
+        for row in rows:
+            row["suggested"] = codes.get(first[row["query"]], "")
+        page.object_list = rows
     return render(
         request,
         "catalog/workbench/search_review.html",
