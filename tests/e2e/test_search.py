@@ -44,3 +44,44 @@ def test_citizen_types_a_colloquial_query_and_opens_the_first_result(
     )
     accessible(narrow_page)
     screenshot(narrow_page, "search-results-360")
+
+
+def test_a_life_event_shows_its_bundle_first_and_folds_the_weaker_results(
+    live_server, demo_district, page, narrow_page, accessible, screenshot
+):
+    base = live_server.url
+    page.goto(f"{base}/search/?q=家里老人去世了")
+    first = page.locator("main .item-name a").first
+    assert first.inner_text() == "身后一件事"
+    accessible(page)
+    screenshot(page, "search-bundle-first-1280")
+    first.click()
+    page.wait_for_url("**/bundles/YJS-0007/")
+    assert "身后一件事" in page.locator("h1").inner_text()
+
+    narrow_page.goto(f"{base}/search/?q=我要办身份证")
+    results = narrow_page.locator(".search-results .item-name a")
+    assert results.first.inner_text() == "居民身份证申领"
+    assert results.count() <= 5
+    more = narrow_page.locator("details.search-more")
+    folded = more.locator(".item-name a").first
+    expect(folded).to_be_hidden()
+    more.locator("summary").click()
+    expect(folded).to_be_visible()
+    assert "更多相关" in more.locator("summary").inner_text()
+    accessible(narrow_page)
+    screenshot(narrow_page, "search-folded-360")
+
+
+def test_an_admin_adds_a_missed_search_as_a_keyword(live_server, demo_district, page):
+    from tests.e2e.conftest import log_in
+
+    base = live_server.url
+    page.goto(f"{base}/search/?q=开个文具店")
+    expect(page.get_by_role("heading", name="没有找到与“开个文具店”相关的事项")).to_be_visible()
+    log_in(page, base, "catalog-admin")
+    page.goto(f"{base}/workbench/catalog/search/")
+    row = page.get_by_role("row").filter(has_text="开个文具店")
+    row.get_by_label("把“开个文具店”加到哪个事项（事项编码）").fill("SCJ-XK-0005")
+    row.get_by_role("button", name="加为关键词").click()
+    expect(page.get_by_text("已把“开个文具店”加入事项“个体工商户设立登记”")).to_be_visible()

@@ -467,3 +467,26 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchQueryDay(models.Model):
+    """One citizen's query (normalised, digits masked) on one day: how often it was searched,
+    found nothing, and led to an opened result. No user and no session is stored; the
+    counters are added to by one upsert per search (docs/search.md, the search log)."""
+
+    day = models.DateField(_("日期"))
+    query = models.CharField(_("搜索词"), max_length=100)
+    searches = models.PositiveIntegerField(_("搜索次数"), default=0)
+    zero_results = models.PositiveIntegerField(_("无结果次数"), default=0)
+    clicks = models.PositiveIntegerField(_("点击次数"), default=0)
+    results = models.PositiveIntegerField(_("结果数"), default=0)  # of the latest search
+
+    class Meta:
+        verbose_name = _("搜索记录")
+        verbose_name_plural = _("搜索记录")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="unique_search_query_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.query}"

@@ -406,3 +406,28 @@ def replace_guide_steps(version_id, *, by, steps: list[dict]) -> ItemVersion:
     )
     audit.record(by, "catalog.guide_steps_replaced", version, summary={"count": len(rows)})
     return version
+
+
+KEYWORD_MAX = 50
+
+
+@transaction.atomic
+def add_search_keyword(item_id, keyword: str, *, by) -> ItemVersion:
+    """A citizen's words that found nothing, added to an item's keywords from the search
+    review: on the item's open draft, started from the published version if none is open.
+    Like every keyword it reaches the portal when a reviewer publishes the draft; publishing
+    reindexes the item and invalidates cached search results (cache.invalidate)."""
+    keyword = " ".join((keyword or "").split())
+    if not keyword or len(keyword) > KEYWORD_MAX or "#" in keyword:
+        raise ValidationError(
+            _("关键词应为 1 至 %(n)s 个字，且不能含有已隐去的号码（#）。") % {"n": KEYWORD_MAX},
+            code="bad_keyword",
+        )
+    draft = start_draft(item_id, by=by)
+    if draft.status != VersionStatus.DRAFT:
+        raise ValidationError(
+            _("该事项的新版本正在审核中，请审核完成后再添加关键词。"), code="in_review"
+        )
+    if keyword in draft.keywords:
+        return draft
+    return update_draft(draft.pk, by=by, fields={"keywords": [*draft.keywords, keyword]})

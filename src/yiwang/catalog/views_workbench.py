@@ -654,3 +654,76 @@ def export(request):
     filename = f"catalog-{exchange.exported_at()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return files.sandboxed(response)
+
+
+# --- the search log ---------------------------------------------------------------------------
+
+SEARCH_REVIEW_DAYS = (7, 30, 90)
+SEARCH_REVIEW_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+@never_cache
+def search_review(request):
+    """Citizens' searches that found nothing, or found results nobody opened: the words to
+    add as keywords (catalog admins)."""
+    from .search import log, query
+
+    policy.require(request.user, "catalog.edit")
+    kind = "no_click" if request.GET.get("kind") == "no_click" else "zero"
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in SEARCH_REVIEW_DAYS else 30
+    page = Paginator(log.misses(days, kind=kind), SEARCH_REVIEW_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if kind == "no_click":  # what the citizen saw first: the likely item to add the words to
+        rows = list(page.object_list)
+        first = {row["query"]: (query.search(row["query"]).ids or [None])[0] for row in rows}
+        codes = dict(
+            ItemVersion.objects.filter(pk__in=[pk for pk in first.values() if pk]).values_list(
+                "pk", "item__code"
+            )
+        )
+        for row in rows:
+            row["suggested"] = codes.get(first[row["query"]], "")
+        page.object_list = rows
+    return render(
+        request,
+        "catalog/workbench/search_review.html",
+        {
+            "page": page,
+            "kind": kind,
+            "days": days,
+            "day_choices": SEARCH_REVIEW_DAYS,
+            **_nav(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def search_add_keyword(request):
+    """One click: the query becomes a keyword of the item (on its draft, for review)."""
+    policy.require(request.user, "catalog.edit")
+    keyword = request.POST.get("query", "")
+    code = request.POST.get("code", "").strip().upper()
+    item = ServiceItem.objects.filter(code=code).first()
+    back = reverse("catalog_search_review") + "?" + request.POST.get("back", "")
+    if item is None:
+        messages.error(request, _("没有编码为“%(code)s”的事项。") % {"code": code})
+        return redirect(back)
+    try:
+        draft = services.add_search_keyword(item.pk, keyword, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("已把“%(keyword)s”加入事项“%(name)s”第%(number)s版草稿的关键词，提交审核并发布后生效。")
+        % {"keyword": keyword.strip(), "name": draft.name, "number": draft.number},
+    )
+    return redirect(back)

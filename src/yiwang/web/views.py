@@ -3,13 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yiwang.catalog.search import log as search_log
 from yiwang.identity.models import OrgKind, OrgUnit
 
 from .context_processors import ELDERLY_SESSION_KEY
@@ -75,9 +77,17 @@ def search(request):
     )
     outcome = search(query, filters) if (query or filters) else None
     page = items = None
+    bundles = related = more = []
     if outcome is not None:
         page = Paginator(outcome.ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         items = versions_in_order(page.object_list)
+        if page.number == 1:  # bundles a life event matches come before the items
+            bundles = _bundles_in_order(outcome.bundles)
+            related = _bundles_in_order(outcome.related_bundles)
+        if not page.has_next():  # the weaker results, folded under 更多相关 after the last
+            more = versions_in_order(outcome.more)
+        if query and "page" not in request.GET:
+            search_log.record_search(query, len(outcome.ids) + len(bundles) + len(related))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -88,15 +98,47 @@ def search(request):
         "outcome": outcome,
         "page": page,
         "items": items,
+        "bundles": bundles,
+        "related_bundles": related,
+        "more": more,
+        "via": f"{reverse('search_go')}?{urlencode({'q': query})}&" if query else "",
         "querystring": params.urlencode(),
         "orgs": _matching_orgs(query, 6) if query else [],
         "hotline": HOTLINE,
         "examples": EXAMPLES,
     }
-    if not items:
+    if not items and not bundles:
         context["hot_items"] = selectors.hot(8)
         context["themes"] = [t for t in selectors.themes_with_counts() if t.item_count]
     return render(request, "web/search.html", context)
+
+
+def _bundles_in_order(ids):
+    from yiwang.catalog import selectors
+
+    by_id = {b.pk: b for b in selectors.bundles().filter(pk__in=ids)} if ids else {}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def search_go(request):
+    """A search result opened: counted for the query (no user, digits masked), then on to the
+    item's guide or the bundle's page."""
+    from yiwang.catalog.models import Bundle, ServiceItem
+
+    query = request.GET.get("q", "")
+    if code := request.GET.get("item"):
+        if not ServiceItem.objects.filter(code=code, published__isnull=False).exists():
+            raise Http404
+        target = reverse("item_guide", args=[code])
+    elif code := request.GET.get("bundle"):
+        if not Bundle.objects.filter(code=code, is_active=True).exists():
+            raise Http404
+        target = reverse("bundle_detail", args=[code])
+    else:
+        raise Http404
+    if query.strip():
+        search_log.record_click(query)
+    return redirect(target)
 
 
 def search_suggest(request):

@@ -20,15 +20,17 @@ def document_for(version: ItemVersion) -> SearchDocument:
     pinyin = []
     for phrase in [version.name, *keywords, *colloquial]:
         pinyin.extend(text.pinyin_forms(phrase))
-    # English names, so that "business license" finds 营业执照 items (docs/i18n.md).
+    # The English names' words sit with the pinyin: Latin queries match both as prefixes
+    # (docs/i18n.md): "business license" finds 营业执照 items.
     licence = version.result_license_type
-    pinyin.extend(text.english_words([version.name_en, licence.name_en if licence else ""]))
+    english = text.english_words(f"{version.name_en} {licence.name_en if licence else ''}")
+    pinyin.extend(english)
     return SearchDocument(
         item_id=version.item_id,
         version=version,
         title=version.name,
         phrases="\n".join(dict.fromkeys([*keywords, *result, *colloquial])),
-        title_pinyin=text.title_pinyin(version.name),
+        title_pinyin=" ".join([text.title_pinyin(version.name), *english])[:400],
         # The whole name is a token too: typing the exact name ranks it first.
         name=" ".join([text.tokens(version.name), text.normalise(version.name)]),
         keywords=" ".join(text.tokens(p) for p in [*keywords, *result, *colloquial, *themes]),

@@ -22,13 +22,16 @@ from django.db.models import Count, Max
 from .. import cache as catalog_cache
 from ..models import SearchDocument
 from ..selectors import published
-from . import text
+from . import bundles, text
 
 MAX_RESULTS = 300  # candidates ranked per query; nobody pages further
 MAX_QUERY = 100
 CACHE_SECONDS = 600
 # Below this share of the query found in the best names, a one-character correction is tried.
 WEAK_MATCH = 0.8
+# Results scoring below this share of the best are folded under 更多相关 (at most MAX_FOLDED).
+FOLD_SHARE = 0.4
+MAX_FOLDED = 30
 
 # Field weights: name, keywords (and colloquial phrases, themes, result), body, pinyin.
 SQLITE_WEIGHTS = (10.0, 5.0, 1.0, 8.0)
@@ -65,19 +68,25 @@ class Filters:
 class Parsed:
     text: str
     latin: bool
-    words: tuple[str, ...]  # segmented, question words removed
+    words: tuple[str, ...]  # segmented, question words removed (Latin: the query's words)
     expansions: tuple[str, ...]  # official terms of the colloquial phrases found
     core: str = ""  # the query without question words
+    events: tuple[tuple[str, tuple[str, ...]], ...] = ()  # bundle names, the phrases naming them
+    item_phrases: tuple[str, ...] = ()  # colloquial phrases found that stand for items
+
+    @property
+    def prefixes(self) -> list[str]:
+        """Latin queries: pinyin (joined) and English words, matched as prefixes."""
+        if not self.latin:
+            return []
+        return list(dict.fromkeys([self.text.replace(" ", ""), *self.words]))
 
     @property
     def terms(self) -> list[str]:
-        """What the full-text index is asked for."""
-        if self.latin:
-            # Pinyin typed as one run, or English words, each a prefix (docs/i18n.md).
-            return list(dict.fromkeys([self.text.replace(" ", ""), *self.text.split()]))
+        """What the full-text index is asked for (whole words)."""
         # An official term is one word to the segmenter (the dictionary holds it), so the
         # documents that contain it carry it whole.
-        found = [*self.words, *self.expansions]
+        found = [*self.expansions] if self.latin else [*self.words, *self.expansions]
         return list(dict.fromkeys(t for t in found if t))
 
     @property
@@ -92,38 +101,44 @@ class Outcome:
     ids: list[int] = field(default_factory=list)  # published version ids, best first
     corrected: str = ""  # the query actually searched, when one character was corrected
     expansions: list[str] = field(default_factory=list)
+    bundles: list[int] = field(default_factory=list)  # bundles (一件事) matching, shown first
+    more: list[int] = field(default_factory=list)  # weaker results, folded under 更多相关
+    related_bundles: list[int] = field(default_factory=list)  # offered beside the items
 
 
 def parse(raw: str) -> Parsed:
     query = " ".join(text.normalise(raw)[:MAX_QUERY].split())
+    events = tuple(text.life_events(query).items())
+    items = tuple(text.item_phrases(query))
     if text.is_latin(query) and any(c.isalpha() for c in query):
-        return Parsed(query, True, (), ())
+        query = text.english_spelling(query)
+        words = tuple(w for w in dict.fromkeys(query.split()) if len(w) > 1)
+        return Parsed(query, True, words, tuple(text.expand(query)), query, events, items)
     stop = text.stopwords()
     words = [w for w in dict.fromkeys(text.segment(query)) if w not in stop]
     if any(len(w) > 1 for w in words):
         # A lone character (不, 正) matches half the catalogue once there are real words.
         words = [w for w in words if len(w) > 1 or w.isascii()]
-    return Parsed(query, False, tuple(words), tuple(text.expand(query)), text.core(query))
+    core = text.core(query)
+    return Parsed(query, False, tuple(words), tuple(text.expand(query)), core, events, items)
 
 
 # --- the full-text query ----------------------------------------------------------------
 
 
 def _fts5_expression(parsed: Parsed) -> str:
-    if parsed.latin:
-        return " OR ".join(f'"{t}"*' for t in parsed.terms)
-    return " OR ".join(f'"{t}"' for t in parsed.terms)
+    terms = [f'"{t}"*' for t in parsed.prefixes] + [f'"{t}"' for t in parsed.terms]
+    return " OR ".join(terms)
 
 
 def _tsquery_expression(parsed: Parsed) -> str:
-    if parsed.latin:
-        return " | ".join(f"'{t}':*" for t in parsed.terms)
-    return " | ".join(f"'{t}'" for t in parsed.terms)
+    terms = [f"'{t}':*" for t in parsed.prefixes] + [f"'{t}'" for t in parsed.terms]
+    return " | ".join(terms)
 
 
 def _candidates(parsed: Parsed, filters: Filters) -> list[tuple]:
     """(version_id, rank, title, phrases, title_pinyin, hot), best rank first."""
-    if not parsed.terms:
+    if not parsed.terms and not parsed.prefixes:
         return []
     # Only constants and the ORM's own SQL are formatted in; user input goes in as parameters.
     where, params = "", []
@@ -158,6 +173,18 @@ def _coverage(phrases: list[str], haystack: str, total: int) -> float:
     return sum(len(p) for p in phrases if p in haystack) / total if total else 0.0
 
 
+def _uncovered(phrases: list[str], title: str) -> float:
+    """The share of a name the query's phrases leave out: 居民身份证申领 answers 身份证
+    better than 临时居民身份证申领."""
+    covered = set()
+    for phrase in phrases:
+        start = title.find(phrase)
+        while start >= 0:
+            covered.update(range(start, start + len(phrase)))
+            start = title.find(phrase, start + 1)
+    return 1 - len(covered) / len(title) if title else 0.0
+
+
 def _core_covered(parsed: Parsed, haystack: str) -> float:
     """The share of the query's own characters found, in words, in the haystack."""
     covered = set()
@@ -185,6 +212,38 @@ def _match(parsed: Parsed, title: str, doc_phrases: str) -> float:
     )
 
 
+# A follow-up of a licence (its 补领, 换领, 变更, 延续, 注销) ranks below the licence itself
+# unless the query says which: one of the cue words, or a colloquial phrase standing for it.
+FOLLOW_UPS = (
+    (
+        ("补领", "补发", "补办"),
+        ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "lost", "reissu"),
+    ),
+    (("换领",), ("换", "过期", "到期", "renew", "expir", "replac")),
+    (("变更",), ("变", "改", "换", "chang", "amend")),
+    (("延续",), ("延续", "续", "到期", "过期", "renew", "extend")),
+    (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
+    (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
+    (("迁出",), ("迁出", "迁走", "迁到", "转出", "迁回", "迁往", "move out")),
+    (("迁入",), ("迁入", "迁进", "迁来", "过来", "落户", "转入", "投靠", "move in")),
+)
+FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
+FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
+
+
+def _follow_up(parsed: Parsed, title: str) -> float:
+    """-1 for a follow-up the query does not ask for, +1 for one it asks for, else 0."""
+    for words, cues in FOLLOW_UPS:
+        if not any(w in title for w in words):
+            continue
+        if any(c in parsed.core for c in cues):
+            return 1.0
+        if any(w in e for e in parsed.expansions if e in title for w in words):
+            return 1.0
+        return -1.0
+    return 0.0
+
+
 def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, str]]:
     """(score, version_id, title, phrases) best first."""
     if not rows:
@@ -198,11 +257,23 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
         score = rank / best
         title = text.normalise(title)
         if parsed.latin:
-            score += 2.0 * any(f.startswith(compact) for f in title_pinyin.split())
+            # title_pinyin holds the name's pinyin, initials and English words.
+            forms = title_pinyin.split()
+            score += 2.0 * any(f.startswith(compact) for f in forms)
+            if parsed.words:
+                english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
+                score += 2.0 * english / len(parsed.words)
+            on_name = float(any(term in title for term in parsed.expansions))
+            score += 3.0 * on_name - 0.5 * _uncovered(list(parsed.expansions), title)
         else:
             on_name = _coverage(phrases, title, total)
             on_phrases = _coverage(phrases, doc_phrases, total)
-            score += 3.0 * on_name + 1.5 * on_phrases - 0.002 * len(title)
+            score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
+        follow_up = _follow_up(parsed, title)
+        if follow_up < 0:
+            score -= FOLLOW_UP_PENALTY * on_name
+        elif follow_up > 0:
+            score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
         ranked.append((score, version_id, title, doc_phrases))
     ranked.sort(key=lambda r: (-r[0], r[1]))
@@ -233,7 +304,8 @@ class _FuzzyIndex:
     def __init__(self, phrases):
         self.keys: dict[str, str] = {}
         self.lengths: set[int] = set()
-        for phrase in sorted(set(phrases), key=len, reverse=True):
+        # Longest first, then in code-point order: the same correction in every process.
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
             if len(phrase) < self.MIN_LENGTH:
                 continue
             self.lengths.add(len(phrase))
@@ -309,13 +381,25 @@ def _best_match(parsed: Parsed, ranked) -> float:
     return max((_match(parsed, title, phrases) for _, _, title, phrases in ranked[:3]), default=0.0)
 
 
+def _fold(ranked) -> tuple[list[int], list[int]]:
+    """Results scoring below a share of the best are folded away (更多相关): a query whose
+    words also occur in half the catalogue's materials (身份证) lists what it is about."""
+    if not ranked:
+        return [], []
+    threshold = FOLD_SHARE * ranked[0][0]
+    shown = [r[1] for r in ranked if r[0] >= threshold]
+    folded = [r[1] for r in ranked if r[0] < threshold][:MAX_FOLDED]
+    return shown, folded
+
+
 def search(raw: str, filters: Filters | None = None) -> Outcome:
-    """Published version ids for a query, best first; cached per catalogue generation."""
+    """Published version ids for a query, best first, and the bundles it matches; cached
+    per catalogue generation."""
     filters = filters or Filters()
     parsed = parse(raw)
     if not parsed.text:
         return Outcome(ids=list(_browse(filters)))
-    key = catalog_cache.key("search", parsed.text, filters.key())
+    key = catalog_cache.key("search-results", parsed.text, filters.key())
     outcome = cache.get(key)
     if outcome is not None:
         return outcome
@@ -327,13 +411,20 @@ def search(raw: str, filters: Filters | None = None) -> Outcome:
             reparsed = parse(candidate)
             better = _search(reparsed, filters)
             if _best_match(reparsed, better) > _best_match(parsed, ranked):
-                corrected = candidate
+                corrected, parsed = candidate, reparsed
                 seen = {r[1] for r in better}
                 ranked = better + [r for r in ranked if r[1] not in seen]
+    matches = bundles.matching(parse(raw), filters)
+    if corrected and not (matches.first or matches.related):
+        matches = bundles.matching(parsed, filters)
+    shown, folded = _fold(ranked)
     outcome = Outcome(
-        ids=[r[1] for r in ranked],
+        ids=shown,
         corrected=corrected,
         expansions=list(parsed.expansions),
+        bundles=matches.first,
+        related_bundles=matches.related,
+        more=folded,
     )
     cache.set(key, outcome, CACHE_SECONDS)
     return outcome

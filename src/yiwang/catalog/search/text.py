@@ -17,10 +17,14 @@ _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 _LATIN = re.compile(r"^[a-z0-9 ]+$")
 
 
+BUNDLE_SUFFIX = "一件事"
+
+
 @dataclass(frozen=True)
 class Rule:
     colloquial: tuple[str, ...]
-    official: tuple[str, ...]
+    official: tuple[str, ...]  # item terms
+    bundles: tuple[str, ...] = ()  # names of bundles (一件事) the phrases stand for
 
 
 def _lines(path: Path):
@@ -36,9 +40,11 @@ def rules() -> tuple[Rule, ...]:
     for line in _lines(SYNONYMS):
         left, _, right = line.partition("=>")
         colloquial = tuple(normalise(p) for p in left.split(",") if p.strip())
-        official = tuple(normalise(p) for p in right.split(",") if p.strip())
-        if colloquial and official:
-            parsed.append(Rule(colloquial, official))
+        terms = [normalise(p) for p in right.split(",") if p.strip()]
+        official = tuple(t for t in terms if not t.endswith(BUNDLE_SUFFIX))
+        bundles = tuple(t for t in terms if t.endswith(BUNDLE_SUFFIX))
+        if colloquial and (official or bundles):
+            parsed.append(Rule(colloquial, official, bundles))
     return tuple(parsed)
 
 
@@ -55,8 +61,9 @@ def _tokenizer():
     tokenizer = jieba.Tokenizer()
     for rule in rules():
         for word in rule.colloquial + rule.official:
-            # A high frequency keeps the dictionary's phrases whole (残疾人证, 个体工商户).
-            tokenizer.add_word(word, freq=20000)
+            if not word.isascii():
+                # A high frequency keeps the dictionary's phrases whole (残疾人证, 个体工商户).
+                tokenizer.add_word(word, freq=20000)
     return tokenizer
 
 
@@ -89,17 +96,6 @@ def tokens(text: str) -> str:
     return " ".join(segment(text))
 
 
-def english_words(names) -> list[str]:
-    """The words of English names, lower case, with both spellings of licence/license."""
-    words = []
-    for name in names:
-        for word in re.findall(r"[a-z]+", normalise(name or "")):
-            words.append(word)
-            if word.startswith(("licence", "license")):
-                words.append("licen" + ("s" if word[5] == "c" else "c") + word[6:])
-    return list(dict.fromkeys(words))
-
-
 def pinyin_forms(text: str) -> list[str]:
     """Joined full pinyin, per-word pinyin and initials: 残疾人证 → canjirenzheng, canjiren,
     zheng, cjrz, cjr, z."""
@@ -117,6 +113,17 @@ def pinyin_forms(text: str) -> list[str]:
         for word in words:
             forms.append("".join(lazy_pinyin(word, errors="ignore")))
     return [f for f in dict.fromkeys(forms) if f]
+
+
+def english_words(text: str) -> list[str]:
+    """The words of an English name, lower case: "Business Licence (Re-issue)" → business,
+    licence, re, issue."""
+    return list(dict.fromkeys(re.findall(r"[a-z0-9]+", english_spelling(normalise(text)))))
+
+
+def english_spelling(text: str) -> str:
+    """One spelling for the words British and American English spell apart in names."""
+    return text.replace("licence", "license")
 
 
 def title_pinyin(text: str) -> str:
@@ -141,10 +148,32 @@ def colloquial_for(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _contains(query: str, phrase: str) -> bool:
+    if phrase.isascii():  # English words match whole: "id card", not "valid cards"
+        return f" {phrase} " in f" {query} "
+    return phrase in query
+
+
 def expand(query: str) -> list[str]:
     """The official terms of every rule whose colloquial phrase occurs in the query."""
     found = []
     for rule in rules():
-        if any(phrase in query for phrase in rule.colloquial):
+        if any(_contains(query, phrase) for phrase in rule.colloquial):
             found.extend(rule.official)
     return list(dict.fromkeys(found))
+
+
+def life_events(query: str) -> dict[str, tuple[str, ...]]:
+    """Bundle names the query's phrases stand for, each with the phrases that named it
+    (孩子出生了要办什么 → 新生儿出生一件事: 孩子出生)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for rule in rules():
+        phrases = tuple(p for p in rule.colloquial if _contains(query, p))
+        for name in rule.bundles if phrases else ():
+            found[name] = found.get(name, ()) + phrases
+    return found
+
+
+def item_phrases(query: str) -> list[str]:
+    """The colloquial phrases in the query that stand for item terms."""
+    return [p for r in rules() if r.official for p in r.colloquial if _contains(query, p)]
