@@ -92,7 +92,7 @@ def test_a_bad_rating_with_reasons_only_is_taken_and_shows_them(concluded_case, 
     assert evaluation.reasons == ["efficiency", "convenience"] and evaluation.comment == ""
     client.force_login(people["chief"])
     page = client.get(f"/workbench/rectifications/{evaluation.rectification.pk}/")
-    assert "不满意的原因：办事效率、办事便捷度" in page.content.decode()
+    assert "不满意的原因：</strong>办事效率、办事便捷度" in page.content.decode()
 
 
 def test_a_bad_rating_without_reason_or_comment_is_sent_back(concluded_case, people, client):

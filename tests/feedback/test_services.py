@@ -120,7 +120,7 @@ def test_a_bad_rating_needs_a_reason(concluded_case, people):
     with pytest.raises(ValidationError) as refused:
         services.rate(case.pk, by=people["citizen"], level=1, scores=BAD_SCORES, comment="差")
     assert refused.value.code == "comment_required"
-    assert "请写明不满意的原因" in refused.value.messages[0]
+    assert "请把意见写清楚一些" in refused.value.messages[0]
     assert not Evaluation.objects.exists()
 
 
@@ -233,4 +233,23 @@ def test_rating_a_bundle_costs_a_bounded_number_of_statements(concluded_bundle, 
     parent = concluded_bundle()
     with CaptureQueriesContext(connection) as queries:
         services.rate(parent.pk, by=people["citizen"], level=5)
-    assert len(queries) <= 14, [q["sql"] for q in queries]
+    # four member items, charged in one insert
+    assert len(queries) <= 16, [q["sql"] for q in queries]
+
+
+def test_the_migration_charges_ratings_given_before_to_each_member_department(
+    concluded_bundle, people
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "yiwang.feedback.migrations.0003_rating_reasons_and_charges"
+    )
+    parent = concluded_bundle()
+    evaluation = services.rate(parent.pk, by=people["citizen"], level=4)
+    evaluation.charges.all().delete()  # as a rating given before charges existed
+    migration.charge_earlier_ratings(apps, None)
+    charged = set(evaluation.charges.values_list("case_id", "level"))
+    assert charged == {(child.pk, 4) for child in parent.children.all()}
