@@ -249,7 +249,7 @@ def test_citizen2_gets_404_for_citizens_case_and_file(client, people):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == pdf().read()
     preview = client.get(f"/cases/files/{stored.pk}/preview/")
     assert preview["Content-Disposition"].startswith("inline")
     assert preview["Content-Security-Policy"].startswith("sandbox")
