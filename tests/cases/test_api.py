@@ -128,7 +128,8 @@ def test_apply_supplement_resubmit_accept_through_the_api(citizen, clerk):
     assert mine["notices"][0]["items"][0]["reason"] == "复印件不清晰"
     assert mine["materials"][0]["state"] == "defective"
 
-    assert upload(citizen, case, first_material, pdf("clear.pdf")).status_code == 201
+    clear = pdf("clear.pdf", PDF.replace(b"\n", b"\n% a clearer scan\n", 1))
+    assert upload(citizen, case, first_material, clear).status_code == 201
     resubmitted = citizen.post(url, HTTP_IDEMPOTENCY_KEY="submit-2").json()
     assert resubmitted["status_code"] == 7 and resubmitted["number"] == body["number"]
 

@@ -20,7 +20,9 @@ PNG = (
 
 
 def pdf(name="scan.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    """A PDF whose bytes differ by name: the same file twice on one material is refused."""
+    content = PDF.replace(b"\n", f"\n% {name}\n".encode(), 1)
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def published(code):
@@ -247,7 +249,7 @@ def test_citizen2_gets_404_for_citizens_case_and_file(client, people):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == pdf().read()
     preview = client.get(f"/cases/files/{stored.pk}/preview/")
     assert preview["Content-Disposition"].startswith("inline")
     assert preview["Content-Security-Policy"].startswith("sandbox")
@@ -305,3 +307,47 @@ def test_removing_a_file_is_refused_after_submit_and_to_others(client, people):
     assert response.redirect_chain[0][0] == f"/my/cases/{case.pk}/"
     assert "申请已提交，不能再修改" in text(response)
     assert CaseFile.objects.filter(pk=stored.pk).exists()
+
+
+def test_after_an_upload_the_page_says_what_was_uploaded_at_that_material(as_user, people):
+    client = as_user("citizen")
+    case = services.start_case(published("SCJ-XK-0005").pk, by=people["citizen"])
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
+    url = f"/my/cases/{case.pk}/materials/{material.pk}/upload/"
+    response = client.post(url, {"files": [pdf("租赁合同.pdf")]}, follow=True)
+    assert response.redirect_chain[0][0] == f"/my/cases/{case.pk}/materials/#material-{material.pk}"
+    page = text(response)
+    item = page[page.index(f'id="material-{material.pk}"') :]
+    item = item[: item.index("</li>\n")]
+    assert 'tabindex="-1"' in item and "data-focus-on-load" in item  # the keyboard goes here
+    assert 'role="status"' in item and "已上传：租赁合同.pdf" in item
+    assert page.count("data-focus-on-load") == 1
+    again = text(client.get(f"/my/cases/{case.pk}/materials/"))  # said once, not forever
+    assert "已上传：" not in again and "data-focus-on-load" not in again
+
+
+def test_the_same_file_twice_on_one_material_is_refused_with_a_clear_message(as_user, people):
+    client = as_user("citizen")
+    case = services.start_case(published("SCJ-XK-0005").pk, by=people["citizen"])
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
+    url = f"/my/cases/{case.pk}/materials/{material.pk}/upload/"
+    client.post(url, {"files": [pdf("scan.pdf")]})
+    again = client.post(url, {"files": [pdf("scan.pdf")]})
+    assert again.status_code == 400
+    assert "这个文件已经上传过了" in text(again) and "没有保存任何文件" in text(again)
+    twice = client.post(url, {"files": [pdf("new.pdf"), pdf("new.pdf")]})  # in one go
+    assert twice.status_code == 400 and "这个文件已经上传过了" in text(twice)
+    assert [f.original_name for f in material.files.all()] == ["scan.pdf"]
+
+
+def test_the_same_file_on_another_material_is_saved_with_a_warning(as_user, people):
+    client = as_user("citizen")
+    case = services.start_case(published("SCJ-XK-0005").pk, by=people["citizen"])
+    first, second = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"])[:2]
+    client.post(f"/my/cases/{case.pk}/materials/{first.pk}/upload/", {"files": [pdf()]})
+    response = client.post(
+        f"/my/cases/{case.pk}/materials/{second.pk}/upload/", {"files": [pdf()]}, follow=True
+    )
+    page = text(response)
+    assert f"“scan.pdf”和“{first.name}”里的文件完全相同，请确认没有传错。" in page
+    assert second.files.count() == 1

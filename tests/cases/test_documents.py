@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.pdf_fonts import assert_self_contained
 from yiwang.cases import services
 from yiwang.cases.models import CaseMaterial
 from yiwang.catalog.models import ItemVersion
@@ -46,7 +47,7 @@ def assert_pdf(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert b"STSong-Light" in response.content
+    assert_self_contained(response.content)  # every font embedded, the text reads back
     assert ".pdf" in response["Content-Disposition"]
 
 

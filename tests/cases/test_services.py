@@ -21,7 +21,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name="scan.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    """A PDF whose bytes differ by name: the same file twice on one material is refused."""
+    content = PDF.replace(b"\n", f"\n% {name}\n".encode(), 1)
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def published(code):
@@ -364,3 +366,47 @@ def test_no_email_address_means_no_email(people, mailoutbox, django_capture_on_c
     assert not Message.objects.filter(channel=Channel.EMAIL).exists()
     assert Message.objects.filter(channel=Channel.SMS, recipient=citizen).exists()
     assert mailoutbox == []
+
+
+# --- the same file twice ----------------------------------------------------------------------
+
+
+def test_the_same_file_twice_on_one_material_is_refused_and_adds_nothing(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
+    services.attach_file(material.pk, by=citizen, uploaded=pdf("scan.pdf"))
+    with pytest.raises(ValidationError) as error:
+        # another name, the same bytes
+        services.attach_file(
+            material.pk, by=citizen, uploaded=SimpleUploadedFile("copy.pdf", pdf().read())
+        )
+    assert error.value.code == "upload_duplicate"
+    assert "这个文件已经上传过了" in error.value.messages[0]
+    assert material.files.count() == 1
+
+
+def test_the_same_file_on_another_material_is_kept_and_names_where_else_it_is(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    first, second = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"])[:2]
+    services.attach_file(first.pk, by=citizen, uploaded=pdf("scan.pdf"))
+    stored = services.attach_file(second.pk, by=citizen, uploaded=pdf("scan.pdf"))
+    assert stored.same_file_on == [first.name]
+    assert second.files.count() == 1
+    # In another case of the same person the file is no mix-up within one application.
+    other = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    elsewhere = other.materials.get(name=first.name)
+    stored = services.attach_file(elsewhere.pk, by=citizen, uploaded=pdf("scan.pdf"))
+    assert stored.same_file_on == []
+
+
+def test_attaching_a_file_with_its_duplicate_check_costs_eleven_statements(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
+    services.attach_file(material.pk, by=citizen, uploaded=pdf("first.pdf"))
+    with CaptureQueriesContext(connection) as queries:
+        services.attach_file(material.pk, by=citizen, uploaded=pdf("second.pdf"))
+    # one statement of these is the duplicate check (same SHA-256 in the case)
+    assert len(queries) <= 11, [q["sql"] for q in queries]

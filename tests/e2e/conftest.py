@@ -109,8 +109,16 @@ def accessible():
     return check
 
 
+def open_menu(page):
+    """On a phone the header's links are behind its menu button: open it (once)."""
+    button = page.locator(".site-header .menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") == "false":
+        button.click()
+
+
 def log_in(page, base_url, username, password="yiwang-demo"):
     page.goto(f"{base_url}/")
+    open_menu(page)
     page.get_by_role("link", name="登录", exact=True).click()
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

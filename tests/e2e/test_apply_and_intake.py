@@ -117,7 +117,7 @@ def test_bundle_apply_supplement_accept(
     screenshot(page, "my-case-supplement-1280")
     notice.get_by_role("link", name="去补正材料").click()
     scan = tmp_path / "stamped.pdf"
-    scan.write_bytes(PDF)
+    scan.write_bytes(PDF.replace(b"\n", b"\n% stamped\n", 1))  # a new scan, not the old one
     defective = page.locator("li.case-material").filter(has_text="需补正：缺少评定机构盖章")
     defective.locator("input[type=file]").set_input_files(str(scan))
     defective.get_by_role("button", name="上传").click()
@@ -169,3 +169,56 @@ def test_bundle_apply_supplement_accept(
         accessible(narrow_clerk)
         screenshot(narrow_clerk, name)
     narrow_context.close()
+
+
+def test_after_an_upload_the_keyboard_is_back_at_that_material(
+    live_server, demo_district, browser, accessible, tmp_path
+):
+    from yiwang.cases import services
+    from yiwang.identity.models import User
+
+    citizen = User.objects.get(username="citizen")
+    case = services.start_bundle_case(BUNDLE, by=citizen)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    # The refused duplicate comes back as a 400, which the browser logs as a failed load.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "status of 400" not in m.text and errors.append(m.text),
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server.url, "citizen")
+    page.goto(f"{live_server.url}/my/cases/{case.pk}/materials/")
+    scan = tmp_path / "评定表.pdf"
+    scan.write_bytes(PDF)
+    items = page.locator("li.case-material").filter(has=page.locator("input[type=file]"))
+    first, second = items.nth(1), items.nth(2)
+    first_id = first.get_attribute("id")
+    first.locator("input[type=file]").set_input_files(str(scan))
+    first.get_by_role("button", name="上传").focus()
+    page.keyboard.press("Enter")  # as a keyboard user does
+
+    handled = page.locator(f"#{first_id}")
+    expect(handled).to_be_focused()
+    expect(handled.get_by_role("status")).to_contain_text("已上传：评定表.pdf")
+    page.keyboard.press("Tab")  # the next stop is inside that material, not the header
+    assert page.evaluate(f"document.getElementById('{first_id}').contains(document.activeElement)")
+    accessible(page)
+
+    # The same scan for the next material: kept, with a warning where the keyboard is.
+    second_id = second.get_attribute("id")
+    second.locator("input[type=file]").set_input_files(str(scan))
+    second.get_by_role("button", name="上传").click()
+    handled = page.locator(f"#{second_id}")
+    expect(handled).to_be_focused()
+    expect(handled.locator(".flash-warning")).to_contain_text("请确认没有传错")
+
+    # And the same scan again on the same material: refused, focus on the message's material.
+    handled.locator("input[type=file]").set_input_files(str(scan))
+    handled.get_by_role("button", name="上传").click()
+    expect(page.locator(f"#{second_id}")).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("这个文件已经上传过了")
+    context.close()
+    assert errors == []

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
+from .conftest import log_in, open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,8 +90,48 @@ def test_elderly_mode_is_one_click_and_stays(
     assert "elderly" not in (page.locator("body").get_attribute("class") or "")
 
     narrow_page.goto(f"{base}/")
+    open_menu(narrow_page)
     narrow_page.get_by_role("button", name="适老模式（大字）").click()
     screenshot(narrow_page, "elderly-home-360")
+
+
+def test_on_a_phone_in_elderly_mode_the_header_is_one_line_and_keeps_every_link(
+    live_server, demo_district, narrow_page, accessible, screenshot
+):
+    page, base = narrow_page, live_server.url
+    log_in(page, base, "citizen")
+    page.goto(f"{base}/")
+    open_menu(page)
+    page.get_by_role("button", name="适老模式（大字）").click()
+    assert "elderly" in page.locator("body").get_attribute("class")
+
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 0.2 * 740, header  # was about half the first screen
+    name = page.locator(".brand-name")
+    line = float(name.evaluate("e => getComputedStyle(e).lineHeight").removesuffix("px"))
+    assert name.bounding_box()["height"] <= line * 1.1  # the site's name does not wrap
+    screenshot(page, "elderly-header-360")
+
+    # Every header link is one tap away, and keyboard users reach them the same way.
+    menu = page.get_by_role("button", name="菜单")
+    assert menu.get_attribute("aria-expanded") == "false"
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    for link in ["我的空间", "消息"]:
+        assert page.get_by_role("link", name=link).first.is_visible(), link
+    assert page.get_by_role("button", name="退出适老模式").is_visible()
+    assert page.get_by_role("button", name="退出登录").is_visible()
+    assert page.get_by_label("搜索办事事项").is_visible()
+    accessible(page)
+    screenshot(page, "elderly-header-open-360")
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_role("button", name="退出登录").is_visible()
+
+    page.get_by_role("button", name="菜单").click()
+    page.get_by_role("link", name="我的空间", exact=True).click()
+    assert page.url.endswith("/me/")
 
 
 def test_session_expiry_warning_keeps_the_session(live_server, demo_district, page, settings):

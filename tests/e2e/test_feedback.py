@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
+from .conftest import log_in, open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/ywfeedback-shots")
 MAIN = "SCJ-XK-0005"  # 个体工商户设立登记, 市场监管局 (990101-SCJ)
-SCORE_2 = re.compile(r"^2\s*分$")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -96,7 +95,7 @@ def test_bad_rating_is_rectified_verified_and_called_back(
     phone = narrow_page
     phone.goto(base + link)
     assert phone.locator("h1").inner_text() == "评价这次服务"
-    assert "登录" in phone.locator("header.site-header").inner_text()  # nobody is logged in
+    assert "登录" in phone.locator("header.site-header").text_content()  # nobody is logged in
     levels = phone.get_by_role("group", name="您对这次服务满意吗？")
     assert [levels.get_by_role("radio").nth(i).get_attribute("value") for i in range(5)] == [
         "5",
@@ -110,8 +109,7 @@ def test_bad_rating_is_rectified_verified_and_called_back(
     phone.screenshot(path=str(SHOTS / "rate-phone-screen.png"))
 
     levels.get_by_role("radio", name="不满意", exact=True).check()
-    for label in ("整体满意度", "办事效率", "办事指南精确度", "办事便捷度", "平台操作性"):
-        phone.get_by_role("group", name=label).get_by_role("radio", name=SCORE_2).check()
+    phone.get_by_role("group", name="哪里不满意？").get_by_label("办事指南精确度").check()
     phone.get_by_label("您的意见和建议").fill(
         "办事指南上的材料清单和窗口要求的不一致，多跑了一趟。"
     )
@@ -209,13 +207,50 @@ def test_the_rating_page_reads_at_200_percent_and_in_elderly_mode(
     page.get_by_role("radio", name="不满意", exact=True).check()
     page.get_by_role("button", name="提交评价").click()
     summary = page.locator(".error-summary").inner_text()
-    assert "还有几项没有填好" in summary and "请为“整体满意度”打分。" in summary
-    assert "请写明不满意的原因" not in summary  # one thing at a time: the scores first
+    assert "还有几项没有填好" in summary and "请选择不满意的原因或写下意见" in summary
     expect(page.get_by_role("radio", name="不满意", exact=True)).to_be_checked()  # kept
     shoot(page, "rate-zoom200-errors")
+    open_menu(page)
     page.get_by_role("button", name="适老模式（大字）").click()
     assert "elderly" in page.locator("body").get_attribute("class")
     accessible(page)
     shoot(page, "rate-elderly")
     context.close()
     assert not Evaluation.objects.exists()
+
+
+def test_the_rating_is_one_question_on_one_screen_with_reasons_only_when_unhappy(
+    live_server, district, browser, accessible
+):
+    from yiwang.feedback.models import Charge, Evaluation
+
+    case = concluded_case()
+    desk = Desk(browser, live_server.url, "citizen")
+    page = desk.page
+    page.goto(f"{live_server.url}/my/cases/{case.pk}/rate/")
+    form = page.locator("form.rate-form")
+    expect(form.get_by_role("radio")).to_have_count(5)  # one question, five levels
+    expect(form.get_by_role("group")).to_have_count(1)  # the reasons come only when unhappy
+    reasons = page.get_by_role("group", name="哪里不满意？")
+    expect(reasons).to_be_hidden()
+    submit = page.get_by_role("button", name="提交评价")
+    for level, shown in [
+        ("满意", False),
+        ("不满意", True),
+        ("基本满意", False),
+        ("非常不满意", True),
+    ]:
+        page.get_by_role("radio", name=level, exact=True).check()
+        expect(reasons).to_be_visible() if shown else expect(reasons).to_be_hidden()
+        # Everything, the button included, on the first screen of a 1280 × 900 window.
+        assert submit.bounding_box()["y"] + submit.bounding_box()["height"] <= 900, level
+    reasons.get_by_label("办事效率").check()
+    reasons.get_by_label("其他").check()
+    accessible(page)
+    shoot(page, "rate-one-screen-1280")
+    submit.click()
+    assert page.locator("h1").inner_text() == "感谢您的评价"
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.level, evaluation.reasons) == (1, ["efficiency", "other"])
+    assert Charge.objects.filter(evaluation=evaluation, case=case).exists()
+    desk.close()

@@ -66,7 +66,15 @@ def test_problems_have_stable_codes(concluded_case, filed, api_for):
         {"level": 1, "scores": GOOD_SCORES, "comment": ""},
         format="json",
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "comment_required"
+    assert bad.status_code == 400 and bad.json()["code"] == "reason_required"
+    short = client.post(
+        f"/api/v1/cases/{case.pk}/evaluation", {"level": 1, "comment": "慢"}, format="json"
+    )
+    assert short.status_code == 400 and short.json()["code"] == "comment_required"
+    unknown = client.post(
+        f"/api/v1/cases/{case.pk}/evaluation", {"level": 1, "reasons": ["x"]}, format="json"
+    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_reason"
     missing = client.post(
         f"/api/v1/cases/{case.pk}/evaluation", {"level": 5, "scores": {"overall": 5}}, format="json"
     )

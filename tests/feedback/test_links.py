@@ -150,10 +150,10 @@ def test_the_link_page_asks_again_for_what_is_missing(concluded_case, client):
     page = client.post(f"/rate/{token}/", {"level": 2, "comment": "慢"})
     assert page.status_code == 400
     text = page.content.decode()
-    assert "还有几项没有填好" in text and "请为“整体满意度”打分。" in text
-    page = client.post(f"/rate/{token}/", form_data(level=2, comment="慢"))
+    assert "还有几项没有填好" in text and "请把意见写清楚一些（至少5个字）" in text
+    page = client.post(f"/rate/{token}/", {"level": 2})
     assert page.status_code == 400
-    assert "请写明不满意的原因" in page.content.decode()
+    assert "请选择不满意的原因或写下意见" in page.content.decode()
     assert not Evaluation.objects.exists()
 
 

@@ -14,8 +14,8 @@ from .conftest import GOOD_SCORES, at, rate_bad
 LEVELS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
 
 
-def rating(level=5, comment="", scores=GOOD_SCORES):
-    return {"level": level, "comment": comment, **{f"score_{k}": v for k, v in scores.items()}}
+def rating(level=5, comment="", reasons=()):
+    return {"level": level, "comment": comment, "reasons": list(reasons)}
 
 
 def test_the_case_page_asks_for_a_rating_then_shows_it(concluded_case, people, client):
@@ -27,10 +27,14 @@ def test_the_case_page_asks_for_a_rating_then_shows_it(concluded_case, people, c
     form = client.get(f"/my/cases/{case.pk}/rate/")
     text = form.content.decode()
     assert form.status_code == 200
+    # One question, five levels (GB/T 39734-2020); no separate 整体满意度 or star scores.
     assert "<legend>您对这次服务满意吗？</legend>" in text
     assert [level for level in LEVELS if f'rate-tile-words">{level}<' in text] == LEVELS
-    for label in ("整体满意度", "办事效率", "办事指南精确度", "办事便捷度", "平台操作性"):
-        assert f"<legend>{label}</legend>" in text
+    assert text.count('type="radio"') == 5
+    assert "整体满意度" not in text and "请为各项打分" not in text
+    # The online channel's indicators are the reasons a 差评 may tick.
+    for label in ("办事效率", "办事指南精确度", "办事便捷度", "平台操作性", "其他"):
+        assert f"<span>{label}</span>" in text
     assert "责任部门将在5个工作日内整改，并电话回访您" in text
 
     done = client.post(f"/my/cases/{case.pk}/rate/", rating(level=5, comment="很方便"))
@@ -68,13 +72,35 @@ def test_a_running_case_has_no_rating_yet(filed, people, client):
     assert "办结后才能评价" in response.content.decode()
 
 
-def test_a_window_case_asks_the_window_indicators(concluded_case, people, client):
+def test_a_window_case_offers_the_window_reasons(concluded_case, people, client):
     case = concluded_case(at_window=True)
     client.force_login(people["citizen"])
     text = client.get(f"/my/cases/{case.pk}/rate/").content.decode()
-    for label in ("整体满意度", "服务效率", "服务水平", "服务态度"):
-        assert f"<legend>{label}</legend>" in text
+    for label in ("服务效率", "服务水平", "服务态度"):
+        assert f"<span>{label}</span>" in text
     assert "平台操作性" not in text
+
+
+def test_a_bad_rating_with_reasons_only_is_taken_and_shows_them(concluded_case, people, client):
+    case = concluded_case()
+    client.force_login(people["citizen"])
+    done = client.post(
+        f"/my/cases/{case.pk}/rate/", rating(level=2, reasons=["efficiency", "convenience"])
+    )
+    assert done.status_code == 302
+    evaluation = Evaluation.objects.get()
+    assert evaluation.reasons == ["efficiency", "convenience"] and evaluation.comment == ""
+    client.force_login(people["chief"])
+    page = client.get(f"/workbench/rectifications/{evaluation.rectification.pk}/")
+    assert "不满意的原因：</strong>办事效率、办事便捷度" in page.content.decode()
+
+
+def test_a_bad_rating_without_reason_or_comment_is_sent_back(concluded_case, people, client):
+    case = concluded_case()
+    client.force_login(people["citizen"])
+    again = client.post(f"/my/cases/{case.pk}/rate/", rating(level=1))
+    assert again.status_code == 400 and "请选择不满意的原因或写下意见" in again.content.decode()
+    assert not Evaluation.objects.exists()
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from yiwang.audit.models import AuditEvent
 from yiwang.cases import services as cases
@@ -118,7 +120,7 @@ def test_a_bad_rating_needs_a_reason(concluded_case, people):
     with pytest.raises(ValidationError) as refused:
         services.rate(case.pk, by=people["citizen"], level=1, scores=BAD_SCORES, comment="差")
     assert refused.value.code == "comment_required"
-    assert "请写明不满意的原因" in refused.value.messages[0]
+    assert "请把意见写清楚一些" in refused.value.messages[0]
     assert not Evaluation.objects.exists()
 
 
@@ -173,3 +175,81 @@ def test_a_bundle_is_rated_for_its_main_item(concluded_bundle, people):
     with pytest.raises(ValidationError) as refused:
         services.rate(child.pk, by=people["citizen"], level=4, scores=GOOD_SCORES)
     assert refused.value.code == "rate_journey"
+
+
+# --- one question, charged to every department ------------------------------------------------
+
+
+def test_a_bundle_rating_counts_for_every_department_that_handled_it(concluded_bundle, people):
+    from yiwang.supervision import rollups
+    from yiwang.supervision.models import DailyRollup
+
+    parent = concluded_bundle()
+    evaluation = services.rate(parent.pk, by=people["citizen"], level=2, reasons=["efficiency"])
+    members = list(parent.children.select_related("department"))
+    departments = {member.department.code for member in members}
+    assert len(departments) > 1  # 开办餐饮店: 市场监管、城管、消防 …
+    charges = list(evaluation.charges.select_related("department"))
+    assert {c.case_id for c in charges} == {m.pk for m in members}
+    assert {c.department.code for c in charges} == departments
+
+    rollups.refresh(evaluation.rated_on)
+    rows = DailyRollup.objects.filter(day=evaluation.rated_on, ratings__gt=0)
+    by_department = {row.department.code: (row.ratings, row.ratings_bad) for row in rows}
+    assert by_department == {code: (1, 1) for code in departments}
+    # The rectification stays with the journey's main department.
+    assert evaluation.rectification.department.code == "990101-SCJ"
+
+
+def test_a_single_item_rating_counts_once_for_its_department(concluded_case, people):
+    case = concluded_case()
+    evaluation = services.rate(case.pk, by=people["citizen"], level=5)
+    [charge] = evaluation.charges.all()
+    assert (charge.case_id, charge.department_id, charge.level) == (case.pk, case.department_id, 5)
+    assert evaluation.scores == {} and evaluation.reasons == []
+
+
+def test_reasons_are_kept_only_for_a_bad_rating_and_must_be_offered(concluded_case, people):
+    good = services.rate(concluded_case().pk, by=people["citizen"], level=4, reasons=["efficiency"])
+    assert good.reasons == []
+    with pytest.raises(ValidationError) as refused:
+        services.rate(concluded_case().pk, by=people["citizen"], level=1, reasons=["weather"])
+    assert refused.value.code == "unknown_reason"
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_a_bad_rating_needs_a_reason_or_a_comment(concluded_case, people, level):
+    case = concluded_case()
+    with pytest.raises(ValidationError) as refused:
+        services.rate(case.pk, by=people["citizen"], level=level)
+    assert refused.value.code == "reason_required"
+    evaluation = services.rate(
+        case.pk, by=people["citizen"], level=level, comment="窗口让我跑了三趟"
+    )
+    assert evaluation.rectification.status == "open"
+
+
+def test_rating_a_bundle_costs_a_bounded_number_of_statements(concluded_bundle, people):
+    parent = concluded_bundle()
+    with CaptureQueriesContext(connection) as queries:
+        services.rate(parent.pk, by=people["citizen"], level=5)
+    # four member items, charged in one insert
+    assert len(queries) <= 16, [q["sql"] for q in queries]
+
+
+def test_the_migration_charges_ratings_given_before_to_each_member_department(
+    concluded_bundle, people
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "yiwang.feedback.migrations.0003_rating_reasons_and_charges"
+    )
+    parent = concluded_bundle()
+    evaluation = services.rate(parent.pk, by=people["citizen"], level=4)
+    evaluation.charges.all().delete()  # as a rating given before charges existed
+    migration.charge_earlier_ratings(apps, None)
+    charged = set(evaluation.charges.values_list("case_id", "level"))
+    assert charged == {(child.pk, 4) for child in parent.children.all()}

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.test import override_settings
 
+from tests.pdf_fonts import assert_self_contained
 from yiwang.licenses import documents, services, signing
 
 from .conftest import id_card_data
@@ -115,3 +116,8 @@ def test_pdfs_of_the_same_licence_are_the_same_bytes(types, user_named):
     assert documents.license_pdf(licence, verify_url=url, today=day) == documents.license_pdf(
         licence, verify_url=url, today=day
     )
+
+
+def test_licence_pdf_carries_its_font_so_any_reader_shows_the_characters(id_card):
+    pdf = documents.license_pdf(id_card, verify_url=services.verification_url(id_card))
+    assert_self_contained(pdf, "居民身份证", id_card.number, "示例市公安局示范分局")

@@ -134,7 +134,9 @@ class Desk:
         by = case.filed_by or case.applicant
         with on(day, hour):
             for material in case.materials.filter(state=CaseMaterial.State.DEFECTIVE):
-                upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+                # a new scan: the same file again on one material is refused
+                scan = PDF.replace(b"\n", f"\n% scan {material.files.count() + 1}\n".encode(), 1)
+                upload = SimpleUploadedFile("scan.pdf", scan, content_type="application/pdf")
                 cases.attach_file(material.pk, by=by, uploaded=upload)
             cases.submit(case.pk, by=by)
 

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from tests.pdf_fonts import assert_self_contained
 from yiwang.workflow import documents, services
 from yiwang.workflow.models import ApprovalTask
 
@@ -75,3 +76,9 @@ def test_each_item_of_a_bundle_has_its_own_decision_naming_its_own_result(
         # 户外招牌设置许可决定书 contains no other item's result name, and so on.
         assert not any(f"办理结果{name}" in text for name in others), code
     assert len({documents.decision_pdf(c) for c in parent.children.all()}) == 4
+
+
+def test_decision_pdf_carries_its_font_and_reads_back_without_poppler(accepted_case, people):
+    case = accepted_case()
+    decide(case, people, "approve")
+    assert_self_contained(documents.decision_pdf(case), "准予许可决定书", case.number)

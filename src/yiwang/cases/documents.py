@@ -1,7 +1,7 @@
 """The papers a case gives its applicant, as PDF built on request from the case itself: the
 receipt (接件 / 受理回执), the one-time supplement notice (一次性告知书) and the refusal
-decision (不予受理决定书). Same look as the printable guide (catalog.documents): ReportLab's
-built-in CJK font, so no font file ships with the app. Every date printed comes from the
+decision (不予受理决定书). Same look as the printable guide (catalog.documents): the CJK font
+of core.pdf, embedded (subset) so any reader shows it. Every date printed comes from the
 case, never from the clock, so the same case always gives the same document."""
 
 from io import BytesIO
@@ -85,6 +85,7 @@ def build(story, *, title: str, case: Case) -> bytes:
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
+        initialFontName=_font(),  # no page names a font the file does not carry
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
@@ -246,6 +247,7 @@ def receipt_pdf(case: Case, *, progress_url: str) -> bytes:
     follow_table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), _font()),  # a table sets its font per cell
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),

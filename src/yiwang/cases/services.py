@@ -355,6 +355,16 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
     material.refresh_from_db(fields=["state"])  # read under the case's lock
     _askable(material)
     checked = uploads.check(uploaded)
+    # The same bytes twice on one material add nothing but noise for the clerk: refused.
+    # On another material of the case it may be right (one scan for two documents) or a
+    # mix-up: saved, and the applicant is told where else it is (stored.same_file_on).
+    same_file_on = dict(
+        CaseFile.objects.filter(material__case_id=material.case_id, sha256=checked.sha256)
+        .values_list("material_id", "material__name")
+        .order_by("material__position")
+    )
+    if material.pk in same_file_on:
+        raise ValidationError(_("这个文件已经上传过了，不用再传。"), code="upload_duplicate")
     uploaded.name = checked.safe_name
     stored = CaseFile.objects.create(
         material=material,
@@ -375,6 +385,7 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
         org_path=case.place_path,
         summary={"material": material.name, "sha256": checked.sha256},
     )
+    stored.same_file_on = list(same_file_on.values())
     return stored
 
 

@@ -311,7 +311,20 @@ def case_form_autosave(request, pk):
 # --- materials ----------------------------------------------------------------------------
 
 
+# After an upload, a removal or "at the window" the page comes back with the keyboard on the
+# material just handled and a line saying what happened there (WCAG 2.2, 2.4.3 focus order):
+# a bundle asks for many materials, and nobody should tab through the header for each one.
+HANDLED = "cases.material_handled"
+
+
+def _back_to(request, case, material, done: str, warning: str = ""):
+    request.session[HANDLED] = {"material": material.pk, "done": done, "warning": warning}
+    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+
+
 def _materials_page(request, case, errors=None, status=200):
+    handled = request.session.pop(HANDLED, None) if not errors else None
+    focus = next(iter(errors), None) if errors else (handled or {}).get("material")
     return render(
         request,
         "cases/applicant/materials.html",
@@ -320,6 +333,8 @@ def _materials_page(request, case, errors=None, status=200):
             case,
             step="materials",
             upload_errors=errors or {},
+            handled=handled or {},
+            focus=focus,
             accept=",".join(f".{e}" for e in sorted(set(uploads.EXTENSIONS.values())))
             + ",.jpeg,"
             + ",".join(sorted(uploads.SIGNATURES)),
@@ -356,22 +371,35 @@ def material_upload(request, pk, material_pk):
     problems = []
     if not files:
         problems.append(_("请先选择要上传的文件。"))
+    seen = {stored.sha256: stored.original_name for stored in material.files.all()}
     for uploaded in files:  # check all first, so one bad file adds none of them
         try:
-            uploads.check(uploaded)
+            checked = uploads.check(uploaded)
         except ValidationError as exc:
             problems.append(f"{uploaded.name}：{'；'.join(messages_from(exc))}")
+            continue
+        if checked.sha256 in seen:
+            problems.append(
+                _("%(file)s：这个文件已经上传过了（和“%(earlier)s”内容相同），不用再传。")
+                % {"file": uploaded.name, "earlier": seen[checked.sha256]}
+            )
+        seen[checked.sha256] = uploaded.name
     if problems:
         return _materials_page(request, case, errors={material.pk: problems}, status=400)
+    elsewhere = []
     try:
         for uploaded in files:
-            services.attach_file(material.pk, by=request.user, uploaded=uploaded)
+            stored = services.attach_file(material.pk, by=request.user, uploaded=uploaded)
+            elsewhere += [(stored.original_name, name) for name in stored.same_file_on]
     except ValidationError as exc:
         return _materials_page(request, case, errors={material.pk: messages_from(exc)}, status=400)
-    messages.success(
-        request, _("“%(name)s”已上传%(n)d个文件。") % {"name": material.name, "n": len(files)}
+    warning = "；".join(
+        _("“%(file)s”和“%(other)s”里的文件完全相同，请确认没有传错。")
+        % {"file": file, "other": other}
+        for file, other in elsewhere
     )
-    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+    done = _("已上传：%(files)s") % {"files": "、".join(f.name for f in files)}
+    return _back_to(request, case, material, done, warning)
 
 
 @login_required
@@ -384,14 +412,13 @@ def material_at_window(request, pk, material_pk):
     try:
         if request.POST.get("at_window") == "0":
             services.provide_online(material.pk, by=request.user)
-            messages.success(request, _("“%(name)s”改为网上上传。") % {"name": material.name})
+            done = _("“%(name)s”改为网上上传。") % {"name": material.name}
         else:
             services.provide_at_window(material.pk, by=request.user)
-            messages.success(request, _("“%(name)s”将到窗口提交。") % {"name": material.name})
+            done = _("“%(name)s”将到窗口提交。") % {"name": material.name}
     except ValidationError as exc:  # e.g. the online form itself, or an earlier item's result
-        for message in messages_from(exc):
-            messages.error(request, message)
-    return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
+        return _back_to(request, case, material, "", "；".join(messages_from(exc)))
+    return _back_to(request, case, material, done)
 
 
 @login_required
@@ -409,7 +436,9 @@ def material_file_remove(request, pk, material_pk, file_pk):
     except ValidationError as exc:  # submitted meanwhile
         messages.error(request, "；".join(messages_from(exc)))
     else:
-        messages.success(request, _("已删除“%(name)s”。") % {"name": stored.original_name})
+        return _back_to(
+            request, case, material, _("已删除“%(name)s”。") % {"name": stored.original_name}
+        )
     return redirect(f"{reverse('case_materials', args=[case.pk])}#material-{material.pk}")
 
 

@@ -1,5 +1,5 @@
 """The printable 办事指南 as PDF: every guide field, the materials table, the process and the
-places, set in ReportLab's built-in CJK font so no font file has to ship with the app."""
+places, set in the CJK font of core.pdf, embedded (subset) in the file."""
 
 from io import BytesIO
 
@@ -88,6 +88,7 @@ def guide_pdf(version: ItemVersion) -> bytes:
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
+        initialFontName=_font(),  # no page names a font the file does not carry
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,

@@ -1,8 +1,13 @@
 """The look every PDF of Yiwang shares (receipts, notices, decisions, guides, licences):
-ReportLab's built-in CJK CID font, so no font file ships with the app, and the same tables,
-colours and date words."""
+one embedded CJK font, the same tables, colours and date words.
+
+The font is WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0, fonts/LICENSE-Apache-2.0.txt), a
+TrueType font with glyf outlines that ReportLab reads and subsets into every PDF, so a reader
+without Chinese fonts shows the characters and an archive copy is self-contained (ISO 19005,
+PDF/A, asks every font to be embedded). It covers Latin, digits and "·" as well."""
 
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -11,12 +16,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, Table, TableStyle
 
 from yiwang.core.dates import long_date
 
-FONT = "STSong-Light"  # note: it has no glyph for "·"; use "、" or spaces instead
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 BLUE = colors.HexColor("#0a2f6b")
 LIGHT = colors.HexColor("#e6eefa")
 GRID = colors.HexColor("#8a94a3")
@@ -26,7 +32,8 @@ WIDTH = A4[0] - 2 * MARGIN
 
 def font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        # subfontIndex 0 of the collection is the proportional face (1 is the monospaced one)
+        pdfmetrics.registerFont(TTFont(FONT, FONT_FILE, subfontIndex=0))
     return FONT
 
 
@@ -59,6 +66,7 @@ def table(rows, widths, *, header=True) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("FONTNAME", (0, 0), (-1, -1), font()),  # plain-text cells too, not Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -103,6 +111,7 @@ def grid(rows: list[tuple[str, str]], styles) -> Table:
     table = Table(cells, colWidths=[label, value, label, value])
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("FONTNAME", (0, 0), (-1, -1), font()),  # plain-text cells too, not Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),

@@ -71,18 +71,17 @@ def _guide_steps(version: ItemVersion) -> list[tuple[str, str]]:
 def _form_pdf(title: str, item_name: str, sample: bool) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    from yiwang.core.pdf import font
+
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
+    page = canvas.Canvas(buffer, pagesize=A4, initialFontName=font())
     page.setTitle(title)
     width, height = A4
-    page.setFont("STSong-Light", 18)
+    page.setFont(font(), 18)
     page.drawCentredString(width / 2, height - 30 * mm, title + ("（填写样表）" if sample else ""))
-    page.setFont("STSong-Light", 11)
+    page.setFont(font(), 11)
     page.drawCentredString(width / 2, height - 38 * mm, f"事项：{item_name}")
     fields = [
         ("申请人姓名", "张三"),

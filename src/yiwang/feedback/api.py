@@ -26,7 +26,7 @@ from yiwang.identity import policy
 from yiwang.workdays import calendar
 
 from . import selectors, services
-from .models import BAD_LEVELS, Evaluation, Level, Rectification, RectificationStatus
+from .models import BAD_LEVELS, Evaluation, Level, Rectification, RectificationStatus, reasons_for
 from .templatetags.feedback_words import step_words
 
 problems.register_codes(
@@ -116,7 +116,11 @@ class EvaluationSerializer(serializers.Serializer):
     channel = ChannelField()
     channel_display = ChoiceDisplay("channel")
     scores = serializers.DictField(
-        child=serializers.IntegerField(), help_text=gettext_lazy("各指标评分，1–5")
+        child=serializers.IntegerField(),
+        help_text=gettext_lazy("各指标评分，1–5（只有早先按指标打分的评价才有）"),
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("不满意的原因（reasons 中的键）")
     )
     comment = serializers.CharField()
     via_link = serializers.BooleanField(help_text=gettext_lazy("通过短信或邮件中的链接评价"))
@@ -157,7 +161,12 @@ class RatingFormSerializer(serializers.Serializer):
     indicators = RatingIndicatorSerializer(
         many=True, help_text=gettext_lazy("本办件渠道的评价指标")
     )
-    bad_comment_min = serializers.IntegerField(help_text=gettext_lazy("差评须写明原因的最少字数"))
+    reasons = RatingIndicatorSerializer(
+        many=True, help_text=gettext_lazy("不满意、非常不满意时可选的原因")
+    )
+    bad_comment_min = serializers.IntegerField(
+        help_text=gettext_lazy("差评没有选择原因时，意见的最少字数")
+    )
     rectification_workdays = serializers.IntegerField(
         help_text=gettext_lazy("差评转责任部门整改的期限（工作日）")
     )
@@ -171,16 +180,25 @@ class CaseEvaluationSerializer(RatingFormSerializer):
 
 class RateSerializer(serializers.Serializer):
     level = LevelField(min_value=1, max_value=5)
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text=gettext_lazy("不满意、非常不满意时的原因（表单 reasons 中的键）"),
+    )
     scores = serializers.DictField(
         child=serializers.IntegerField(min_value=1, max_value=5),
-        help_text=gettext_lazy("本办件渠道的每一项指标，1–5 分，均为必填"),
+        required=False,
+        default=dict,
+        help_text=gettext_lazy("已不再询问；给出时须包含本办件渠道的每一项指标，1–5 分"),
     )
     comment = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
         max_length=services.COMMENT_MAX,
-        help_text=gettext_lazy("评价内容；不满意、非常不满意时必填，至少5个字"),
+        help_text=gettext_lazy("评价内容；不满意、非常不满意而没有选择原因时必填，至少5个字"),
     )
 
 
@@ -386,6 +404,7 @@ def _rating_form(case: Case, user=None) -> dict:
         "rateable": services.is_rateable(user or case.applicant, case),
         "levels": _levels(),
         "indicators": _indicators(case.channel),
+        "reasons": [{"key": k, "label": str(label)} for k, label in reasons_for(case.channel)],
         "bad_comment_min": services.BAD_COMMENT_MIN,
         "rectification_workdays": settings.YIWANG_RECTIFICATION_WORKDAYS,
     }

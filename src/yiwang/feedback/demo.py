@@ -23,7 +23,7 @@ from yiwang.workdays import calendar
 from yiwang.workflow.services import holders
 
 from . import services
-from .models import Evaluation, Rectification
+from .models import BAD_LEVELS, Evaluation, Rectification, reasons_for
 
 SEED = 990101
 RATED_SHARE = 0.9  # of the background's concluded cases
@@ -90,9 +90,12 @@ class _Clock:
         return time_machine.travel(moment, tick=True)
 
 
-def _scores(case, rng, level) -> dict:
-    spread = {5: (4, 5), 4: (3, 5), 3: (3, 4), 2: (1, 3), 1: (1, 2)}[level]
-    return {key: rng.randint(*spread) for key, _label in services.indicators_for(case.channel)}
+def _reasons(case, rng, level) -> list[str]:
+    """One or two reasons for a 差评 (reasons_for), none for a good rating."""
+    if level not in BAD_LEVELS:
+        return []
+    offered = [key for key, _label in reasons_for(case.channel)]
+    return rng.sample(offered, rng.randint(1, 2))
 
 
 def _rate(clock, case, moment, level, comment, rng, *, via_link=None):
@@ -101,7 +104,7 @@ def _rate(clock, case, moment, level, comment, rng, *, via_link=None):
             case.pk,
             by=case.applicant,
             level=level,
-            scores=_scores(case, rng, level),
+            reasons=_reasons(case, rng, level),
             comment=comment,
             via_link=rng.random() < 0.4 if via_link is None else via_link,
         )

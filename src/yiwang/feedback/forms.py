@@ -1,26 +1,29 @@
 """Forms of the rating and rectification pages. They shape input; the rules (who, when,
-which indicators, a reason for a bad rating) are checked by services."""
+a reason for a bad rating) are checked by services."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Level
+from .models import Level, reasons_for
 
 # The tiles read from best to worst, as the national form lists them.
 LEVEL_CHOICES = [(level.value, level.label) for level in sorted(Level, reverse=True)]
-SCORE_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
-SCORE_PREFIX = "score_"
 # Which field a service's refusal belongs to.
 FIELD_OF_CODE = {
     "level_required": "level",
+    "reason_required": "reasons",
+    "unknown_reason": "reasons",
     "comment_required": "comment",
     "comment_too_long": "comment",
 }
 
 
 class RatingForm(forms.Form):
+    """One screen, one question (GB/T 39734-2020's five levels); for 不满意 or 非常不满意
+    the reasons, and for any level a comment."""
+
     level = forms.TypedChoiceField(
         label=_("您对这次服务满意吗？"),
         choices=LEVEL_CHOICES,
@@ -28,39 +31,29 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择您对这次服务的满意程度。")},
     )
+    reasons = forms.MultipleChoiceField(
+        label=_("哪里不满意？"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     comment = forms.CharField(
-        label=_("您的意见和建议"),
+        label=_("您的意见和建议（选填）"),
         required=False,
         max_length=services.COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("选择“不满意”或“非常不满意”时请写明原因，责任部门会据此整改。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, channel: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.channel = channel
-        self.indicators = services.indicators_for(channel)
-        for key, label in self.indicators:
-            self.fields[SCORE_PREFIX + key] = forms.TypedChoiceField(
-                label=label,
-                choices=SCORE_CHOICES,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": _("请为“%(name)s”打分。") % {"name": label}},
-            )
-
-    def score_fields(self):
-        return [self[SCORE_PREFIX + key] for key, _label in self.indicators]
-
-    def scores(self) -> dict:
-        return {key: self.cleaned_data.get(SCORE_PREFIX + key) for key, _ in self.indicators}
+        self.fields["reasons"].choices = [(k, str(label)) for k, label in reasons_for(channel)]
 
     def clean(self):
         data = super().clean()
-        if "level" in data and not any(f.errors for f in self.score_fields()):
+        if "level" in data and "reasons" in data:
             try:
                 services.clean_rating(
-                    self.channel, data["level"], self.scores(), data.get("comment", "")
+                    self.channel, data["level"], {}, data.get("comment", ""), data["reasons"]
                 )
             except ValidationError as exc:
                 self.add_refusal(exc)

@@ -2,8 +2,10 @@
 
 A rating is on one subject. Today that is a concluded case; queue tickets and hotline
 appeals will be rated the same way (a nullable foreign key per subject kind). The responsible
-department, place and item are copied onto the rating when it is given, so figures and
-scopes filter one table. Data only; every change goes through services.py."""
+department, place and item are copied onto the rating when it is given, so scopes filter one
+table; a rating counts for every department that handled the case (Charge: one per item of
+a 一件事 journey), so figures read the charges. Data only; every change goes through
+services.py."""
 
 from django.conf import settings
 from django.db import models
@@ -31,7 +33,10 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("窗口办事")
 
 
-# The indicators scored per channel, each 1–5, in the order they are asked.
+# The national indicators of each channel. A rating is one question (the five levels,
+# GB/T 39734-2020); the indicators other than the overall one are the reasons a citizen may
+# tick for 不满意 or 非常不满意. Ratings given before that also scored each indicator 1–5
+# (Evaluation.scores), and keep those scores.
 INDICATORS = {
     Channel.ONLINE: [
         ("overall", _("整体满意度")),
@@ -47,6 +52,15 @@ INDICATORS = {
         ("attitude", _("服务态度")),
     ],
 }
+
+
+OTHER_REASON = ("other", _("其他"))
+
+
+def reasons_for(channel: str) -> list[tuple[str, str]]:
+    """The reasons a citizen may give for a bad rating: the channel's indicators."""
+    indicators = INDICATORS.get(channel, INDICATORS[Channel.ONLINE])
+    return [(key, label) for key, label in indicators if key != "overall"] + [OTHER_REASON]
 
 
 class SubjectKind(models.TextChoices):
@@ -79,7 +93,8 @@ class Evaluation(models.Model):
     real_name = models.BooleanField(_("实名评价"), default=True)
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
     channel = models.CharField(_("评价渠道"), max_length=10, choices=Channel.choices)
-    scores = models.JSONField(_("指标评分"), default=dict, blank=True)
+    scores = models.JSONField(_("指标评分"), default=dict, blank=True)  # ratings before 2026-12
+    reasons = models.JSONField(_("不满意的原因"), default=list, blank=True)  # reasons_for keys
     comment = models.TextField(_("评价内容"), blank=True)
     via_link = models.BooleanField(_("通过短信链接评价"), default=False)
 
@@ -144,6 +159,55 @@ class Evaluation(models.Model):
     @property
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS
+
+
+class Charge(models.Model):
+    """A rating counted for one department that handled the case: the case itself for one
+    item; each member item's case for a 一件事 journey, so every department of the bundle
+    answers for the rating in its figures, not only the main item's. Written with the
+    rating, never changed; level and day are copied so figures read one table."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="charges")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("办件")
+    )
+    department = models.ForeignKey(
+        "identity.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任部门"),
+    )
+    place = models.ForeignKey(
+        "identity.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办理地点"),
+    )
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("事项"),
+    )
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
+    rated_on = models.DateField(_("评价日期"))
+
+    class Meta:
+        verbose_name = _("评价计入部门")
+        verbose_name_plural = _("评价计入部门")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "case"], name="one_charge_per_case")
+        ]
+        indexes = [models.Index(fields=["rated_on"])]
+
+    def __str__(self):
+        return f"{self.evaluation_id} → {self.department_id}"
 
 
 class RectificationStatus(models.TextChoices):

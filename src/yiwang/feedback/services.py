@@ -1,9 +1,11 @@
 """好差评 and 差评整改: the only door for changing ratings and rectifications.
 
 Each function: lock → authorise → check the transition → change → history + audit →
-notify after commit. A rating is given once per concluded case by its applicant, on the
-five national levels with the indicator scores of the channel the case came in by; a bad
-one (不满意 / 非常不满意) opens a rectification for the responsible department, due in
+notify after commit. A rating is given once per concluded case by its applicant: one
+question, the five levels of GB/T 39734-2020, and for 不满意 / 非常不满意 the reasons (the
+channel's indicators) or a comment. It counts for every department that handled the case
+(a Charge per member item of a 一件事 journey). A bad one opens a rectification for the
+responsible (main item's) department, due in
 YIWANG_RECTIFICATION_WORKDAYS working days. The department explains and rectifies, the
 supervisor verifies (or returns it), and the return call (回访) closes it.
 
@@ -34,11 +36,13 @@ from . import transitions
 from .models import (
     BAD_LEVELS,
     INDICATORS,
+    Charge,
     Evaluation,
     Level,
     RatingLink,
     Rectification,
     RectificationEvent,
+    reasons_for,
 )
 from .models import RectificationStatus as R
 
@@ -174,8 +178,23 @@ def _score(value) -> int | None:
     return None
 
 
-def clean_rating(channel: str, level, scores, comment) -> tuple[int, dict, str]:
-    """Validate a rating's level, indicator scores and comment; return them cleaned."""
+def clean_reasons(channel: str, level, reasons) -> list[str]:
+    """The reasons of a bad rating, in the order they are offered; none for a good one."""
+    offered = [key for key, _label in reasons_for(channel)]
+    reasons = [str(r) for r in (reasons or [])]
+    unknown = sorted(set(reasons) - set(offered))
+    if unknown:
+        raise ValidationError(
+            _("这些原因不适用于本办件：%(keys)s。") % {"keys": "、".join(unknown)},
+            code="unknown_reason",
+        )
+    return [key for key in offered if key in reasons] if level in BAD_LEVELS else []
+
+
+def clean_rating(channel: str, level, scores, comment, reasons=()) -> tuple[int, dict, str]:
+    """Validate a rating: the level, for a bad one its reasons or a comment, and (from
+    clients of the former form only, optional) complete indicator scores. Return the level,
+    scores and comment cleaned; clean_reasons gives the reasons."""
     try:
         level = Level(int(level))
     except (TypeError, ValueError):
@@ -183,6 +202,8 @@ def clean_rating(channel: str, level, scores, comment) -> tuple[int, dict, str]:
     indicators = indicators_for(channel)
     keys = {key for key, _label in indicators}
     scores = dict(scores or {})
+    if not scores:
+        indicators = []  # one question: the scores are no longer asked
     unknown = sorted(set(scores) - keys)
     if unknown:
         raise ValidationError(
@@ -212,12 +233,19 @@ def clean_rating(channel: str, level, scores, comment) -> tuple[int, dict, str]:
         raise ValidationError(
             _("评价内容请不要超过%(n)d个字。") % {"n": COMMENT_MAX}, code="comment_too_long"
         )
-    if level in BAD_LEVELS and len(comment) < BAD_COMMENT_MIN:
-        raise ValidationError(
-            _("选择“%(level)s”时，请写明不满意的原因（至少%(n)d个字），以便责任部门整改。")
-            % {"level": level.label, "n": BAD_COMMENT_MIN},
-            code="comment_required",
-        )
+    if level in BAD_LEVELS and not clean_reasons(channel, level, reasons):
+        if not comment:
+            raise ValidationError(
+                _("选择“%(level)s”时，请选择不满意的原因或写下意见，以便责任部门整改。")
+                % {"level": level.label},
+                code="reason_required",
+            )
+        if len(comment) < BAD_COMMENT_MIN:
+            raise ValidationError(
+                _("没有选择原因时，请把意见写清楚一些（至少%(n)d个字），以便责任部门整改。")
+                % {"n": BAD_COMMENT_MIN},
+                code="comment_required",
+            )
     return int(level), cleaned, comment
 
 
@@ -235,6 +263,30 @@ def _responsible(case: Case):
     return case.department or first.department, first.item_version.item
 
 
+def _handled_by(case: Case) -> list[Case]:
+    """The cases whose departments a rating counts for: the case itself, or each member
+    item's case of a 一件事 journey (its departments all handled it)."""
+    if case.item_version_id:
+        return [case]
+    members = list(case.children.select_related("item_version").order_by("pk"))
+    return members or [case]
+
+
+def _charge(evaluation: Evaluation, case: Case) -> None:
+    Charge.objects.bulk_create(
+        Charge(
+            evaluation=evaluation,
+            case=member,
+            department_id=member.department_id or evaluation.department_id,
+            place_id=member.place_id or evaluation.place_id,
+            item_id=member.item_version.item_id if member.item_version_id else evaluation.item_id,
+            level=evaluation.level,
+            rated_on=evaluation.rated_on,
+        )
+        for member in _handled_by(case)
+    )
+
+
 # --- rating ---------------------------------------------------------------------------------
 
 
@@ -246,13 +298,24 @@ def _lock_case(case_id) -> Case:
 
 
 @transaction.atomic
-def rate(case_id, *, by, level, scores, comment: str = "", via_link: bool = False) -> Evaluation:
-    """好差评: the applicant rates a concluded case once. A bad rating opens a
-    rectification in the same transaction."""
+def rate(
+    case_id,
+    *,
+    by,
+    level,
+    scores=None,
+    reasons=(),
+    comment: str = "",
+    via_link: bool = False,
+) -> Evaluation:
+    """好差评: the applicant rates a concluded case once; the rating counts for every
+    department that handled it. A bad rating opens a rectification in the same
+    transaction."""
     case = _lock_case(case_id)
     _require_rater(by, case)
     check_rateable(case)
-    level, scores, comment = clean_rating(case.channel, level, scores, comment)
+    level, scores, comment = clean_rating(case.channel, level, scores, comment, reasons)
+    reasons = clean_reasons(case.channel, level, reasons)
     department, item = _responsible(case)
     day = today()
     try:
@@ -264,6 +327,7 @@ def rate(case_id, *, by, level, scores, comment: str = "", via_link: bool = Fals
                 level=level,
                 channel=case.channel,
                 scores=scores,
+                reasons=reasons,
                 comment=comment,
                 via_link=via_link,
                 department=department,
@@ -275,6 +339,7 @@ def rate(case_id, *, by, level, scores, comment: str = "", via_link: bool = Fals
             )
     except IntegrityError:  # a concurrent rating of the same case won
         raise _already_rated() from None
+    _charge(evaluation, case)
     audit.record(
         by,
         "evaluation.created",
@@ -288,11 +353,17 @@ def rate(case_id, *, by, level, scores, comment: str = "", via_link: bool = Fals
     return evaluation
 
 
-def rate_by_token(token: str, *, level, scores, comment: str = "") -> Evaluation:
+def rate_by_token(token: str, *, level, scores=None, reasons=(), comment: str = "") -> Evaluation:
     """The rating link: no login; the token stands for the case's applicant."""
     case = read_token(token)
     return rate(
-        case.pk, by=case.applicant, level=level, scores=scores, comment=comment, via_link=True
+        case.pk,
+        by=case.applicant,
+        level=level,
+        scores=scores,
+        reasons=reasons,
+        comment=comment,
+        via_link=True,
     )
 
 

@@ -23,7 +23,7 @@ from yiwang.identity.roles import Role
 
 from . import selectors, services
 from .forms import CallbackForm, RatingForm, RespondForm, VerifyForm
-from .models import BAD_LEVELS, Level, RectificationStatus
+from .models import BAD_LEVELS, Level, RectificationStatus, reasons_for
 
 PER_PAGE = 30
 EXPORT_ROWS = 10_000  # an Excel download stops here; narrow the dates for more
@@ -45,6 +45,11 @@ def _refusals(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+def reason_words(evaluation) -> list[str]:
+    labels = dict(reasons_for(evaluation.channel))
+    return [str(labels.get(key, key)) for key in evaluation.reasons]
+
+
 # --- the citizen ----------------------------------------------------------------------------
 
 
@@ -57,14 +62,14 @@ def _rating_page(request, case, *, action_url, via_link, token=""):
         try:
             if via_link:
                 evaluation = services.rate_by_token(
-                    token, level=data["level"], scores=form.scores(), comment=data["comment"]
+                    token, level=data["level"], reasons=data["reasons"], comment=data["comment"]
                 )
             else:
                 evaluation = services.rate(
                     case.pk,
                     by=request.user,
                     level=data["level"],
-                    scores=form.scores(),
+                    reasons=data["reasons"],
                     comment=data["comment"],
                 )
         except ValidationError as exc:
@@ -271,6 +276,7 @@ def _rectification_page(request, pk, *, status=200, **extra):
             for key, label in services.indicators_for(evaluation.channel)
             if key in evaluation.scores
         ],
+        "reasons": reason_words(evaluation),
         "events": list(selectors.history(rectification)),
         "may_respond": may_respond,
         "may_verify": may_verify and state == RectificationStatus.RESPONDED,
@@ -372,6 +378,7 @@ EVALUATION_HEADERS = [
     gettext_lazy("渠道"),
     gettext_lazy("评价等级"),
     gettext_lazy("指标评分"),
+    gettext_lazy("不满意的原因"),
     gettext_lazy("评价内容"),
     gettext_lazy("通过短信链接评价"),
 ]
@@ -390,6 +397,7 @@ def _evaluation_rows(evaluations):
             e.get_channel_display(),
             e.get_level_display(),
             "；".join(f"{labels.get(k, k)} {v}" for k, v in e.scores.items()),
+            "、".join(reason_words(e)),
             e.comment,
             _("是") if e.via_link else _("否"),
         ]

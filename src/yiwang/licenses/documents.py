@@ -63,6 +63,7 @@ def license_pdf(licence, *, verify_url: str, today=None) -> bytes:
             Table(
                 [[words, _qr(verify_url, QR_SIZE)]],
                 colWidths=[WIDTH - QR_SIZE - 4 * mm, QR_SIZE + 4 * mm],
+                style=[("FONTNAME", (0, 0), (-1, -1), _font())],  # a table sets its font per cell
             )
         )
     else:
@@ -95,6 +96,7 @@ def license_pdf(licence, *, verify_url: str, today=None) -> bytes:
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
+        initialFontName=_font(),  # no page names a font the file does not carry
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,

@@ -18,8 +18,9 @@ an item version (a 一件事 parent has none; each of its children counts):
   (a case without a promised deadline cannot be late);
 - repeated returns: a case's 2nd return (`ApprovalTask.decision == "return"`), on the day
   that task was completed — so each case returned more than once counts once;
-- ratings (`Evaluation.rated_on`): how many, satisfied (基本满意 and better), bad (不满意,
-  非常不满意) and the sum of levels (5 非常满意 … 1 非常不满意);
+- ratings (`Charge.rated_on`): how many, satisfied (基本满意 and better), bad (不满意,
+  非常不满意) and the sum of levels (5 非常满意 … 1 非常不满意). A rating counts once for
+  every department that handled the case: a 一件事 journey's rating for each member item;
 - rectifications opened on the day (`Rectification.created_on`) and, of those, how many
   are closed now (feedback marks the opening day dirty when one closes).
 
@@ -47,6 +48,7 @@ from yiwang.cases.models import Case, Status, SupplementNotice, Warning
 from yiwang.feedback.models import (
     BAD_LEVELS,
     SATISFIED_LEVELS,
+    Charge,
     Evaluation,
     Rectification,
     RectificationStatus,
@@ -282,7 +284,7 @@ def _count(first: datetime.date, last: datetime.date) -> _Tally:
 
     rating_key = ("department_id", "place_id", "item_id")
     ratings = (
-        Evaluation.objects.filter(
+        Charge.objects.filter(
             rated_on__gte=first, rated_on__lte=last, place__isnull=False, item__isnull=False
         )
         .order_by()

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases.models import Case, Status, SupplementNotice, Warning
-from yiwang.feedback.models import BAD_LEVELS, SATISFIED_LEVELS, Evaluation, Rectification
+from yiwang.feedback.models import BAD_LEVELS, SATISFIED_LEVELS, Charge, Rectification
 from yiwang.identity import policy
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit
 from yiwang.workflow.models import ApprovalTask, Decision
@@ -608,14 +608,12 @@ def _second_returns(period: Period) -> Q:
 
 
 def _rated(period: Period, levels=None) -> Q:
-    """Cases rated in the period. A 一件事 journey is rated once, on its parent, for its
-    main item (feedback.services): the child case of that item stands for it here."""
-    ratings = Evaluation.objects.filter(
-        rated_on__gte=period.first, rated_on__lte=period.last, case__isnull=False
-    )
+    """Cases rated in the period. A 一件事 journey is rated once, on its parent, and counts
+    for each member item (feedback.Charge): every member's case stands for it here."""
+    charges = Charge.objects.filter(rated_on__gte=period.first, rated_on__lte=period.last)
     if levels is not None:
-        ratings = ratings.filter(level__in=levels)
-    return _rated_cases(ratings, "case_id", "item_id")
+        charges = charges.filter(level__in=levels)
+    return Q(pk__in=_ids(charges.values_list("case_id", flat=True)))
 
 
 def _rated_cases(ratings: QuerySet, case: str, item: str) -> Q:

@@ -1,6 +1,6 @@
 """The decision document (准予许可决定书 / 不予许可决定书) of a concluded case, as PDF built
 on request from the case. Same look and helpers as the case's other papers
-(cases.documents): ReportLab's built-in CJK font, dates from the case, never the clock."""
+(cases.documents): the embedded CJK font of core.pdf, dates from the case, never the clock."""
 
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm

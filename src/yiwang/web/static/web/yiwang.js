@@ -146,9 +146,54 @@
     document.addEventListener("change", clear, true);
   }
 
+  /* After a post and its redirect the page marks the part just handled (e.g. the material
+     a file went to) with data-focus-on-load: the keyboard continues there, not at the top. */
+  function focusWhatWasHandled() {
+    var spot = document.querySelector("[data-focus-on-load]");
+    if (spot) {
+      spot.focus({ preventScroll: false });
+    }
+  }
+
+  /* Small screens: the header is one line (the site's name and a menu button); the search
+     and the toolbar open below it on demand. Without this script the header shows all. */
+  var NARROW = window.matchMedia("(max-width: 40rem)");
+
+  function setUpHeaderMenu() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector(".menu-button");
+    if (!button) {
+      return;
+    }
+    button.hidden = false;
+    header.classList.add("has-menu");
+
+    function show(open) {
+      header.classList.toggle("menu-open", open);
+      button.setAttribute("aria-expanded", open || !NARROW.matches ? "true" : "false");
+    }
+
+    button.addEventListener("click", function () {
+      show(!header.classList.contains("menu-open"));
+    });
+    // Escape closes the open menu and gives the keyboard back to its button.
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("menu-open") && NARROW.matches) {
+        show(false);
+        button.focus();
+      }
+    });
+    NARROW.addEventListener("change", function () {
+      show(header.classList.contains("menu-open"));
+    });
+    show(false);
+  }
+
   function setUp() {
+    setUpHeaderMenu();
     setUpSessionWarning();
     setUpValidationMessages();
+    focusWhatWasHandled();
   }
 
   if (document.readyState === "loading") {
