@@ -219,16 +219,20 @@ FOLLOW_UPS = (
         ("补领", "补发", "补办"),
         ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "lost", "reissu"),
     ),
-    (("换领",), ("换", "过期", "到期", "renew", "expir", "replac")),
+    (("换领",), ("换", "过期", "到期", "有效期", "期满", "坏", "旧", "renew", "expir", "replac")),
     (("变更",), ("变", "改", "换", "chang", "amend")),
-    (("延续",), ("延续", "续", "到期", "过期", "renew", "extend")),
+    (("延续",), ("延续", "续", "到期", "过期", "有效期", "期满", "renew", "extend")),
     (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
     (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
     (("迁出",), ("迁出", "迁走", "迁到", "转出", "迁回", "迁往", "move out")),
     (("迁入",), ("迁入", "迁进", "迁来", "过来", "落户", "转入", "投靠", "move in")),
+    (("迁移",), ("迁", "转到", "转回", "搬到", "move", "transfer")),
 )
 FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
 FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
+# When the query asks for a follow-up and a named one is found, what it follows loses this
+# much of its name credit: 结婚证补办 → 补领结婚证 before 结婚登记.
+SUPERSEDED_PENALTY = 2.0
 
 
 def _follow_up(parsed: Parsed, title: str) -> float:
@@ -252,7 +256,7 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
     phrases = parsed.phrases
     total = sum(len(p) for p in phrases)
     compact = parsed.text.replace(" ", "")
-    ranked = []
+    scored = []
     for version_id, rank, title, doc_phrases, title_pinyin, hot in rows:
         score = rank / best
         title = text.normalise(title)
@@ -275,7 +279,12 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
         elif follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
-        ranked.append((score, version_id, title, doc_phrases))
+        scored.append((score, version_id, title, doc_phrases, follow_up, on_name))
+    asked = any(f > 0 and n > 0 for *_, f, n in scored)
+    ranked = [
+        (score - (SUPERSEDED_PENALTY * on_name if asked and f == 0 else 0.0), *rest)
+        for score, *rest, f, on_name in scored
+    ]
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return ranked
 
