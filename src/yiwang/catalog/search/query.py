@@ -113,7 +113,8 @@ def parse(raw: str) -> Parsed:
     if text.is_latin(query) and any(c.isalpha() for c in query):
         query = text.english_spelling(query)
         words = tuple(w for w in dict.fromkeys(query.split()) if len(w) > 1)
-        return Parsed(query, True, words, tuple(text.expand(query)), query, events, items)
+        expansions = tuple(dict.fromkeys([*text.expand(query), *text.expand_pinyin(query)]))
+        return Parsed(query, True, words, expansions, query, events, items)
     stop = text.stopwords()
     words = [w for w in dict.fromkeys(text.segment(query)) if w not in stop]
     if any(len(w) > 1 for w in words):
@@ -263,7 +264,10 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
         if parsed.latin:
             # title_pinyin holds the name's pinyin, initials and English words.
             forms = title_pinyin.split()
-            score += 2.0 * any(f.startswith(compact) for f in forms)
+            if any(f.startswith(compact) for f in forms):
+                score += 2.0
+            elif len(compact) >= 4 and forms and compact in forms[0]:
+                score += 1.0  # inside the name's pinyin: hukoubu in juminhukoububuling
             if parsed.words:
                 english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
                 score += 2.0 * english / len(parsed.words)
@@ -274,17 +278,23 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
             on_phrases = _coverage(phrases, doc_phrases, total)
             score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
         follow_up = _follow_up(parsed, title)
-        if follow_up < 0:
-            score -= FOLLOW_UP_PENALTY * on_name
-        elif follow_up > 0:
+        if follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
-        scored.append((score, version_id, title, doc_phrases, follow_up, on_name))
-    asked = any(f > 0 and n > 0 for *_, f, n in scored)
-    ranked = [
-        (score - (SUPERSEDED_PENALTY * on_name if asked and f == 0 else 0.0), *rest)
-        for score, *rest, f, on_name in scored
-    ]
+        answers = max(on_name, on_phrases) if not parsed.latin else on_name
+        scored.append((score, version_id, title, doc_phrases, follow_up, on_name, answers))
+    asked = any(f > 0 and n > 0 for *_, f, n, _ in scored)
+    # A follow-up not asked for loses its name credit only as far as something that is no
+    # follow-up answers the query too (by name, keywords or result): 户口本 → 居民户口簿补领,
+    # the only item about it.
+    base = max((a for *_, f, _, a in scored if f == 0), default=0.0)
+    ranked = []
+    for score, *rest, f, on_name, _ in scored:
+        if f < 0:
+            score -= FOLLOW_UP_PENALTY * min(on_name, base)
+        elif f == 0 and asked:
+            score -= SUPERSEDED_PENALTY * on_name
+        ranked.append((score, *rest))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return ranked
 
@@ -306,20 +316,21 @@ def _one_edit(a: str, b: str) -> bool:
 class _FuzzyIndex:
     """Every distinct name and phrase (≥ 3 characters) under itself and each of its
     one-character deletions; two strings within one substitution, insertion or deletion
-    share a key (the symmetric-deletion method)."""
+    share a key (the symmetric-deletion method). A key keeps every phrase under it (社保 is a
+    deletion of 社保卡 and of 交社保), longest first."""
 
     MIN_LENGTH = 3
 
     def __init__(self, phrases):
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, list[str]] = {}
         self.lengths: set[int] = set()
         # Longest first, then in code-point order: the same correction in every process.
         for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
             if len(phrase) < self.MIN_LENGTH:
                 continue
             self.lengths.add(len(phrase))
-            for key in self._deletions(phrase):
-                self.keys.setdefault(key, phrase)
+            for key in dict.fromkeys(self._deletions(phrase)):
+                self.keys.setdefault(key, []).append(phrase)
 
     @staticmethod
     def _deletions(word: str):
@@ -328,29 +339,43 @@ class _FuzzyIndex:
             yield word[:i] + word[i + 1 :]
 
     def correct(self, query: str) -> str:
-        """The query with its best one-character correction, or ''."""
+        """The query with its best one-character correction, or ''. The longest phrase
+        wins; among as long ones, a character spelled the same in pinyin (社保咔 → 社保卡),
+        then a character missing or extra, then any other substitution. A character missing
+        at a phrase's edge is not corrected: 公司 is no typo of 关公司."""
         query = query[:24]
-        best = None  # (phrase length, start, end, phrase)
+        best = None  # (phrase length, kind, -start), start, end, phrase
         for length in sorted({n + d for n in self.lengths for d in (-1, 0, 1)}, reverse=True):
             if length < self.MIN_LENGTH - 1 or length > len(query):
                 continue
             for start in range(len(query) - length + 1):
                 window = query[start : start + length]
                 for key in self._deletions(window):
-                    phrase = self.keys.get(key)
-                    if (
-                        phrase
-                        and phrase != window
-                        and _one_edit(window, phrase)
-                        and (best is None or len(phrase) > best[0])
-                    ):
-                        best = (len(phrase), start, start + length, phrase)
-            if best:
-                break
+                    for phrase in self.keys.get(key, ()):
+                        if phrase == window or not _one_edit(window, phrase):
+                            continue
+                        if len(phrase) > len(window) and (
+                            phrase[1:] == window or phrase[:-1] == window
+                        ):
+                            continue  # a word added at the edge (公司 → 关公司) is no typo
+                        rank = (len(phrase), _edit_kind(window, phrase), -start)
+                        if best is None or rank > best[0]:
+                            best = (rank, start, start + length, phrase)
         if not best:
             return ""
         _, start, end, phrase = best
         return query[:start] + phrase + query[end:]
+
+
+def _edit_kind(window: str, phrase: str) -> int:
+    """2 for a substitution by a character of the same pinyin, 1 for a character missing or
+    extra, 0 for another substitution."""
+    if len(window) != len(phrase):
+        return 1
+    from pypinyin import lazy_pinyin
+
+    pairs = [(a, b) for a, b in zip(window, phrase, strict=True) if a != b]
+    return 2 if pairs and lazy_pinyin(pairs[0][0]) == lazy_pinyin(pairs[0][1]) else 0
 
 
 _fuzzy_lock = threading.Lock()

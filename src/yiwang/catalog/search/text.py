@@ -174,6 +174,33 @@ def life_events(query: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+@functools.cache
+def _pinyin_rules() -> dict[str, tuple[str, ...]]:
+    """The official terms of each colloquial phrase and official term, under its joined
+    pinyin (all lengths) and its initials (three characters or more: two letters name too
+    much): hukoubu → 居民户口簿, sbk → 社会保障卡."""
+    from pypinyin import Style, lazy_pinyin
+
+    found: dict[str, list[str]] = {}
+    for rule in rules():
+        for phrase in rule.colloquial + rule.official:
+            if phrase.isascii() or not rule.official:
+                continue
+            terms = rule.official if phrase in rule.colloquial else (phrase,)
+            forms = ["".join(lazy_pinyin(phrase, errors="ignore"))]
+            if len(phrase) >= 3:
+                forms.append("".join(lazy_pinyin(phrase, style=Style.FIRST_LETTER, errors="ignore")))
+            for form in forms:
+                found.setdefault(form, []).extend(terms)
+    return {form: tuple(dict.fromkeys(terms)) for form, terms in found.items()}
+
+
+def expand_pinyin(query: str) -> list[str]:
+    """The official terms a Latin query names as the pinyin or initials of a phrase of the
+    dictionary (the whole query, spaces dropped)."""
+    return list(_pinyin_rules().get(query.replace(" ", ""), ()))
+
+
 def item_phrases(query: str) -> list[str]:
     """The colloquial phrases in the query that stand for item terms."""
     return [p for r in rules() if r.official for p in r.colloquial if _contains(query, p)]
