@@ -272,6 +272,7 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
                 english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
                 score += 2.0 * english / len(parsed.words)
             on_name = float(any(term in title for term in parsed.expansions))
+            on_phrases = float(any(term in doc_phrases for term in parsed.expansions))
             score += 3.0 * on_name - 0.5 * _uncovered(list(parsed.expansions), title)
         else:
             on_name = _coverage(phrases, title, total)
@@ -281,7 +282,7 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
         if follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
-        answers = max(on_name, on_phrases) if not parsed.latin else on_name
+        answers = max(on_name, on_phrases)
         scored.append((score, version_id, title, doc_phrases, follow_up, on_name, answers))
     asked = any(f > 0 and n > 0 for *_, f, n, _ in scored)
     # A follow-up not asked for loses its name credit only as far as something that is no
