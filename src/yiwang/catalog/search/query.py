@@ -342,7 +342,8 @@ class _FuzzyIndex:
     def correct(self, query: str) -> str:
         """The query with its best one-character correction, or ''. The longest phrase
         wins; among as long ones, a character spelled the same in pinyin (社保咔 → 社保卡),
-        then a character missing or extra, then any other substitution. A character missing
+        then a character missing or extra, then any other substitution (in a phrase of
+        three characters, of its middle one only). A character missing
         at a phrase's edge is not corrected: 公司 is no typo of 关公司."""
         query = query[:24]
         best = None  # (phrase length, kind, -start), start, end, phrase
@@ -359,7 +360,10 @@ class _FuzzyIndex:
                             phrase[1:] == window or phrase[:-1] == window
                         ):
                             continue  # a word added at the edge (公司 → 关公司) is no typo
-                        rank = (len(phrase), _edit_kind(window, phrase), -start)
+                        kind = _edit_kind(window, phrase)
+                        if kind == 0 and len(phrase) < 4 and window[1] == phrase[1]:
+                            continue  # 家里装 is no typo of 家里穷, 居往证 is one of 居住证
+                        rank = (len(phrase), kind, -start)
                         if best is None or rank > best[0]:
                             best = (rank, start, start + length, phrase)
         if not best:
