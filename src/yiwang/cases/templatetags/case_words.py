@@ -124,7 +124,11 @@ def overdue_words(case) -> str:
     """An overdue case owns up: it says so, apologises, names who handles it and how to
     reach them, and where to urge (催办, on the case's page)."""
     org = case.department or case.place
-    words = {"day": _day(case.promised_due_on), "org": official.display_name(org), "phone": org.phone}
+    words = {
+        "day": _day(case.promised_due_on),
+        "org": official.display_name(org),
+        "phone": org.phone,
+    }
     if org.phone:
         return (
             _(

@@ -12,6 +12,7 @@
    catalogue generation), corrected, and searched again.
 """
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 
@@ -453,6 +454,9 @@ def search(raw: str, filters: Filters | None = None) -> Outcome:
                 corrected, parsed = candidate, reparsed
                 seen = {r[1] for r in better}
                 ranked = better + [r for r in ranked if r[1] not in seen]
+    if not ranked and text.opens_shop(parsed.text):
+        parsed = dataclasses.replace(parsed, expansions=parsed.expansions + text.SHOP_TERMS)
+        ranked = _search(parsed, filters)
     matches = bundles.matching(parse(raw), filters)
     if corrected and not (matches.first or matches.related):
         matches = bundles.matching(parsed, filters)

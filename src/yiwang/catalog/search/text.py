@@ -154,6 +154,17 @@ def _contains(query: str, phrase: str) -> bool:
     return phrase in query
 
 
+# Opening a shop, workshop or parlour the dictionary does not name (开个理发店, 开眼镜店,
+# 开修理厂): when nothing is found, the business licence of a sole trader, which every one
+# of them starts with (query.search).
+_SHOP = re.compile(r"开(?:个|家|一家|一个|了)?[\u4e00-\u9fff]{1,5}(?:店|铺|馆|室|厂|坊|行|部|吧)")
+SHOP_TERMS = ("个体工商户",)
+
+
+def opens_shop(query: str) -> bool:
+    return bool(_SHOP.search(query))
+
+
 def expand(query: str) -> list[str]:
     """The official terms of every rule whose colloquial phrase occurs in the query."""
     found = []
@@ -189,7 +200,9 @@ def _pinyin_rules() -> dict[str, tuple[str, ...]]:
             terms = rule.official if phrase in rule.colloquial else (phrase,)
             forms = ["".join(lazy_pinyin(phrase, errors="ignore"))]
             if len(phrase) >= 3:
-                forms.append("".join(lazy_pinyin(phrase, style=Style.FIRST_LETTER, errors="ignore")))
+                forms.append(
+                    "".join(lazy_pinyin(phrase, style=Style.FIRST_LETTER, errors="ignore"))
+                )
             for form in forms:
                 found.setdefault(form, []).extend(terms)
     return {form: tuple(dict.fromkeys(terms)) for form, terms in found.items()}
