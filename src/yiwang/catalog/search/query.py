@@ -13,6 +13,7 @@
 """
 
 import dataclasses
+import functools
 import threading
 from dataclasses import dataclass, field
 
@@ -349,6 +350,8 @@ class _FuzzyIndex:
         query = query[:24]
         best = None  # (phrase length, kind, -start), start, end, phrase
         for length in sorted({n + d for n in self.lengths for d in (-1, 0, 1)}, reverse=True):
+            if best and length + 1 < best[0][0]:
+                break  # shorter windows find no phrase as long
             if length < self.MIN_LENGTH - 1 or length > len(query):
                 continue
             for start in range(len(query) - length + 1):
@@ -378,10 +381,15 @@ def _edit_kind(window: str, phrase: str) -> int:
     extra, 0 for another substitution."""
     if len(window) != len(phrase):
         return 1
+    pairs = [(a, b) for a, b in zip(window, phrase, strict=True) if a != b]
+    return 2 if pairs and _sound(pairs[0][0]) == _sound(pairs[0][1]) else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _sound(character: str) -> str:
     from pypinyin import lazy_pinyin
 
-    pairs = [(a, b) for a, b in zip(window, phrase, strict=True) if a != b]
-    return 2 if pairs and lazy_pinyin(pairs[0][0]) == lazy_pinyin(pairs[0][1]) else 0
+    return "".join(lazy_pinyin(character))
 
 
 _fuzzy_lock = threading.Lock()
