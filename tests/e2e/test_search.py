@@ -77,11 +77,11 @@ def test_an_admin_adds_a_missed_search_as_a_keyword(live_server, demo_district, 
     from tests.e2e.conftest import log_in
 
     base = live_server.url
-    page.goto(f"{base}/search/?q=开个文具店")
-    expect(page.get_by_role("heading", name="没有找到与“开个文具店”相关的事项")).to_be_visible()
+    page.goto(f"{base}/search/?q=卖文具")
+    expect(page.get_by_role("heading", name="没有找到与“卖文具”相关的事项")).to_be_visible()
     log_in(page, base, "catalog-admin")
     page.goto(f"{base}/workbench/catalog/search/")
-    row = page.get_by_role("row").filter(has_text="开个文具店")
-    row.get_by_label("把“开个文具店”加到哪个事项（事项编码）").fill("SCJ-XK-0005")
+    row = page.get_by_role("row").filter(has_text="卖文具")
+    row.get_by_label("把“卖文具”加到哪个事项（事项编码）").fill("SCJ-XK-0005")
     row.get_by_role("button", name="加为关键词").click()
-    expect(page.get_by_text("已把“开个文具店”加入事项“个体工商户设立登记”")).to_be_visible()
+    expect(page.get_by_text("已把“卖文具”加入事项“个体工商户设立登记”")).to_be_visible()

@@ -12,6 +12,8 @@
    catalogue generation), corrected, and searched again.
 """
 
+import dataclasses
+import functools
 import threading
 from dataclasses import dataclass, field
 
@@ -113,7 +115,8 @@ def parse(raw: str) -> Parsed:
     if text.is_latin(query) and any(c.isalpha() for c in query):
         query = text.english_spelling(query)
         words = tuple(w for w in dict.fromkeys(query.split()) if len(w) > 1)
-        return Parsed(query, True, words, tuple(text.expand(query)), query, events, items)
+        expansions = tuple(dict.fromkeys([*text.expand(query), *text.expand_pinyin(query)]))
+        return Parsed(query, True, words, expansions, query, events, items)
     stop = text.stopwords()
     words = [w for w in dict.fromkeys(text.segment(query)) if w not in stop]
     if any(len(w) > 1 for w in words):
@@ -219,16 +222,20 @@ FOLLOW_UPS = (
         ("补领", "补发", "补办"),
         ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "lost", "reissu"),
     ),
-    (("换领",), ("换", "过期", "到期", "renew", "expir", "replac")),
+    (("换领",), ("换", "过期", "到期", "有效期", "期满", "坏", "旧", "renew", "expir", "replac")),
     (("变更",), ("变", "改", "换", "chang", "amend")),
-    (("延续",), ("延续", "续", "到期", "过期", "renew", "extend")),
+    (("延续",), ("延续", "续", "到期", "过期", "有效期", "期满", "renew", "extend")),
     (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
     (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
     (("迁出",), ("迁出", "迁走", "迁到", "转出", "迁回", "迁往", "move out")),
     (("迁入",), ("迁入", "迁进", "迁来", "过来", "落户", "转入", "投靠", "move in")),
+    (("迁移",), ("迁", "转到", "转回", "搬到", "move", "transfer")),
 )
 FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
 FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
+# When the query asks for a follow-up and a named one is found, what it follows loses this
+# much of its name credit: 结婚证补办 → 补领结婚证 before 结婚登记.
+SUPERSEDED_PENALTY = 2.0
 
 
 def _follow_up(parsed: Parsed, title: str) -> float:
@@ -252,30 +259,45 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
     phrases = parsed.phrases
     total = sum(len(p) for p in phrases)
     compact = parsed.text.replace(" ", "")
-    ranked = []
+    scored = []
     for version_id, rank, title, doc_phrases, title_pinyin, hot in rows:
         score = rank / best
         title = text.normalise(title)
         if parsed.latin:
             # title_pinyin holds the name's pinyin, initials and English words.
             forms = title_pinyin.split()
-            score += 2.0 * any(f.startswith(compact) for f in forms)
+            if any(f.startswith(compact) for f in forms):
+                score += 2.0
+            elif len(compact) >= 4 and forms and compact in forms[0]:
+                score += 1.0  # inside the name's pinyin: hukoubu in juminhukoububuling
             if parsed.words:
                 english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
                 score += 2.0 * english / len(parsed.words)
             on_name = float(any(term in title for term in parsed.expansions))
+            on_phrases = float(any(term in doc_phrases for term in parsed.expansions))
             score += 3.0 * on_name - 0.5 * _uncovered(list(parsed.expansions), title)
         else:
             on_name = _coverage(phrases, title, total)
             on_phrases = _coverage(phrases, doc_phrases, total)
             score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
         follow_up = _follow_up(parsed, title)
-        if follow_up < 0:
-            score -= FOLLOW_UP_PENALTY * on_name
-        elif follow_up > 0:
+        if follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
-        ranked.append((score, version_id, title, doc_phrases))
+        answers = max(on_name, on_phrases)
+        scored.append((score, version_id, title, doc_phrases, follow_up, on_name, answers))
+    asked = any(f > 0 and n > 0 for *_, f, n, _ in scored)
+    # A follow-up not asked for loses its name credit only as far as something that is no
+    # follow-up answers the query too (by name, keywords or result): 户口本 → 居民户口簿补领,
+    # the only item about it.
+    base = max((a for *_, f, _, a in scored if f == 0), default=0.0)
+    ranked = []
+    for score, *rest, f, on_name, _ in scored:
+        if f < 0:
+            score -= FOLLOW_UP_PENALTY * min(on_name, base)
+        elif f == 0 and asked:
+            score -= SUPERSEDED_PENALTY * on_name
+        ranked.append((score, *rest))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return ranked
 
@@ -297,20 +319,21 @@ def _one_edit(a: str, b: str) -> bool:
 class _FuzzyIndex:
     """Every distinct name and phrase (≥ 3 characters) under itself and each of its
     one-character deletions; two strings within one substitution, insertion or deletion
-    share a key (the symmetric-deletion method)."""
+    share a key (the symmetric-deletion method). A key keeps every phrase under it (社保 is a
+    deletion of 社保卡 and of 交社保), longest first."""
 
     MIN_LENGTH = 3
 
     def __init__(self, phrases):
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, list[str]] = {}
         self.lengths: set[int] = set()
         # Longest first, then in code-point order: the same correction in every process.
         for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
             if len(phrase) < self.MIN_LENGTH:
                 continue
             self.lengths.add(len(phrase))
-            for key in self._deletions(phrase):
-                self.keys.setdefault(key, phrase)
+            for key in dict.fromkeys(self._deletions(phrase)):
+                self.keys.setdefault(key, []).append(phrase)
 
     @staticmethod
     def _deletions(word: str):
@@ -319,29 +342,54 @@ class _FuzzyIndex:
             yield word[:i] + word[i + 1 :]
 
     def correct(self, query: str) -> str:
-        """The query with its best one-character correction, or ''."""
+        """The query with its best one-character correction, or ''. The longest phrase
+        wins; among as long ones, a character spelled the same in pinyin (社保咔 → 社保卡),
+        then a character missing or extra, then any other substitution (in a phrase of
+        three characters, of its middle one only). A character missing
+        at a phrase's edge is not corrected: 公司 is no typo of 关公司."""
         query = query[:24]
-        best = None  # (phrase length, start, end, phrase)
+        best = None  # (phrase length, kind, -start), start, end, phrase
         for length in sorted({n + d for n in self.lengths for d in (-1, 0, 1)}, reverse=True):
+            if best and length + 1 < best[0][0]:
+                break  # shorter windows find no phrase as long
             if length < self.MIN_LENGTH - 1 or length > len(query):
                 continue
             for start in range(len(query) - length + 1):
                 window = query[start : start + length]
                 for key in self._deletions(window):
-                    phrase = self.keys.get(key)
-                    if (
-                        phrase
-                        and phrase != window
-                        and _one_edit(window, phrase)
-                        and (best is None or len(phrase) > best[0])
-                    ):
-                        best = (len(phrase), start, start + length, phrase)
-            if best:
-                break
+                    for phrase in self.keys.get(key, ()):
+                        if phrase == window or not _one_edit(window, phrase):
+                            continue
+                        if len(phrase) > len(window) and (
+                            phrase[1:] == window or phrase[:-1] == window
+                        ):
+                            continue  # a word added at the edge (公司 → 关公司) is no typo
+                        kind = _edit_kind(window, phrase)
+                        if kind == 0 and len(phrase) < 4 and window[1] == phrase[1]:
+                            continue  # 家里装 is no typo of 家里穷, 居往证 is one of 居住证
+                        rank = (len(phrase), kind, -start)
+                        if best is None or rank > best[0]:
+                            best = (rank, start, start + length, phrase)
         if not best:
             return ""
         _, start, end, phrase = best
         return query[:start] + phrase + query[end:]
+
+
+def _edit_kind(window: str, phrase: str) -> int:
+    """2 for a substitution by a character of the same pinyin, 1 for a character missing or
+    extra, 0 for another substitution."""
+    if len(window) != len(phrase):
+        return 1
+    pairs = [(a, b) for a, b in zip(window, phrase, strict=True) if a != b]
+    return 2 if pairs and _sound(pairs[0][0]) == _sound(pairs[0][1]) else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _sound(character: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(character))
 
 
 _fuzzy_lock = threading.Lock()
@@ -414,6 +462,9 @@ def search(raw: str, filters: Filters | None = None) -> Outcome:
                 corrected, parsed = candidate, reparsed
                 seen = {r[1] for r in better}
                 ranked = better + [r for r in ranked if r[1] not in seen]
+    if not ranked and text.opens_shop(parsed.text):
+        parsed = dataclasses.replace(parsed, expansions=parsed.expansions + text.SHOP_TERMS)
+        ranked = _search(parsed, filters)
     matches = bundles.matching(parse(raw), filters)
     if corrected and not (matches.first or matches.related):
         matches = bundles.matching(parsed, filters)

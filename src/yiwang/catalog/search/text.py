@@ -154,6 +154,17 @@ def _contains(query: str, phrase: str) -> bool:
     return phrase in query
 
 
+# Opening a shop, workshop or parlour the dictionary does not name (开个理发店, 开眼镜店,
+# 开修理厂): when nothing is found, the business licence of a sole trader, which every one
+# of them starts with (query.search).
+_SHOP = re.compile(r"开(?:个|家|一家|一个|了)?[\u4e00-\u9fff]{1,5}(?:店|铺|馆|室|厂|坊|行|部|吧)")
+SHOP_TERMS = ("个体工商户",)
+
+
+def opens_shop(query: str) -> bool:
+    return bool(_SHOP.search(query))
+
+
 def expand(query: str) -> list[str]:
     """The official terms of every rule whose colloquial phrase occurs in the query."""
     found = []
@@ -172,6 +183,35 @@ def life_events(query: str) -> dict[str, tuple[str, ...]]:
         for name in rule.bundles if phrases else ():
             found[name] = found.get(name, ()) + phrases
     return found
+
+
+@functools.cache
+def _pinyin_rules() -> dict[str, tuple[str, ...]]:
+    """The official terms of each colloquial phrase and official term, under its joined
+    pinyin (all lengths) and its initials (three characters or more: two letters name too
+    much): hukoubu → 居民户口簿, sbk → 社会保障卡."""
+    from pypinyin import Style, lazy_pinyin
+
+    found: dict[str, list[str]] = {}
+    for rule in rules():
+        for phrase in rule.colloquial + rule.official:
+            if phrase.isascii() or not rule.official:
+                continue
+            terms = rule.official if phrase in rule.colloquial else (phrase,)
+            forms = ["".join(lazy_pinyin(phrase, errors="ignore"))]
+            if len(phrase) >= 3:
+                forms.append(
+                    "".join(lazy_pinyin(phrase, style=Style.FIRST_LETTER, errors="ignore"))
+                )
+            for form in forms:
+                found.setdefault(form, []).extend(terms)
+    return {form: tuple(dict.fromkeys(terms)) for form, terms in found.items()}
+
+
+def expand_pinyin(query: str) -> list[str]:
+    """The official terms a Latin query names as the pinyin or initials of a phrase of the
+    dictionary (the whole query, spaces dropped)."""
+    return list(_pinyin_rules().get(query.replace(" ", ""), ()))
 
 
 def item_phrases(query: str) -> list[str]:
