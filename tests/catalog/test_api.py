@@ -28,7 +28,8 @@ def test_search_ranks_like_the_page_and_needs_no_login(api, catalog):
     assert first["department"]["code"] == "990101-CLJ"
     assert first["url"] == "http://testserver/items/CLJ-GG-0001/"
     assert {"level", "online_depth", "max_visits", "promised_days"} <= set(first)
-    assert body["count"] == len(body["results"]) >= 2
+    # Only the convincing results: the weaker ones the page folds under 更多相关 are left out.
+    assert body["count"] == len(body["results"]) >= 1
 
 
 def test_search_filters_and_paginates(api, catalog):

@@ -120,7 +120,7 @@ def test_admin_edits_reviewer_publishes_and_history_keeps_the_old_version(small_
     assert "企业设立登记（试行）" in page
     page = client.get(f"/workbench/catalog/items/{CODE}/v2/review/").content.decode()
     assert "企业设立登记（试行）" in page and "不收费" in page and "每件10元" in page
-    assert "共 2 处变化" in page
+    assert "共 3 处变化" in page  # name, English name, fee
     response = client.post(f"/workbench/catalog/items/{CODE}/v2/publish/")
     assert response.status_code == 302
 
@@ -129,7 +129,7 @@ def test_admin_edits_reviewer_publishes_and_history_keeps_the_old_version(small_
     page = client.get(f"/workbench/catalog/items/{CODE}/v1/").content.decode()
     assert "企业设立登记" in page and "已停用" in page
     page = client.get(f"/workbench/catalog/items/{CODE}/compare/?a=1&b=2").content.decode()
-    assert "每件10元" in page and "共 2 处变化" in page
+    assert "每件10元" in page and "共 3 处变化" in page
 
 
 def test_reviewer_returns_with_a_required_comment_shown_to_the_admin(
