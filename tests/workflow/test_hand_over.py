@@ -14,22 +14,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 from pypdf import PdfReader
 
 from yiwang.notify.models import Message
 from yiwang.workflow import delivery, documents, selectors
 from yiwang.workflow.models import DeliveryStatus, HandOver, HandOverCode
 
+from .signatures import png
 from .test_delivery import approve_all
 
 AGENT_ID = "11010119900307803X"
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (120, 40), "white").save(out, format="PNG")
-    return out.getvalue()
 
 
 def last4(case) -> str:
@@ -116,6 +110,14 @@ def test_an_agent_with_the_authorisation_collects_and_signs(ready, people):
         ({"id_number": ""}, "id_required"),
         ({"confirmation": "signature", "signature": b"not a png"}, "signature_invalid"),
         ({"confirmation": "signature", "signature": ""}, "signature_required"),
+        ({"confirmation": "signature", "signature": png(blank=True)}, "signature_required"),
+        (
+            {
+                "confirmation": "signature",
+                "signature": png(blank=True, mode="RGBA", background=(0, 0, 0, 0)),
+            },
+            "signature_required",
+        ),
         ({"code": "123456"}, "code_not_sent"),
     ],
 )

@@ -292,12 +292,9 @@ def test_issuer_hands_over_a_bundle_result(accepted_bundle, as_user, people):
     screen = text(client.get(reverse("result_hand_over", args=[parent.pk])))
     assert screen.count("decision.pdf") == 4 and "确认交付" in screen
     import base64
-    import io
 
-    from PIL import Image
+    from .signatures import png
 
-    png = io.BytesIO()
-    Image.new("RGB", (60, 20), "white").save(png, format="PNG")
     response = client.post(
         reverse("result_hand_over", args=[parent.pk]),
         {
@@ -305,7 +302,7 @@ def test_issuer_hands_over_a_bundle_result(accepted_bundle, as_user, people):
             "id_document": "resident_id",
             "id_number": parent.applicant.reveal_id_number(),
             "confirmation": "signature",
-            "signature": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
+            "signature": "data:image/png;base64," + base64.b64encode(png()).decode(),
             "action": "confirm",
         },
     )

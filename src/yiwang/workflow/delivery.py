@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 from yiwang.audit import services as audit
 from yiwang.cases import services as cases
@@ -319,7 +319,20 @@ def _signature_image(signature) -> ContentFile:
         ok = False
     if not ok:
         raise ValidationError(_("签名图像无法读取，请重签。"), code="signature_invalid")
+    if not _has_strokes(data):
+        raise ValidationError(_("请领取人在签名框内签名。"), code="signature_required")
     return ContentFile(data, name="signature.png")
+
+
+def _has_strokes(data: bytes) -> bool:
+    """Something was drawn: a blank pad (white or transparent) is no signature."""
+    with Image.open(io.BytesIO(data)) as image:
+        sheet = Image.new("RGBA", image.size, "white")
+        sheet.alpha_composite(image.convert("RGBA"))
+    return (
+        ImageOps.invert(sheet.convert("L")).point(lambda v: 255 if v > 32 else 0).getbbox()
+        is not None
+    )
 
 
 def _use_code(delivery: ResultDelivery, code: str) -> ValidationError | None:
