@@ -221,3 +221,18 @@ def test_the_clerks_screen_works_without_javascript(ready, people, client):
     assert done.status_code == 302 and done["Location"] == reverse("workbench_case", args=[case.pk])
     page = client.get(done["Location"]).content.decode()
     assert "领取凭证(PDF)" in page and case.applicant.reveal_id_number() not in page
+
+
+def test_sending_the_code_and_collecting_with_it_cost_fixed_statements(ready, people):
+    case = ready()
+    with CaptureQueriesContext(connection) as sending:
+        delivery.send_hand_over_code(case.pk, by=people["issuer"])
+    code = texted_code(case)
+    number = last4(case)
+    with CaptureQueriesContext(connection) as collecting:
+        delivery.hand_over(case.pk, by=people["issuer"], id_number=number, code=code)
+    # Lock the case and the delivery, grants, the applicant, replace the code, the outbox
+    # message and the audit chain.
+    assert len(sending) <= 14, [q["sql"][:60] for q in sending]
+    # The signature path's statements, plus reading and using up the code.
+    assert len(collecting) <= 14, [q["sql"][:60] for q in collecting]
