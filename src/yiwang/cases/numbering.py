@@ -1,26 +1,47 @@
 """Human-readable case numbers: 办件 + date + a six-digit sequence of the day, e.g.
-YW20261123000042. The day's counter row is locked, so concurrent submits wait their turn
-and never share a number."""
+YW20261123000042.
 
-from django.db import IntegrityError, transaction
+The day's counter is advanced by one upsert (`INSERT … ON CONFLICT … DO UPDATE … RETURNING`,
+on SQLite ≥ 3.35 and PostgreSQL alike), which locks its row until the transaction ends. So
+concurrent submits never share a number, and a submit takes its numbers last, just before it
+commits, to hold that lock for as short a time as possible."""
+
+from django.db import connection
 from django.utils import timezone
 
-from .models import CaseNumberCounter
+from .models import Case, CaseNumberCounter
 
 PREFIX = "YW"
 
 
+def reserve(day, count: int = 1) -> list[str]:
+    """The next `count` numbers of `day`, in order. Holds the day's counter row until commit:
+    call it at the end of the transaction."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        # The table name is the model's own, quoted; the values are parameters.
+        upsert = (
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + excluded.last "
+            "RETURNING last"
+        )
+        cursor.execute(
+            upsert,
+            [day, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"{PREFIX}{day:%Y%m%d}{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
 def next_number(today=None) -> str:
-    day = today or timezone.localdate()
-    with transaction.atomic():
-        counter = CaseNumberCounter.objects.select_for_update().filter(day=day).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    CaseNumberCounter.objects.create(day=day, last=0)
-            except IntegrityError:
-                pass  # another submit created today's row first; lock theirs
-            counter = CaseNumberCounter.objects.select_for_update().get(day=day)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{PREFIX}{day:%Y%m%d}{counter.last:06d}"
+    return reserve(today or timezone.localdate())[0]
+
+
+def assign(cases: list[Case], day) -> None:
+    """Give each case without a number the next one of `day`: one upsert, one update."""
+    unnumbered = [case for case in cases if not case.number]
+    if not unnumbered:
+        return
+    for case, number in zip(unnumbered, reserve(day, len(unnumbered)), strict=True):
+        case.number = number
+    Case.objects.bulk_update(unnumbered, ["number"])

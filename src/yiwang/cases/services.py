@@ -504,13 +504,12 @@ def _submit(case_id, *, by) -> Case:
     resubmit = case.status == Status.SUPPLEMENT
     now, today = timezone.now(), timezone.localdate()
     intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
-    for member in _family(case):
+    family = _family(case)
+    for member in family:
         _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
         if member.pk in parts:
             member.form_data = parts[member.pk].form_data
             member.form_sources = parts[member.pk].form_sources
-        if not member.number:
-            member.number = numbering.next_number(today)
         if not resubmit:
             member.submitted_at = now
         # The complete application is received now (after a supplement: again now).
@@ -518,6 +517,8 @@ def _submit(case_id, *, by) -> Case:
         member.save()
     if resubmit:
         case.notices.filter(answered_at__isnull=True).update(answered_at=now)
+    # Late, so the day's counter row stays locked only for the audit record and the commit.
+    numbering.assign(family, today)
     audit.record(
         by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
     )
