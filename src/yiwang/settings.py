@@ -348,7 +348,7 @@ YIWANG_SITE_URL = env("YIWANG_SITE_URL", "" if PRODUCTION else "http://127.0.0.1
 YIWANG_SHOW_OUTBOX = env_bool("YIWANG_SHOW_OUTBOX", not PRODUCTION)
 YIWANG_BENCH = env_bool("YIWANG_BENCH", False)  # bench/search: a bare JSON view as baseline
 
-# --- approval clocks and results (DESIGN.md §7) -------------------------------------------
+# --- approval clocks and results (docs/architecture.md, "Time") ----------------------------
 # Yellow when at most this share of the promised time is left, and at least N working days
 # before the deadline; red when overdue.
 YIWANG_WARNING_YELLOW_PERCENT = int(env("YIWANG_WARNING_YELLOW_PERCENT", "20"))

@@ -1,4 +1,4 @@
-"""Retried POSTs with the same Idempotency-Key do not duplicate (DESIGN.md §2.3)."""
+"""Retried POSTs with the same Idempotency-Key do not duplicate."""
 
 import datetime
 import threading

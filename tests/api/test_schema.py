@@ -1,4 +1,4 @@
-"""The schema at /api/schema/ is the contract (DESIGN.md §9)."""
+"""The schema at /api/schema/ is the contract."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's Chromium (DESIGN.md §11)."""
+"""Browser tests: Playwright driving Debian's Chromium."""
 
 import os
 from pathlib import Path

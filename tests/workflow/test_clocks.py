@@ -1,5 +1,5 @@
 """Clocks: suspensions move every deadline by exactly the working days paused (Art. 45),
-extensions need the head (Art. 42), warnings turn yellow then red (DESIGN.md §7)."""
+extensions need the head (Art. 42), warnings turn yellow then red."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` for POSTs (DESIGN.md §2.3: retried submissions do not duplicate).
+"""`Idempotency-Key` for POSTs: retried submissions do not duplicate.
 
     class CitizenRegistration(APIView):
         @idempotent

@@ -37,7 +37,7 @@ def definition_of(case: Case, children: list[Case] | None = None):
     the merged form of its children's versions."""
     if case.is_bundle:
         children = children_of(case) if children is None else children
-        # The main items run first, one after another (DESIGN.md: 一件事), so what their
+        # The main items run first, one after another (一件事, docs/cases.md), so what their
         # licences say is not asked again by the items after them — unless an enterprise
         # applies, whose own particulars (credit code, name) are already known.
         main = frozenset() if case.enterprise_id else catalog_selectors.main_items(case.bundle_id)

@@ -1,4 +1,4 @@
-"""Staff roles (DESIGN.md §1). A role is granted per org unit and reaches its subtree."""
+"""Staff roles (docs/architecture.md, "Who sees what"). A role is granted per org unit and reaches its subtree."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

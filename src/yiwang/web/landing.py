@@ -1,6 +1,6 @@
 """Where staff land after signing in: on their workbench, at the queue they use most — the
 last workbench queue they opened, while their roles still open it; before they have opened
-one, the main queue of their role (DESIGN.md §1: the window's intake queue, the approvers'
+one, the main queue of their role (the window's intake queue, the approvers'
 task inbox, the issuer's result queue, the supervisor's dashboard, the catalogue).
 
 An explicit ?next= on the sign-in page still wins (identity.views.LoginView)."""

@@ -1,4 +1,4 @@
-"""Working days on the Chinese calendar (DESIGN.md §2 "law-shaped time", §7).
+"""Working days on the Chinese calendar (docs/architecture.md, "Time").
 
 Sources, strongest first:
 
@@ -134,7 +134,7 @@ def workdays_between_checked(start, end) -> WorkdayCount:
 def deadline_instant(day) -> datetime.datetime:
     """The last instant of `day` in Asia/Shanghai: 23:59:59.999999+08:00.
 
-    DESIGN.md §7 says deadlines are "end of the working day". We take the end of the
+    docs/architecture.md ("Time") says deadlines are "end of the working day". We take the end of the
     calendar day rather than office closing time: halls close at different hours, online
     submissions are accepted until midnight, and a case is not overdue while its last day
     lasts. A case is overdue when now > this instant."""

@@ -1,4 +1,4 @@
-"""Clocks of cases and tasks (DESIGN.md §7): working days left, warnings, suspensions
+"""Clocks of cases and tasks (docs/architecture.md, "Time"): working days left, warnings, suspensions
 (特别程序, 行政许可法 第四十五条) and extensions (延期, 第四十二条).
 
 Deadlines are dates, due at the end of that day in Asia/Shanghai (workdays.deadline_instant).
