@@ -128,8 +128,8 @@ def test_a_failing_handler_is_logged_retried_by_the_job_and_keeps_its_event(
 
 
 @pytest.mark.django_db
-def test_the_job_runs_a_delivery_whose_task_never_ran(subscribed, someone):
-    """The process stopped between the commit and the task: the outbox row is still there."""
+def test_the_job_runs_a_delivery_the_process_never_got_to(subscribed, someone):
+    """The process stopped between the commit and the run: the outbox row is still there."""
     seen = []
     subscribed("case.refused", name="test.late")(lambda event: seen.append(event.pk))
     event = events.append("case.refused", someone)  # no on-commit callback runs here

@@ -6,9 +6,11 @@ imports). With the event, one pending EventDelivery row per subscriber is writte
 same transaction (an outbox), so a committed event always knows who still has to handle it
 and a rolled-back command leaves neither the event nor any work behind.
 
-Once the transaction commits, the event's deliveries run as a task (django-tasks: the
-worker in production, inline in the tests). Each run locks its delivery row and runs the
-handler in a savepoint of the same transaction that marks the row done: a handler's
+Once the transaction commits, the event's deliveries run right away, in the process that
+committed (transaction.on_commit, as the notifications the journey sends always were: a
+notice is written when its decision is, also under the demo's travelling clock). Each run
+locks its delivery row and runs the handler in a savepoint of the transaction that marks
+the row done: a handler's
 database work and its "done" mark commit together, and a second dispatch of the same event
 finds the row done and skips it — each handler completes once per event. A failing handler
 is logged and its failure recorded on the row; the periodic job (core/jobs.py) tries it
@@ -31,7 +33,7 @@ from .models import DomainEvent, EventDelivery
 
 log = logging.getLogger(__name__)
 
-# The on-commit task normally runs a delivery within seconds; the job leaves it that long.
+# A delivery is normally run on commit; the job leaves a new one alone that long.
 GRACE = datetime.timedelta(seconds=60)
 # After each failure the next try waits twice as long, up to this.
 LONGEST_PAUSE = datetime.timedelta(hours=6)
@@ -92,16 +94,10 @@ def append(kind: str, aggregate, *, by=None, org_path: str = "", **payload) -> D
         EventDelivery.objects.bulk_create(
             EventDelivery(event=event, handler=handler.name) for handler in concerned
         )
-        # robust: a queue that cannot take the task now leaves the deliveries pending for
-        # the job; the command itself has committed and succeeded.
-        transaction.on_commit(lambda: _enqueue(event.pk), robust=True)
+        # robust: whatever goes wrong leaves the deliveries pending for the job; the
+        # command itself has committed and succeeded.
+        transaction.on_commit(lambda: dispatch(event.pk), robust=True)
     return event
-
-
-def _enqueue(event_id: int) -> None:
-    from .tasks import handle_event
-
-    handle_event.enqueue(event_id)
 
 
 def dispatch(event_id: int) -> dict[str, str]:
@@ -153,8 +149,8 @@ def _pause(attempts: int) -> datetime.timedelta:
 
 
 def retry_pending(now: datetime.datetime | None = None, *, limit: int = 500) -> dict[int, str]:
-    """The job: run the deliveries the on-commit task did not complete — it failed, or never
-    ran (the process stopped first) — each once its pause since the last try is over.
+    """The job: run the deliveries the on-commit run did not complete — it failed, or never
+    happened (the process stopped first) — each once its pause since the last try is over.
     Returns {delivery id: outcome}."""
     now = now or timezone.now()
     pending = (
