@@ -177,8 +177,9 @@ def test_handing_over_costs_a_fixed_number_of_statements(ready, people):
     with CaptureQueriesContext(connection) as queries:
         signed(case, people["issuer"], id_number=number, signature=signature)
     # Savepoint, lock the case, lock the delivery, the issuer's grants, the applicant; update
-    # the delivery, insert the record and the timeline line; the audit chain (4); release.
-    assert len(queries) <= 13, [q["sql"][:60] for q in queries]
+    # the delivery, insert the record, the timeline line and the domain event; the audit
+    # chain (4); release.
+    assert len(queries) <= 14, [q["sql"][:60] for q in queries]
 
 
 def test_the_receipt_is_a_pdf_for_staff_and_the_applicant(ready, people, client):
@@ -235,4 +236,4 @@ def test_sending_the_code_and_collecting_with_it_cost_fixed_statements(ready, pe
     # message and the audit chain.
     assert len(sending) <= 14, [q["sql"][:60] for q in sending]
     # The signature path's statements, plus reading and using up the code.
-    assert len(collecting) <= 14, [q["sql"][:60] for q in collecting]
+    assert len(collecting) <= 15, [q["sql"][:60] for q in collecting]

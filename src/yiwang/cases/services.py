@@ -1,6 +1,7 @@
 """The only door for changing a case (办件) before approval: drafts, materials, submit, and
 the comprehensive window's four intake actions. Each function: lock → authorise → check
-the transition → change → timeline + audit → notify after commit."""
+the transition → change → timeline + audit + domain event → notify after commit. The apps
+that react to a journey (feedback, …) subscribe to its events (docs/events.md)."""
 
 import datetime
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
-from yiwang.core import limits, links
+from yiwang.core import events, limits, links
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -72,6 +73,20 @@ def _email_text(case: Case, body: str, url: str) -> str:
         "body": body,
         "url": url,
     }
+
+
+def announce(kind: str, case: Case, *, by, **payload) -> None:
+    """Append the domain event `kind` of the case (docs/events.md) in the caller's
+    transaction, with its status and its journey's parent; the payload is ids and codes."""
+    events.append(
+        kind,
+        case,
+        by=by,
+        org_path=case.place_path,
+        status=str(case.status),
+        parent=case.parent_id,
+        **payload,
+    )
 
 
 def _notify_applicant(case: Case, subject: str, body: str) -> None:
@@ -522,6 +537,7 @@ def _submit(case_id, *, by) -> Case:
     audit.record(
         by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
     )
+    announce("case.resubmitted" if resubmit else "case.submitted", case, by=by)
     _notify_applicant(
         case,
         _("办件已提交"),
@@ -587,6 +603,7 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
 
     workflow.cancel_open_tasks(case, by=by)
     audit.record(by, "case.withdrawn", case, org_path=case.place_path)
+    announce("case.withdrawn", case, by=by)
     return case
 
 
@@ -646,6 +663,7 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
         org_path=case.place_path,
         summary={"tolerated": bool(open_materials)},
     )
+    announce("case.accepted", case, by=by, deemed=deemed, tolerated=bool(open_materials))
     _notify_applicant(
         case,
         _("办件已受理"),
@@ -737,6 +755,7 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
             "repeat_reason": repeat_reason.strip(),
         },
     )
+    announce("case.supplement_requested", case, by=by, notice=notice.pk, items=len(entries))
     _notify_applicant(
         case,
         _("请补正材料"),
@@ -759,12 +778,32 @@ def refuse(case_id, *, by, reason: str) -> Case:
         member.concluded_at = timezone.now()
         member.save()
     audit.record(by, "case.refused", case, org_path=case.place_path)
-    from yiwang.feedback.services import rating_url  # 好差评: refusals are rated too
-
-    body = _("%(title)s不予受理，理由见不予受理决定书。") % {"title": case.title}
-    body += _("请对本次服务作出评价：%(url)s") % {"url": rating_url(case)}
-    _notify_applicant(case, _("办件不予受理"), body)
+    # The applicant's notice carries the invitation to rate (好差评: refusals are rated
+    # too): feedback's subscriber sends it with the words of decision_notice.
+    announce("case.refused", case, by=by)
     return case
+
+
+def notify_applicant(case: Case, subject: str, body: str) -> None:
+    """Tell the applicant in the site, by SMS and by e-mail, once the transaction commits
+    (for the subscribers that send a journey's notices)."""
+    _notify_applicant(case, subject, body)
+
+
+def decision_notice(case: Case, status: str) -> tuple[str, str]:
+    """(subject, body) of the applicant's notice of a refusal or of a journey's conclusion
+    (`status`: refused, or the outcome). Sent by the subscriber of case.refused /
+    case.concluded that adds the invitation to rate (feedback.handlers), in one message."""
+    if status == Status.REFUSED:
+        return _("办件不予受理"), _("%(title)s不予受理，理由见不予受理决定书。") % {
+            "title": case.title
+        }
+    words = (
+        _("%(title)s（%(number)s）不予许可，理由见不予许可决定书。")
+        if status == Status.DENIED
+        else _("%(title)s（%(number)s）已办结，准予许可。")
+    )
+    return _("办件已办结"), words % {"title": case.title, "number": case.number}
 
 
 def deem_overdue_accepted(today: datetime.date | None = None) -> list[int]:
@@ -854,17 +893,9 @@ def conclude(case: Case, *, by, outcome: Status, reason: str = "") -> Case:
         org_path=case.place_path,
         summary={"outcome": str(outcome)},
     )
-    if case.parent_id is None:
-        words = (
-            _("%(title)s（%(number)s）不予许可，理由见不予许可决定书。")
-            if outcome == Status.DENIED
-            else _("%(title)s（%(number)s）已办结，准予许可。")
-        )
-        from yiwang.feedback.services import rating_url  # 好差评: a signed link, no login
-
-        body = words % {"title": case.title, "number": case.number}
-        body += _("请对本次服务作出评价：%(url)s") % {"url": rating_url(case)}
-        _notify_applicant(case, _("办件已办结"), body)
+    # A journey's conclusion is told to the applicant with the invitation to rate (好差评),
+    # by feedback's subscriber (decision_notice); a bundle's items conclude silently.
+    announce("case.concluded", case, by=by, outcome=str(outcome))
     return case
 
 
@@ -872,6 +903,7 @@ def suspend(case: Case, *, by, note: str) -> Case:
     """in_review → suspended (9): 特别程序, the clock stops (Art. 45)."""
     _move(case, Status.SUSPENDED, by=by, action="suspend", note=note)
     case.save()
+    announce("case.suspended", case, by=by)
     return case
 
 
@@ -879,6 +911,7 @@ def resume(case: Case, *, by, note: str = "") -> Case:
     """suspended → in_review (10): the clock runs again."""
     _move(case, Status.IN_REVIEW, by=by, action="resume", note=note)
     case.save()
+    announce("case.resumed", case, by=by)
     return case
 
 

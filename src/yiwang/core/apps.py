@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import checks, jobs  # noqa: F401 - registers the system checks, the jobs
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")

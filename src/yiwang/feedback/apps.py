@@ -8,4 +8,4 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("好差评")
 
     def ready(self):
-        from . import jobs, policy_rules, receivers  # noqa: F401
+        from . import handlers, jobs, policy_rules, receivers  # noqa: F401

@@ -88,6 +88,7 @@ def make_ready(case: Case, *, by) -> ResultDelivery:
     cases.record_event(
         case, by=by, action="result_ready", note=_("办理结果待出件（%(how)s）") % {"how": how}
     )
+    cases.announce("case.result_ready", case, by=by, method=delivery.method)
     _tell_applicant(
         case,
         _("办理结果待领取") if delivery.method == DeliveryMethod.PICKUP else _("办理结果待寄出"),
@@ -420,6 +421,7 @@ def hand_over(
             record.save()
             delivery.hand_over_record = record
             cases.record_event(case, by=by, action="delivered", note=hand_over_words(record))
+            cases.announce("case.result_delivered", case, by=by, method=delivery.method)
             audit.record(
                 by,
                 "delivery.handed_over",
@@ -477,6 +479,7 @@ def ship(case_id, *, by) -> ResultDelivery:
         note=_("办理结果已交%(courier)s寄出，运单号 %(number)s")
         % {"courier": delivery.courier, "number": tracking},
     )
+    cases.announce("case.result_delivered", case, by=by, method=delivery.method)
     audit.record(
         by,
         "delivery.shipped",

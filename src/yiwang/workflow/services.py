@@ -260,6 +260,9 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
         + (f"。{opinion}" if opinion else ""),
     )
     audit.record(by, "task.completed", task, org_path=task.org_path, summary={"decision": decision})
+    cases.announce(
+        "case.task_completed", task.case, by=by, task=task.pk, stage=task.stage, decision=decision
+    )
 
     if decision == Decision.RETURN:
         _cancel_stage(task, by=by)

@@ -1,0 +1,166 @@
+"""Domain events and their subscribers (docs/events.md).
+
+A service appends an event inside its transaction (`append`); the apps that react to it
+subscribe (`@subscribe("case.concluded")`, in a `handlers.py` their AppConfig.ready
+imports). With the event, one pending EventDelivery row per subscriber is written in the
+same transaction (an outbox), so a committed event always knows who still has to handle it
+and a rolled-back command leaves neither the event nor any work behind.
+
+Once the transaction commits, the event's deliveries run right away, in the process that
+committed (transaction.on_commit, as the notifications the journey sends always were: a
+notice is written when its decision is, also under the demo's travelling clock). Each run
+locks its delivery row and runs the handler in a savepoint of the transaction that marks
+the row done: a handler's
+database work and its "done" mark commit together, and a second dispatch of the same event
+finds the row done and skips it — each handler completes once per event. A failing handler
+is logged and its failure recorded on the row; the periodic job (core/jobs.py) tries it
+again with a growing pause, for as long as it fails. Nothing is dropped.
+
+Handlers take the event and may read the database; they must not assume an order between
+events, and effects outside the database (a message to send) go through
+`transaction.on_commit`, as notify does, so they happen only when the run commits.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import DomainEvent, EventDelivery
+
+log = logging.getLogger(__name__)
+
+# A delivery is normally run on commit; the job leaves a new one alone that long.
+GRACE = datetime.timedelta(seconds=60)
+# After each failure the next try waits twice as long, up to this.
+LONGEST_PAUSE = datetime.timedelta(hours=6)
+ERROR_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    kind: str
+    func: Callable[[DomainEvent], object]
+    when: Callable[[dict], bool] | None = None
+
+
+_handlers: dict[str, dict[str, Handler]] = {}  # kind → name → handler
+
+
+def subscribe(kind: str, *, name: str | None = None, when: Callable[[dict], bool] | None = None):
+    """Register `func(event)` for events of `kind`. `when(payload)`, if given, decides at
+    append time whether this event concerns the handler at all (no delivery row is written
+    otherwise). The name (default: the function's dotted path) identifies the handler in
+    the delivery rows: keep it stable, or pending deliveries lose their handler."""
+
+    def register(func):
+        handler = Handler(name or f"{func.__module__}.{func.__qualname__}", kind, func, when)
+        _handlers.setdefault(kind, {})[handler.name] = handler
+        return func
+
+    return register
+
+
+def subscribers(kind: str) -> list[Handler]:
+    return list(_handlers.get(kind, {}).values())
+
+
+def _handler(name: str) -> Handler | None:
+    for by_name in _handlers.values():
+        if name in by_name:
+            return by_name[name]
+    return None
+
+
+def append(kind: str, aggregate, *, by=None, org_path: str = "", **payload) -> DomainEvent:
+    """Record that `kind` happened to `aggregate` (a saved model instance), inside the
+    caller's transaction. `payload`: ids, codes and dates only — an event is kept forever.
+    `by`: the acting user, or None / a system actor's name (no actor id is kept then)."""
+    event = DomainEvent.objects.create(
+        at=timezone.now(),
+        kind=kind,
+        aggregate_type=aggregate._meta.model_name,
+        aggregate_id=aggregate.pk,
+        org_path=org_path,
+        payload=payload,
+        actor_id=getattr(by, "pk", None),
+    )
+    concerned = [h for h in subscribers(kind) if h.when is None or h.when(payload)]
+    if concerned:
+        EventDelivery.objects.bulk_create(
+            EventDelivery(event=event, handler=handler.name) for handler in concerned
+        )
+        # robust: whatever goes wrong leaves the deliveries pending for the job; the
+        # command itself has committed and succeeded.
+        transaction.on_commit(lambda: dispatch(event.pk), robust=True)
+    return event
+
+
+def dispatch(event_id: int) -> dict[str, str]:
+    """Run every pending delivery of the event; {handler name: outcome}."""
+    pending = EventDelivery.objects.filter(event_id=event_id, done_at__isnull=True)
+    return {name: run(pk) for pk, name in pending.order_by("pk").values_list("pk", "handler")}
+
+
+def run(delivery_id: int) -> str:
+    """Run one delivery: "done", "failed" or "skipped" (already done, or gone)."""
+    with transaction.atomic():
+        delivery = (
+            EventDelivery.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.done_at is not None:
+            return "skipped"
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.tried_at = now
+        handler = _handler(delivery.handler)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler named {delivery.handler} is subscribed")
+            with transaction.atomic():
+                handler.func(delivery.event)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            log.exception(
+                "event handler %s failed on event %s (%s), attempt %d",
+                delivery.handler,
+                delivery.event_id,
+                delivery.event.kind,
+                delivery.attempts,
+            )
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+            delivery.save(update_fields=["attempts", "tried_at", "last_error"])
+            return "failed"
+        delivery.done_at, delivery.last_error = now, ""
+        delivery.save(update_fields=["attempts", "tried_at", "done_at", "last_error"])
+        return "done"
+
+
+def _pause(attempts: int) -> datetime.timedelta:
+    if attempts <= 0:
+        return GRACE
+    return min(GRACE * 2 ** (attempts - 1), LONGEST_PAUSE)
+
+
+def retry_pending(now: datetime.datetime | None = None, *, limit: int = 500) -> dict[int, str]:
+    """The job: run the deliveries the on-commit run did not complete — it failed, or never
+    happened (the process stopped first) — each once its pause since the last try is over.
+    Returns {delivery id: outcome}."""
+    now = now or timezone.now()
+    pending = (
+        EventDelivery.objects.filter(done_at__isnull=True, event__at__lte=now - GRACE)
+        .order_by("pk")
+        .values_list("pk", "attempts", "tried_at")[:limit]
+    )
+    due = [
+        pk
+        for pk, attempts, tried_at in pending
+        if tried_at is None or tried_at + _pause(attempts) <= now
+    ]
+    return {pk: run(pk) for pk in due}
