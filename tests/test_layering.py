@@ -32,7 +32,6 @@ UPWARD = {
     ("sharing.services", "cases"): "a data request names the case it serves",
     ("sharing.services", "workflow"): "a data request is granted to whoever holds the task",
     ("identity.views", "sharing"): "the citizen's page lists who read their data",
-    ("cases.services", "feedback"): "the conclusion message carries the rating link",
 }
 
 
