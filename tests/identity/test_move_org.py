@@ -87,9 +87,7 @@ def test_every_copied_org_path_is_registered():
                 assert key in copied or key in HISTORY, key
 
 
-def test_a_move_is_for_user_administrators_and_never_into_the_branch_itself(
-    neighbour, user_named
-):
+def test_a_move_is_for_user_administrators_and_never_into_the_branch_itself(neighbour, user_named):
     district, _ = neighbour
     street = OrgUnit.objects.get(code="990101001")
     with pytest.raises((PermissionDenied, Http404)):
