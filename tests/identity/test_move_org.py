@@ -3,8 +3,9 @@ copies one of them follow in one UPDATE per column, so scopes stay right."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from yiwang.audit.models import AuditEvent
 from yiwang.cases.models import Case
@@ -64,9 +65,18 @@ def test_after_a_move_the_new_parents_supervisor_sees_the_streets_cases(
 
 
 def test_no_copied_path_is_left_behind(neighbour, street_case, user_named):
+    """One UPDATE per column whatever the number of rows: no loop over cases."""
     district, _ = neighbour
     old = OrgUnit.objects.get(code="990101001").path
-    services.move_org(OrgUnit.objects.get(code="990101001"), district, by=user_named("admin"))
+    admin = user_named("admin")
+    with CaptureQueriesContext(connection) as queries:
+        services.move_org(OrgUnit.objects.get(code="990101001"), district, by=admin)
+    rewrites = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith("UPDATE") and " LIKE " in q["sql"].upper()
+    ]
+    assert len(rewrites) == 1 + len(policy.copied_paths())  # the tree, then each copy
     assert not OrgUnit.objects.filter(path__startswith=old).exists()
     for model, field in policy.copied_paths():
         assert not model._base_manager.filter(**{f"{field}__startswith": old}).exists()
