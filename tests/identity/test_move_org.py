@@ -106,3 +106,17 @@ def test_a_move_is_for_user_administrators_and_never_into_the_branch_itself(neig
     with pytest.raises(ValidationError):
         services.move_org(street, centre, by=user_named("admin"))
     assert OrgUnit.objects.get(code="990101001").parent.code == "990101"
+
+
+def test_a_new_parent_in_the_admin_moves_the_branch(neighbour, street_case, user_named, client):
+    district, watcher = neighbour
+    client.force_login(user_named("admin"))
+    street = OrgUnit.objects.get(code="990101001")
+    fields = ["code", "name", "name_en", "kind", "level", "division_code"]
+    form = {name: getattr(street, name) for name in fields}
+    form.update(parent=district.pk, address="", phone="", hours="", is_active="on")
+    response = client.post(f"/admin/identity/orgunit/{street.pk}/change/", form)
+    assert response.status_code == 302
+    assert street_case.pk in visible_to(watcher)
+    assert street_case.pk not in visible_to(user_named("supervisor"))
+    assert AuditEvent.objects.filter(action="identity.org_moved").exists()

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import services, tree
 from .models import AgentAuthorisation, Enterprise, OrgUnit, RoleGrant, User
 
 
@@ -192,16 +192,20 @@ class OrgUnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def save_model(self, request, obj, form, change):
-        if not (change and "parent" in form.changed_data):
-            return super().save_model(request, obj, form, change)
+        moved = change and "parent" in form.changed_data
         new_parent = obj.parent
-        obj.parent = OrgUnit.objects.get(pk=obj.pk).parent
+        before = OrgUnit.objects.get(pk=obj.pk) if change else None
+        if moved:
+            obj.parent = before.parent
         super().save_model(request, obj, form, change)
-        try:
-            services.move_org(obj, new_parent, by=request.user)
-        except Http404:
-            raise PermissionDenied from None
-        obj.refresh_from_db()
+        if before is not None and obj.path != before.path:  # a new code: a new path
+            tree.repath(before.path, obj.path)
+        if moved:
+            try:
+                services.move_org(obj, new_parent, by=request.user)
+            except Http404:
+                raise PermissionDenied from None
+            obj.refresh_from_db()
 
 
 @admin.register(Enterprise)
