@@ -18,5 +18,11 @@ policy.register(
         owner_id=lambda case: case.applicant_id,
         owner_lookup="applicant_id",
         view_action="case.view",
+        # For watchers (supervision.view): the service point OR the responsible department.
+        watched_paths=lambda case: (
+            case.place_path,
+            case.department.path if case.department_id else "",
+        ),
+        watched_lookups=("place_path", "department__path"),
     ),
 )

@@ -18,7 +18,6 @@ from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle, ItemVersion
 from yiwang.identity import policy
 from yiwang.identity.models import User
-from yiwang.identity.roles import Role
 
 from . import filling, form_display, selectors, services, transitions
 from .forms import QueueSearchForm, RefuseForm, WalkInLookupForm, WalkInStartForm
@@ -203,11 +202,7 @@ def intake_refuse(request, pk):
 
 def _place_in_scope(user, places):
     """The service point of this item where the clerk works."""
-    paths = policy.grants_of(user).paths([Role.CLERK])
-    for place in places:
-        if user.is_superuser or any(place.path.startswith(p) for p in paths):
-            return place
-    return None
+    return next((p for p in places if policy.can(user, "case.file_for_walk_in", p)), None)
 
 
 @never_cache

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.core.exchange import ImportRejected, RowError, rows_of
 
+from . import tree
 from .models import OrgKind, OrgLevel, OrgUnit
 
 SHEET = "组织机构"
@@ -140,17 +141,10 @@ def import_orgs(rows: list[dict], *, by=None) -> dict[str, int]:
             for key, value in values.items():
                 setattr(org, key, value)
             org.save()
-            _repath_descendants(old_path, org.path)
+            tree.repath(old_path, org.path)  # its subtree and every copied path follow
             updated += 1
     if created or updated:
         audit.record(
             by, "identity.orgs_imported", None, summary={"created": created, "updated": updated}
         )
     return {"created": created, "updated": updated}
-
-
-def _repath_descendants(old_path: str, new_path: str) -> None:
-    if old_path == new_path:
-        return
-    for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(path=old_path):
-        child.save()  # recomputes from its (already moved) parent, top-down by path order

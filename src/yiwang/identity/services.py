@@ -20,7 +20,7 @@ from yiwang.notify import services as notify
 
 from . import crypto, policy
 from .models import AgentAuthorisation, Enterprise, OrgUnit, PhoneChallenge, RoleGrant, User
-from .roles import ALL_STAFF_ROLES
+from .roles import ALL_STAFF_ROLES, Role
 from .validators import normalize_code, validate_id_number, validate_phone, validate_uscc
 
 PHONE_CODE_TTL = datetime.timedelta(minutes=10)
@@ -215,9 +215,38 @@ def enterprises_of(agent: User, day: datetime.date | None = None):
     ).distinct()
 
 
+def _may_manage_grants(by, org: OrgUnit, user: User) -> None:
+    """Only a user administrator (运维, at the org or above) or a superuser changes who holds
+    a role, and never their own: nobody raises their own rights. `by=None` is the system
+    itself (the demo loader, a command run on the server)."""
+    if by is None:
+        return
+    policy.require(by, "org.manage_staff", org)
+    if user.pk == by.pk and not by.is_superuser:
+        raise PermissionDenied
+    if user.is_superuser and not by.is_superuser:
+        raise PermissionDenied
+
+
+def check_grant(user: User, role: str, org: OrgUnit) -> None:
+    """Why this grant cannot be made (a ValidationError), if it cannot."""
+    if role not in Role.values:
+        raise ValidationError(_("没有这个角色。"), code="unknown_role")
+    if user.kind != User.Kind.STAFF or not user.is_active:
+        raise ValidationError(_("只能给在用的工作人员账户授权。"), code="not_staff")
+    if not org.is_active:
+        raise ValidationError(_("该机构已停用，不能在此授权。"), code="inactive_org")
+
+
 @transaction.atomic
-def grant_role(user: User, role: str, org: OrgUnit, *, by=None) -> RoleGrant:
-    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, org=org)
+def grant_role(user: User, role: str, org: OrgUnit, *, by=None, valid_until=None) -> RoleGrant:
+    """Give `user` a role at `org` (it reaches the org's subtree), audited. Granting one
+    that is held already changes nothing."""
+    _may_manage_grants(by, org, user)
+    check_grant(user, role, org)
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, role=role, org=org, defaults={"valid_until": valid_until}
+    )
     if created:
         audit.record(
             by,
@@ -231,6 +260,8 @@ def grant_role(user: User, role: str, org: OrgUnit, *, by=None) -> RoleGrant:
 
 @transaction.atomic
 def revoke_role(grant: RoleGrant, *, by=None) -> None:
+    """Take a role back, audited."""
+    _may_manage_grants(by, grant.org, grant.user)
     audit.record(
         by,
         "identity.role_revoked",
@@ -239,6 +270,56 @@ def revoke_role(grant: RoleGrant, *, by=None) -> None:
     )
     grant.delete()
     policy.forget_grants(grant.user)
+
+
+def check_move(org: OrgUnit, new_parent: OrgUnit | None) -> None:
+    """Why `org` may not move under `new_parent` (a ValidationError), if it may not."""
+    if new_parent is not None and new_parent.is_within(org):
+        raise ValidationError(
+            _("不能把机构移到它自己或它的下级机构之下。"), code="move_into_itself"
+        )
+    if new_parent is not None and not new_parent.is_active:
+        raise ValidationError(_("上级机构已停用。"), code="inactive_parent")
+
+
+@transaction.atomic
+def move_org(org: OrgUnit, new_parent: OrgUnit | None, *, by) -> dict[str, int]:
+    """Move an org and its subtree under `new_parent` (None: a root). Its path, its
+    descendants' paths and every row that copies one of them (cases, tasks, figures,
+    ratings, licences…) change in one UPDATE per column (identity.tree), so from the next
+    query on the new parent's staff see the branch and the old parent's do not. Only a
+    user administrator who reaches both places, or a superuser; audited."""
+    from . import tree
+
+    org = OrgUnit.objects.select_for_update().get(pk=org.pk)
+    if new_parent is not None:
+        new_parent = OrgUnit.objects.get(pk=new_parent.pk)
+    if by is not None:
+        policy.require(by, "org.manage_staff", org)
+        if new_parent is not None:
+            policy.require(by, "org.manage_staff", new_parent)
+        elif not by.is_superuser:
+            raise PermissionDenied
+    check_move(org, new_parent)
+    old_path, old_parent = org.path, org.parent
+    if (new_parent.pk if new_parent else None) == org.parent_id:
+        return {}
+    org.parent = new_parent
+    new_path = org.compute_path()
+    OrgUnit.objects.filter(pk=org.pk).update(parent=new_parent)
+    changed = tree.repath(old_path, new_path)
+    org.refresh_from_db()
+    audit.record(
+        by,
+        "identity.org_moved",
+        org,
+        summary={
+            "from": old_parent.code if old_parent else "",
+            "to": new_parent.code if new_parent else "",
+            "rows": sum(changed.values()),
+        },
+    )
+    return changed
 
 
 def is_staff_member(user) -> bool:

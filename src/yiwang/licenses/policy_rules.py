@@ -50,13 +50,13 @@ policy.allow("license.view", policy.Rule(check=_agent_of_holder, condition=_agen
 def _issues_result_of_case(user, licence) -> bool:
     if not licence.case_id or not policy.is_authenticated(user):
         return False
-    if not policy.grants_of(user).paths([Role.ISSUER]):
+    if not policy.has_role(user, Role.ISSUER):
         return False
     return policy.can(user, "case.view", licence.case)
 
 
 def _licences_of_cases_issued(user) -> Q:
-    if not policy.grants_of(user).paths([Role.ISSUER]):
+    if not policy.has_role(user, Role.ISSUER):
         return Q(pk__in=[])
     cases = policy.scope(user, Case.objects.all(), "case.view")
     return Q(case__in=cases.values("pk"))

@@ -139,17 +139,15 @@ def _open_task_org(user, case: Case) -> OrgUnit | None:
     reaches, or None."""
     from yiwang.workflow.models import OPEN_TASK, ApprovalTask
 
-    paths = policy.grants_of(user).paths(DEPARTMENT_ROLES)
-    if not paths and not user.is_superuser:
+    if not user.is_superuser and not policy.grants_of(user).paths(DEPARTMENT_ROLES):
         return None
-    reach = Q(pk__in=[])
-    for path in paths:
-        reach |= Q(org_path__startswith=path)
-    tasks = ApprovalTask.objects.filter(
-        Q(case_id=case.pk) | Q(case__parent_id=case.pk), status__in=OPEN_TASK
+    tasks = policy.scope(
+        user,
+        ApprovalTask.objects.filter(
+            Q(case_id=case.pk) | Q(case__parent_id=case.pk), status__in=OPEN_TASK
+        ),
+        roles=DEPARTMENT_ROLES,
     )
-    if not user.is_superuser:
-        tasks = tasks.filter(reach)
     task = tasks.select_related("org").order_by("pk").first()
     return task.org if task else None
 

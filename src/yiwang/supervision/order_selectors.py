@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from yiwang.identity import policy
 from yiwang.identity.models import OrgKind, OrgUnit
-from yiwang.identity.roles import Role
 from yiwang.workdays import calendar
 
 from . import orders
@@ -61,9 +60,9 @@ def awaiting(user) -> int:
     supervisor has responses to accept or send back."""
     queryset = visible(user)
     statuses = []
-    if policy.has_role(user, Role.CHIEF):
+    if policy.can(user, "supervision_order.respond"):
         statuses.append(OrderStatus.ISSUED)
-    if policy.has_role(user, Role.SUPERVISOR):
+    if policy.can(user, "supervision_order.issue"):
         statuses.append(OrderStatus.RESPONDED)
     return queryset.filter(status__in=statuses).count() if statuses else 0
 
@@ -71,17 +70,10 @@ def awaiting(user) -> int:
 def departments_for(user) -> QuerySet:
     """Org units a supervisor may address an order to without a case: departments and
     service centres in their subtree."""
-    paths = policy.grants_of(user).paths([Role.SUPERVISOR]) if policy.is_authenticated(user) else []
-    condition = Q(pk__in=[])
-    if getattr(user, "is_superuser", False):
-        condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return OrgUnit.objects.filter(
-        condition,
-        is_active=True,
-        kind__in=[OrgKind.DEPARTMENT, OrgKind.SERVICE_CENTRE],
-    ).order_by("path")
+    units = OrgUnit.objects.filter(
+        is_active=True, kind__in=[OrgKind.DEPARTMENT, OrgKind.SERVICE_CENTRE]
+    )
+    return policy.scope(user, units, "supervision_order.issue").order_by("path")
 
 
 # --- history (from the audit log) -----------------------------------------------------------

@@ -17,7 +17,6 @@ from yiwang.cases.models import Case
 from yiwang.core.xlsx import xlsx_response
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
-from yiwang.identity.roles import Role
 from yiwang.workdays import calendar
 
 from . import order_selectors as selectors
@@ -29,7 +28,7 @@ EXPORT_LIMIT = 10_000
 
 
 def _may_see_orders(user) -> bool:
-    return policy.has_role(user, Role.SUPERVISOR, Role.CHIEF)
+    return policy.can(user, "supervision_order.view")
 
 
 def _problems(exc: ValidationError) -> list[str]:
@@ -68,7 +67,7 @@ def order_list(request):
             "status": status,
             "overdue": overdue,
             "status_filters": selectors.STATUS_FILTERS,
-            "may_issue": policy.has_role(user, Role.SUPERVISOR),
+            "may_issue": policy.can(user, "supervision_order.issue"),
             "export_query": export_query.urlencode(),
         },
     )
@@ -136,7 +135,7 @@ def order_new(request):
     """督办: `?case=<id>` about a case (department and subject filled in from it), or
     `?department=<code>` for a department-level order."""
     user = request.user
-    if not policy.has_role(user, Role.SUPERVISOR):
+    if not policy.can(user, "supervision_order.issue"):
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
     case = _case_for(user, source.get("case"))

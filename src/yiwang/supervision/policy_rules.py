@@ -1,17 +1,30 @@
-"""Who may watch and steer (DESIGN.md §8): supervisors see their org subtree."""
-
-from django.db.models import Q
+"""Who may watch and steer (docs/supervision.md): supervisors see their org subtree, by the
+agreed rule "service point OR responsible department" (the actions' `watchers`)."""
 
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
 
-from .models import SupervisionOrder
+from .models import DailyRollup, LiveFigure, MonthlyRollup, SupervisionOrder
 
-policy.define("supervision.view", {Role.SUPERVISOR})
-policy.define("supervision_order.issue", {Role.SUPERVISOR})
+policy.define("supervision.view", {Role.SUPERVISOR}, watchers={Role.SUPERVISOR})
+policy.define("supervision_order.issue", {Role.SUPERVISOR}, watchers={Role.SUPERVISOR})
 # The department the order is addressed to answers it.
 policy.define("supervision_order.respond", {Role.CHIEF})
-policy.define("supervision_order.view", {Role.SUPERVISOR, Role.CHIEF})
+policy.define("supervision_order.view", {Role.SUPERVISOR, Role.CHIEF}, watchers={Role.SUPERVISOR})
+
+# Figures are counted per service point and responsible department: a supervisor above
+# either sees the row.
+for _model in (DailyRollup, MonthlyRollup, LiveFigure):
+    policy.register(
+        _model,
+        policy.Subject(
+            org_path=lambda row: row.place_path,
+            org_path_lookup="place_path",
+            watched_paths=lambda row: (row.place_path, row.department_path),
+            watched_lookups=("place_path", "department_path"),
+            view_action="supervision.view",
+        ),
+    )
 
 
 # --- supervision orders (督办单) --------------------------------------------------------------
@@ -22,41 +35,22 @@ policy.define("supervision_order.view", {Role.SUPERVISOR, Role.CHIEF})
 # about cases handled at their street even when a district department decides them.
 # `supervision_order.issue` also covers accepting (close) and sending back a response.
 
+
+def _order_paths(order) -> tuple[str, ...]:
+    if not order.case_id:
+        return (order.department_path,)
+    case = order.case
+    department_path = case.department.path if case.department_id else ""
+    return (order.department_path, case.place_path, department_path)
+
+
 policy.register(
     SupervisionOrder,
     policy.Subject(
         org_path=lambda order: order.department_path,
         org_path_lookup="department_path",
+        watched_paths=_order_paths,
+        watched_lookups=("department_path", "case__place_path", "case__department__path"),
         view_action="supervision_order.view",
     ),
 )
-
-
-def _supervisor_paths(user) -> list[str]:
-    if not policy.is_authenticated(user):
-        return []
-    return policy.grants_of(user).paths([Role.SUPERVISOR])
-
-
-def _case_in_scope(user, order) -> bool:
-    paths = _supervisor_paths(user)
-    if not paths or not order.case_id:
-        return False
-    case = order.case
-    department_path = case.department.path if case.department_id else ""
-    return any(
-        case.place_path.startswith(p) or (department_path and department_path.startswith(p))
-        for p in paths
-    )
-
-
-def _orders_on_cases_in_scope(user) -> Q:
-    condition = Q(pk__in=[])
-    for path in _supervisor_paths(user):
-        condition |= Q(case__place_path__startswith=path)
-        condition |= Q(case__department__path__startswith=path)
-    return condition
-
-
-for _action in ("supervision_order.view", "supervision_order.issue"):
-    policy.allow(_action, policy.Rule(check=_case_in_scope, condition=_orders_on_cases_in_scope))

@@ -57,23 +57,10 @@ def may_view(user) -> bool:
     return policy.can(user, VIEW)
 
 
-def scope_paths(user) -> list[str] | None:
-    """The org paths whose subtrees the user watches; None for everything (superuser)."""
-    if not policy.is_authenticated(user):
-        return []
-    if user.is_superuser:
-        return None
-    return policy.grants_of(user).paths(policy.action(VIEW).roles)
-
-
-def _scope(user, *, place="place_path", department="department_path") -> Q:
-    paths = scope_paths(user)
-    if paths is None:
-        return Q()
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{place}__startswith": path}) | Q(**{f"{department}__startswith": path})
-    return condition
+def _scoped(user, queryset: QuerySet) -> QuerySet:
+    """The rows the user watches (service point OR responsible department in their subtree;
+    identity.policy, action supervision.view)."""
+    return policy.scope(user, queryset, VIEW)
 
 
 # --- periods and filters --------------------------------------------------------------------
@@ -175,13 +162,7 @@ class Filters:
 
 def departments_in_scope(user) -> QuerySet:
     """Departments for the filter: those in the user's subtree (all for a district)."""
-    queryset = OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True)
-    paths = scope_paths(user)
-    if paths is not None:
-        condition = Q(pk__in=[])
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        queryset = queryset.filter(condition)
+    queryset = _scoped(user, OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, is_active=True))
     return queryset.order_by("code").only("code", "name")
 
 
@@ -277,13 +258,13 @@ def refreshed_at() -> datetime.datetime | None:
 
 def rollups_for(user, period: Period, filters: Filters = Filters()) -> QuerySet:
     """The daily rows of the period in the user's scope."""
-    return DailyRollup.objects.filter(
-        _scope(user), filters.rollup_q(), day__gte=period.first, day__lte=period.last
+    return _scoped(user, DailyRollup.objects.all()).filter(
+        filters.rollup_q(), day__gte=period.first, day__lte=period.last
     )
 
 
 def live_for(user, filters: Filters = Filters()) -> QuerySet:
-    return LiveFigure.objects.filter(_scope(user), filters.rollup_q())
+    return _scoped(user, LiveFigure.objects.all()).filter(filters.rollup_q())
 
 
 def pieces(period: Period, *, today=None) -> tuple[list[datetime.date], list[Period]]:
@@ -312,13 +293,13 @@ def _period_sets(user, period: Period, filters: Filters) -> list[QuerySet]:
     sets = []
     if months:
         sets.append(
-            MonthlyRollup.objects.filter(_scope(user), filters.rollup_q(), month__in=months)
+            _scoped(user, MonthlyRollup.objects.all()).filter(filters.rollup_q(), month__in=months)
         )
     if days:
         spans = Q(pk__in=[])
         for span in days:
             spans |= Q(day__gte=span.first, day__lte=span.last)
-        sets.append(DailyRollup.objects.filter(_scope(user), filters.rollup_q(), spans))
+        sets.append(_scoped(user, DailyRollup.objects.all()).filter(filters.rollup_q(), spans))
     return sets
 
 
@@ -688,8 +669,8 @@ def cases_behind(user, figure: str, period: Period, filters: Filters = Filters()
         return Case.objects.none()
     condition, order = _figure(figure, period)
     return (
-        Case.objects.filter(item_version__isnull=False)
-        .filter(_scope(user, department="department__path"), filters.case_q(), condition)
+        _scoped(user, Case.objects.filter(item_version__isnull=False))
+        .filter(filters.case_q(), condition)
         .select_related("department", "place", "item_version__item")
         .order_by(*order)
     )

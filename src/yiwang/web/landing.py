@@ -1,16 +1,12 @@
 """Where staff land after signing in: on their workbench, at the queue they use most — the
 last workbench queue they opened, while their roles still open it; before they have opened
-one, the main queue of their role (the window's intake queue, the approvers'
-task inbox, the issuer's result queue, the supervisor's dashboard, the catalogue).
+one, the main queue of their role (docs/security.md, "Who sees what": the window's intake
+queue, the approvers' task inbox, the issuer's result queue, the supervisor's dashboard,
+the catalogue).
 
 An explicit ?next= on the sign-in page still wins (identity.views.LoginView)."""
 
 from yiwang.identity import policy
-from yiwang.identity.roles import Role
-
-
-def _roles(*roles):
-    return lambda user: policy.has_role(user, *roles)
 
 
 def _may(action):
@@ -26,8 +22,8 @@ def _may_manage_licences(user) -> bool:
 # A role's main queue, first match wins (a clerk who also approves starts at the window).
 MAIN_QUEUES = [
     ("intake_queue", _may("case.intake")),
-    ("task_inbox", _roles(Role.APPROVER, Role.CHIEF)),
-    ("result_queue", _roles(Role.ISSUER)),
+    ("task_inbox", _may("task.handle")),
+    ("result_queue", _may("delivery.issue")),
     ("supervision_dashboard", _may("supervision.view")),
     ("catalog_workbench", _may("catalog.view_drafts")),
 ]
@@ -35,14 +31,11 @@ MAIN_QUEUES = [
 QUEUES = dict(
     MAIN_QUEUES
     + [
-        ("task_department", _roles(Role.CHIEF, Role.SUPERVISOR)),
-        (
-            "warned_cases",
-            _roles(Role.APPROVER, Role.CHIEF, Role.SUPERVISOR, Role.CLERK, Role.ISSUER),
-        ),
+        ("task_department", _may("task.view_department")),
+        ("warned_cases", _may("case.view_warned")),
         ("staff_licences", _may_manage_licences),
         ("supervision_cases", _may("supervision.view")),
-        ("supervision_orders", _roles(Role.SUPERVISOR, Role.CHIEF)),
+        ("supervision_orders", _may("supervision_order.view")),
         ("rectification_list", _may("rectification.view")),
         ("evaluation_list", _may("evaluation.view")),
     ]

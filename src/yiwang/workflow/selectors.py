@@ -7,18 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from yiwang.cases.models import Case, CaseEvent, Warning
 from yiwang.identity import policy
-from yiwang.identity.roles import Role
 
 from .models import OPEN_TASK, ApprovalTask, DeliveryStatus, Extension, ResultDelivery
-
-TASK_ROLES = (Role.APPROVER, Role.CHIEF)
-
-
-def _paths_condition(paths, lookup="org_path") -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{lookup}__startswith": path})
-    return condition
 
 
 def _tasks() -> QuerySet:
@@ -44,15 +34,7 @@ def inbox(user, *, status=None, warning=None, q=None) -> QuerySet:
     """The tasks the user may handle: their roles, where those roles reach; open ones by
     default (status: pending / active / done / all; warning: "" / yellow / red), the most
     urgent first."""
-    if not policy.is_authenticated(user):
-        return ApprovalTask.objects.none()
-    queryset = _tasks()
-    if not user.is_superuser:
-        grants = policy.grants_of(user)
-        condition = Q(pk__in=[])
-        for role in TASK_ROLES:
-            condition |= Q(role=role) & _paths_condition(grants.paths([role]))
-        queryset = queryset.filter(condition)
+    queryset = policy.scope(user, _tasks(), "task.handle")
     return _filtered(queryset, status=status, warning=warning, q=q).order_by("due_on", "pk")
 
 
@@ -64,10 +46,7 @@ def my_tasks(user) -> QuerySet:
 def department_tasks(user, *, status=None, warning=None, q=None) -> QuerySet:
     """A chief's (or supervisor's) view: every task of the departments they head, whoever
     holds it."""
-    queryset = policy.scope(user, _tasks(), "task.view")
-    if not user.is_superuser:
-        paths = policy.grants_of(user).paths([Role.CHIEF, Role.SUPERVISOR])
-        queryset = queryset.filter(_paths_condition(paths))
+    queryset = policy.scope(user, _tasks(), "task.view_department")
     return _filtered(queryset, status=status, warning=warning, q=q).order_by("due_on", "pk")
 
 

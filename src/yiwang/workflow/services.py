@@ -21,7 +21,7 @@ from yiwang.cases import services as cases
 from yiwang.cases.models import Status
 from yiwang.core import limits
 from yiwang.identity import policy
-from yiwang.identity.models import RoleGrant, User
+from yiwang.identity.models import User
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -38,13 +38,7 @@ STAFF_LINK = "/workbench/tasks/{pk}/"
 def holders(role: str, org_path: str) -> list[User]:
     """Active users holding `role` at the org or one of its ancestors (a role reaches its
     unit's subtree)."""
-    parts = [p for p in org_path.split("/") if p]
-    ancestors = ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
-    user_ids = (
-        RoleGrant.objects.active()
-        .filter(role=role, org__path__in=ancestors)
-        .values_list("user_id", flat=True)
-    )
+    user_ids = policy.holders_at(role, org_path).values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 

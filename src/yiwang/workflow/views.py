@@ -22,7 +22,6 @@ from yiwang.cases import selectors as case_selectors
 from yiwang.cases.models import Case, Status, Warning
 from yiwang.core import files
 from yiwang.identity import policy
-from yiwang.identity.roles import Role
 
 from . import clocks, delivery, documents, process, selectors, services
 from .applicant_page import decision_url
@@ -89,7 +88,7 @@ def _task_list(request, queryset_for, *, template, extra=None):
 @login_required
 def inbox(request):
     """审批任务: what the user's roles may handle; the “我的任务” tab is what they claimed."""
-    if not policy.has_role(request.user, Role.APPROVER, Role.CHIEF):
+    if not policy.can(request.user, "task.handle"):
         raise Http404
     if request.GET.get("tab") == "mine":
         page = Paginator(
@@ -108,7 +107,7 @@ def inbox(request):
 @login_required
 def department(request):
     """The chief's view: every open task of their department, and extensions to decide."""
-    if not policy.has_role(request.user, Role.CHIEF, Role.SUPERVISOR):
+    if not policy.can(request.user, "task.view_department"):
         raise Http404
     extensions = list(selectors.pending_extensions(request.user).select_related("case__parent"))
     return _task_list(
@@ -351,9 +350,7 @@ WARNED = [
 @login_required
 def warned_cases(request):
     """Cases at a warning level, in the user's scope (the warning job sets the levels)."""
-    if not policy.has_role(
-        request.user, Role.APPROVER, Role.CHIEF, Role.SUPERVISOR, Role.CLERK, Role.ISSUER
-    ):
+    if not policy.can(request.user, "case.view_warned"):
         raise Http404
     level = _choice(request.GET.get("warning", ""), WARNED) or Warning.RED
     cases = selectors.warned_cases(request.user, level).prefetch_related(
@@ -392,7 +389,7 @@ def _approved_children():
 @login_required
 def result_queue(request):
     """统一窗口出件: results ready at the issuer's service points."""
-    if not policy.has_role(request.user, Role.ISSUER):
+    if not policy.can(request.user, "delivery.issue"):
         raise Http404
     status = _choice(request.GET.get("status", ""), RESULT_STATUS) or DeliveryStatus.READY
     method = _choice(request.GET.get("method", ""), RESULT_METHOD)
@@ -430,7 +427,7 @@ def _deliver(request, pk, action, done):
 
 def _pickup_row(request, pk):
     """The delivery of a journey in the issuer's scope; 404 to anyone else."""
-    if not policy.has_role(request.user, Role.ISSUER):
+    if not policy.can(request.user, "delivery.issue"):
         raise Http404
     row = (
         selectors.result_queue(request.user, status=None)

@@ -4,7 +4,6 @@ words, and the orders of a case on the workbench case page."""
 from django import template
 
 from yiwang.identity import policy
-from yiwang.identity.roles import Role
 
 from .. import order_selectors
 
@@ -14,10 +13,10 @@ register = template.Library()
 @register.simple_tag
 def order_menu(user, count: bool = False) -> dict:
     """Which order pages the user's roles open, and (`count`) how many wait for them."""
-    shown = policy.has_role(user, Role.SUPERVISOR, Role.CHIEF)
+    shown = policy.can(user, "supervision_order.view")
     return {
         "orders": shown,
-        "issue": policy.has_role(user, Role.SUPERVISOR),
+        "issue": policy.can(user, "supervision_order.issue"),
         "awaiting": order_selectors.awaiting(user) if shown and count else 0,
     }
 
@@ -31,10 +30,10 @@ def order_clock(order) -> dict:
 def case_supervision_orders(user, case):
     """The orders about a case (and its items) the user may see, and the 督办 link for a
     supervisor who may see the case."""
-    shown = policy.has_role(user, Role.SUPERVISOR, Role.CHIEF)
+    shown = policy.can(user, "supervision_order.view")
     return {
         "case": case,
         "shown": shown,
         "orders": list(order_selectors.orders_for(user, status="all", case=case)) if shown else [],
-        "may_issue": policy.has_role(user, Role.SUPERVISOR) and bool(case.number),
+        "may_issue": policy.can(user, "supervision_order.issue") and bool(case.number),
     }

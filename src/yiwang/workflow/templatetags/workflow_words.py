@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from yiwang.cases.models import Warning
 from yiwang.identity import policy
-from yiwang.identity.roles import Role
 
 from .. import position
 
@@ -84,12 +83,10 @@ def decision_tone(decision) -> str:
 def workflow_menu(user) -> dict:
     """Which back-office pages the user's roles open (for the workbench links)."""
     return {
-        "tasks": policy.has_role(user, Role.APPROVER, Role.CHIEF),
-        "department": policy.has_role(user, Role.CHIEF, Role.SUPERVISOR),
-        "results": policy.has_role(user, Role.ISSUER),
-        "warnings": policy.has_role(
-            user, Role.APPROVER, Role.CHIEF, Role.SUPERVISOR, Role.CLERK, Role.ISSUER
-        ),
+        "tasks": policy.can(user, "task.handle"),
+        "department": policy.can(user, "task.view_department"),
+        "results": policy.can(user, "delivery.issue"),
+        "warnings": policy.can(user, "case.view_warned"),
     }
 
 
