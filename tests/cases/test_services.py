@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
-from yiwang.cases.transitions import InvalidTransition
 from yiwang.catalog.models import ItemVersion
+from yiwang.core.machines import TransitionError
 from yiwang.demo.forms import fill_in
 from yiwang.notify.models import Channel, Delivery, Message
 
@@ -138,7 +138,7 @@ def test_refusal_needs_a_reason_and_ends_the_case(people):
     services.refuse(case.pk, by=clerk, reason="不属于本机关职权范围")
     case.refresh_from_db()
     assert case.status == Status.REFUSED and case.status_code == 5
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.accept(case.pk, by=clerk)
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from yiwang.audit.models import AuditEvent
+from yiwang.core.machines import TransitionError
 from yiwang.licenses import services
 from yiwang.licenses.models import License
 from yiwang.notify.models import Message
@@ -81,7 +82,7 @@ def test_revoked_verifies_as_revoked_and_only_the_issuing_department_may_revoke(
     assert Message.objects.filter(
         recipient=user_named("citizen"), subject="电子证照已注销", body__contains="证件遗失"
     ).exists()
-    with pytest.raises(services.LicenseError):
+    with pytest.raises(TransitionError):
         services.revoke(id_card.pk, by=user_named("head-gaj"), reason="again")
 
 
