@@ -101,6 +101,25 @@ def test_replaced_verifies_as_replaced_and_points_at_the_new_licence(id_card, us
     assert services.verify(new.payload).status == "valid"
 
 
+def test_a_replaced_licence_is_neither_revoked_nor_replaced_again(id_card, user_named):
+    """注销 and 换发 act on a valid licence only: on a replaced one both are refused with
+    their codes, and nothing changes — no new licence is issued."""
+    head = user_named("head-gaj")
+    new = services.replace(id_card.pk, by=head, data_changes={}, reason="有效期满换领")
+    licences = License.objects.count()
+    with pytest.raises(TransitionError) as revoking:
+        services.revoke(id_card.pk, by=head, reason="遗失")
+    assert revoking.value.code == "not_revocable"
+    assert str(revoking.value) == "只有已制证且未注销、未换发的证照可以注销。"
+    with pytest.raises(TransitionError) as replacing:
+        services.replace(id_card.pk, by=head, data_changes={}, reason="再换")
+    assert replacing.value.code == "not_replaceable"
+    id_card.refresh_from_db()
+    assert (id_card.status, id_card.replaced_by, id_card.revoke_reason) == ("replaced", new, "")
+    assert License.objects.count() == licences
+    assert services.verify(id_card.payload).status == "replaced"
+
+
 def test_expired_verifies_as_expired_on_and_after_the_day_after(types, user_named):
     citizen2 = user_named("citizen2")
     permit = services.issue(

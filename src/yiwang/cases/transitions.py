@@ -55,7 +55,7 @@ M = CaseMaterial.State
 # What the applicant provides: an upload, the paper at the window, a licence from the
 # e-licence library. The window may ask for it again (补正), or accept it later (容缺) when
 # it is still owed at acceptance. Materials made by the form or by an earlier item of a
-# 一件事 are not asked of the applicant: nothing moves them.
+# 一件事 are not asked of the applicant, but the window may still mark them for 补正.
 _PROVIDABLE = {M.UPLOADED, M.AT_WINDOW, M.DEFECTIVE}
 MATERIAL = StateMachine(
     "case_material",
@@ -67,8 +67,8 @@ MATERIAL = StateMachine(
         M.DEFECTIVE: {*_PROVIDABLE, M.MISSING, M.TOLERATED},
         M.TOLERATED: set(),  # owed after acceptance: provided at the window, outside the draft
         M.FROM_LICENSE: {*_PROVIDABLE, M.MISSING, M.FROM_LICENSE},
-        M.FROM_EARLIER_ITEM: set(),
-        M.FROM_FORM: set(),
+        M.FROM_EARLIER_ITEM: {M.DEFECTIVE},
+        M.FROM_FORM: {M.DEFECTIVE},
     },
     code="invalid_material_transition",
     message=_("材料当前状态“%(current)s”，不能变为“%(target)s”。"),
