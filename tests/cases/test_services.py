@@ -10,10 +10,10 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from yiwang.cases import services
+from yiwang.cases import services, transitions
 from yiwang.cases.models import Case, CaseFile, CaseMaterial, Status
-from yiwang.cases.transitions import InvalidTransition
 from yiwang.catalog.models import ItemVersion
+from yiwang.core.machines import TransitionError
 from yiwang.demo.forms import fill_in
 from yiwang.notify.models import Channel, Delivery, Message
 
@@ -138,7 +138,7 @@ def test_refusal_needs_a_reason_and_ends_the_case(people):
     services.refuse(case.pk, by=clerk, reason="不属于本机关职权范围")
     case.refresh_from_db()
     assert case.status == Status.REFUSED and case.status_code == 5
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.accept(case.pk, by=clerk)
 
 
@@ -169,6 +169,32 @@ def test_accept_with_tolerance_tracks_what_is_still_owed(people):
     case.refresh_from_db()
     assert case.tolerated
     assert case.materials.filter(state=CaseMaterial.State.TOLERATED).exists()
+
+
+def test_a_material_owed_after_acceptance_is_not_moved_back(people):
+    """容缺: a material accepted to come later stays owed; no move the table does not list
+    (back to uploaded, missing or 补正) is made, and the refusal says which."""
+    citizen, clerk = people["citizen"], people["clerk"]
+    version = ItemVersion.objects.filter(
+        status="published", materials__necessity="tolerated"
+    ).first()
+    case = services.start_case(version.pk, by=citizen)
+    fill_in(case, citizen)
+    for material in case.materials.filter(tolerable=False).exclude(state__in=services.NOT_ASKED):
+        services.attach_file(material.pk, by=citizen, uploaded=pdf())
+    services.submit(case.pk, by=citizen)
+    services.accept(case.pk, by=clerk, tolerated=True)
+    owed = case.materials.get(state=CaseMaterial.State.TOLERATED)
+    for target in ("uploaded", "missing", "defective"):
+        with pytest.raises(TransitionError) as refused:
+            transitions.MATERIAL.move(owed, target)
+        assert refused.value.code == "invalid_material_transition"
+        assert owed.state == CaseMaterial.State.TOLERATED
+    assert str(refused.value) == "材料当前状态“容缺后补”，不能变为“需补正”。"
+    with pytest.raises(ValidationError):  # nor can the applicant upload it into the draft
+        services.attach_file(owed.pk, by=citizen, uploaded=pdf())
+    owed.refresh_from_db()
+    assert owed.state == CaseMaterial.State.TOLERATED and not owed.files.exists()
 
 
 def test_no_answer_within_five_working_days_is_deemed_accepted_on_receipt(people):

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from yiwang.catalog import exchange, services
 from yiwang.catalog.models import ItemVersion, Theme, VersionStatus
-from yiwang.catalog.transitions import InvalidTransition
+from yiwang.core.machines import TransitionError
 
 
 def test_start_draft_copies_materials_steps_and_themes_in_order(small_item, catalog_admin):
@@ -85,15 +85,15 @@ def test_only_admins_edit_and_only_reviewers_publish(
 
 def test_forbidden_transitions_raise(small_item, catalog_admin, catalog_reviewer):
     draft = services.start_draft(small_item.pk, by=catalog_admin)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.publish(draft.pk, by=catalog_reviewer)  # a draft is not published without review
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.return_to_draft(draft.pk, by=catalog_reviewer, comment="?")
     services.submit(draft.pk, by=catalog_admin)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.submit(draft.pk, by=catalog_admin)
     services.publish(draft.pk, by=catalog_reviewer)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(TransitionError):
         services.publish(draft.pk, by=catalog_reviewer)
     with pytest.raises(ValidationError):
         services.update_draft(draft.pk, by=catalog_admin, fields={"name": "改不了"})

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from yiwang.audit.models import AuditEvent
+from yiwang.core.machines import TransitionError
 from yiwang.licenses import services
 from yiwang.licenses.models import License
 from yiwang.notify.models import Message
@@ -81,7 +82,7 @@ def test_revoked_verifies_as_revoked_and_only_the_issuing_department_may_revoke(
     assert Message.objects.filter(
         recipient=user_named("citizen"), subject="电子证照已注销", body__contains="证件遗失"
     ).exists()
-    with pytest.raises(services.LicenseError):
+    with pytest.raises(TransitionError):
         services.revoke(id_card.pk, by=user_named("head-gaj"), reason="again")
 
 
@@ -98,6 +99,25 @@ def test_replaced_verifies_as_replaced_and_points_at_the_new_licence(id_card, us
     old_result = services.verify(id_card.payload)
     assert old_result.status == "replaced" and old_result.license.replaced_by == new
     assert services.verify(new.payload).status == "valid"
+
+
+def test_a_replaced_licence_is_neither_revoked_nor_replaced_again(id_card, user_named):
+    """注销 and 换发 act on a valid licence only: on a replaced one both are refused with
+    their codes, and nothing changes — no new licence is issued."""
+    head = user_named("head-gaj")
+    new = services.replace(id_card.pk, by=head, data_changes={}, reason="有效期满换领")
+    licences = License.objects.count()
+    with pytest.raises(TransitionError) as revoking:
+        services.revoke(id_card.pk, by=head, reason="遗失")
+    assert revoking.value.code == "not_revocable"
+    assert str(revoking.value) == "只有已制证且未注销、未换发的证照可以注销。"
+    with pytest.raises(TransitionError) as replacing:
+        services.replace(id_card.pk, by=head, data_changes={}, reason="再换")
+    assert replacing.value.code == "not_replaceable"
+    id_card.refresh_from_db()
+    assert (id_card.status, id_card.replaced_by, id_card.revoke_reason) == ("replaced", new, "")
+    assert License.objects.count() == licences
+    assert services.verify(id_card.payload).status == "replaced"
 
 
 def test_expired_verifies_as_expired_on_and_after_the_day_after(types, user_named):

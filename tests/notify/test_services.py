@@ -1,7 +1,9 @@
 import pytest
 
+from yiwang.core.machines import TransitionError
 from yiwang.notify import services
 from yiwang.notify.models import Delivery, Message
+from yiwang.notify.transitions import MESSAGE
 
 
 @pytest.fixture
@@ -51,6 +53,29 @@ def test_a_sent_message_is_not_sent_twice(someone):
     message = Message.objects.create(channel="site", recipient=someone, body="x")
     assert services.deliver(message.pk) == "sent"
     assert services.deliver(message.pk) == "skipped"
+
+
+def test_a_failed_message_is_not_sent_later(someone, settings):
+    """A message's delivery ends sent or failed: a failed one is neither retried by the
+    worker nor turned into a sent one."""
+    settings.YIWANG_SMS_BACKEND = "tests.notify.test_services.BrokenGateway"
+    message = Message.objects.create(channel="sms", address="13800000009", body="x")
+    for _ in range(services.MAX_ATTEMPTS):
+        services.deliver(message.pk)
+    settings.YIWANG_SMS_BACKEND = "yiwang.notify.backends.OutboxSmsBackend"
+    assert services.deliver(message.pk) == "skipped"
+    message.refresh_from_db()
+    with pytest.raises(TransitionError) as refused:
+        MESSAGE.move(message, Delivery.SENT)
+    assert refused.value.code == "invalid_message_transition"
+    assert str(refused.value) == "通知当前状态“发送失败”，不能变为“已发送”。"
+    assert message.status == Delivery.FAILED
+    message.refresh_from_db()
+    assert (message.status, message.sent_at, message.attempts) == (
+        Delivery.FAILED,
+        None,
+        services.MAX_ATTEMPTS,
+    )
 
 
 def test_unread_count_drops_when_read(someone):

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from yiwang.cases.models import Status, Warning
+from yiwang.core.machines import TransitionError
 from yiwang.notify.models import Message
 from yiwang.workdays import calendar
 from yiwang.workflow import clocks, services
@@ -208,3 +209,21 @@ def test_a_task_due_in_an_unpublished_year_is_derived_again_when_the_year_is_imp
         assert not task.due_provisional
     finally:
         calendar.refresh()  # the import is rolled back with the test; so is the calendar
+
+
+def test_an_extension_decided_once_cannot_be_decided_again(accepted_case, people):
+    """延期 is decided once (行政许可法 第四十二条): a second decision is refused and changes
+    neither the extension nor the deadline."""
+    case = accepted_case("CGW-XK-0001")
+    extension = clocks.request_extension(case.pk, by=people["reviewer-cgw"], reason="现场勘验")
+    clocks.decide_extension(extension.pk, by=people["head-cgw"], approve=True, note="同意")
+    case.refresh_from_db()
+    statutory = case.statutory_due_on
+    with pytest.raises(TransitionError) as refused:
+        clocks.decide_extension(extension.pk, by=people["head-cgw"], approve=False, note="改主意")
+    assert refused.value.code == "extension_decided"
+    assert str(refused.value) == "该延期申请已经审批。"
+    extension.refresh_from_db()
+    case.refresh_from_db()
+    assert (extension.status, extension.note) == ("approved", "同意")
+    assert case.statutory_due_on == statutory

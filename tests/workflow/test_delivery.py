@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from yiwang.core.machines import TransitionError
 from yiwang.workflow import delivery, selectors, services
-from yiwang.workflow.models import ApprovalTask, DeliveryStatus
+from yiwang.workflow.models import ApprovalTask, DeliveryStatus, ResultDelivery
 
 
 def approve_all(case, people):
@@ -104,3 +105,34 @@ def test_a_partly_denied_bundle_still_lets_the_applicant_choose_mail(accepted_bu
         address="示范区人民路1号",
     )
     assert chosen.method == "mail" and chosen.status == DeliveryStatus.READY
+
+
+def test_a_result_not_ready_or_already_delivered_is_not_delivered_again(accepted_case, people):
+    """出件 follows pending → ready → delivered: shipping a result still under review, or
+    handing over one already collected, is refused and changes nothing."""
+    case = accepted_case()
+    delivery.choose_delivery(
+        case.pk,
+        by=people["citizen"],
+        method="mail",
+        recipient="张三",
+        phone="13800000001",
+        address="示例市示范区人民路1号",
+    )
+    with pytest.raises(TransitionError) as refused:
+        delivery.ship(case.pk, by=people["issuer"])
+    assert refused.value.code == "invalid_delivery_transition"
+    assert str(refused.value) == "出件状态“待办结”，不能变为“已送达”。"
+    case.delivery.refresh_from_db()
+    assert (case.delivery.status, case.delivery.tracking_number) == (DeliveryStatus.PENDING, "")
+    approve_all(case, people)
+    delivery.ship(case.pk, by=people["issuer"])
+    shipped = ResultDelivery.objects.get(case=case)
+    with pytest.raises(TransitionError):
+        delivery.ship(case.pk, by=people["issuer"])
+    again = ResultDelivery.objects.get(case=case)
+    assert (again.status, again.tracking_number, again.delivered_at) == (
+        DeliveryStatus.DELIVERED,
+        shipped.tracking_number,
+        shipped.delivered_at,
+    )

@@ -14,6 +14,8 @@ be mapped with `register(ExceptionClass, status=409)` (its `code` attribute is u
 Django ValidationError about the request as a whole is a 400 unless its code is registered
 with another status by `register_codes("task_done", status=409)`: the same rule, raised by
 a service, then reads as a conflict with the object's state rather than a bad request.
+A move a state machine forbids (yiwang.core.machines.TransitionError) is always a 409 with
+the machine's code (docs/cases.md, "State machines").
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -26,6 +28,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
+
+from yiwang.core.machines import TransitionError
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://yiwang.invalid/problems/"
@@ -237,6 +241,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, TransitionError):  # a conflict with the object's current state
+        set_rollback()
+        return problem(409, exc.code, str(exc), errors=_django_errors(exc))
 
     if isinstance(exc, DjangoValidationError):
         set_rollback()

@@ -15,7 +15,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yiwang.api import problems
 from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
@@ -27,14 +26,9 @@ from yiwang.identity import policy
 from yiwang.identity.models import Enterprise, OrgUnit
 from yiwang.identity.validators import normalize_uscc
 
-from . import reuse, selectors, services, transitions
+from . import reuse, selectors, services
 from .form_api import form_problem
 from .models import Case, CaseFile, CaseMaterial, Channel, Status, Warning
-
-# A move the state machine forbids (accepting a refused case) is a conflict with the
-# case's current state, not a malformed request.
-problems.register(transitions.InvalidTransition, status=409, code="invalid_transition")
-
 
 # Statuses in which a case's decision clock counts (or stands still, suspended).
 CLOCK_RUNS = {Status.ACCEPTED, Status.IN_REVIEW, Status.SUSPENDED}

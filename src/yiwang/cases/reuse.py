@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from yiwang.catalog.models import LicenseType, MaterialSource
 
+from . import transitions
+
 # 国办函〔2016〕108号《“互联网+政务服务”技术体系建设指南》: an electronic licence from the
 # library is A-level (highest) trust material and may be used as the original.
 TRUST_LEVEL_A = "A"
@@ -86,14 +88,13 @@ def apply(material, case, today=None) -> bool:
         )
     if found:
         changed = not from_library or material.license_id != found.license.pk
-        material.state, material.license, material.note = (
-            material.State.FROM_LICENSE,
-            found.license,
-            "",
-        )
+        transitions.MATERIAL.move(material, material.State.FROM_LICENSE)
+        material.license, material.note = found.license, ""
         return changed
     if from_library or note != material.note:
-        material.state, material.license, material.note = material.State.MISSING, None, note
+        if from_library:
+            transitions.MATERIAL.move(material, material.State.MISSING)
+        material.license, material.note = None, note
         return True
     return False
 

@@ -15,6 +15,7 @@ from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
 from yiwang.core import events, limits, links
+from yiwang.core.machines import TransitionError
 from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
@@ -48,7 +49,7 @@ def _lock(case_id, *related) -> Case:
 
 
 def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> None:
-    code = transitions.check(case, target)
+    code = transitions.CASE.check(case.status, target)
     CaseEvent.objects.create(
         case=case,
         actor=by if getattr(by, "pk", None) else None,
@@ -369,6 +370,7 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
     case = _editable(material.case_id, by)
     material.refresh_from_db(fields=["state"])  # read under the case's lock
     _askable(material)
+    transitions.MATERIAL.check(material.state, CaseMaterial.State.UPLOADED)
     checked = uploads.check(uploaded)
     # The same bytes twice on one material add nothing but noise for the clerk: refused.
     # On another material of the case it may be right (one scan for two documents) or a
@@ -391,7 +393,8 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
         uploaded_by=by,
     )
     # An upload is the applicant's choice: it replaces a licence taken from the library.
-    material.state, material.license = CaseMaterial.State.UPLOADED, None
+    transitions.MATERIAL.move(material, CaseMaterial.State.UPLOADED)
+    material.license = None
     material.save(update_fields=["state", "license"])
     audit.record(
         by,
@@ -410,7 +413,7 @@ def provide_at_window(material_id, *, by) -> CaseMaterial:
     _editable(material.case_id, by)
     material.refresh_from_db(fields=["state"])
     _askable(material)
-    material.state = CaseMaterial.State.AT_WINDOW
+    transitions.MATERIAL.move(material, CaseMaterial.State.AT_WINDOW)
     material.save(update_fields=["state"])
     return material
 
@@ -422,7 +425,9 @@ def provide_online(material_id, *, by) -> CaseMaterial:
     _editable(material.case_id, by)
     if material.state == CaseMaterial.State.AT_WINDOW:
         has_files = material.files.exists()
-        material.state = CaseMaterial.State.UPLOADED if has_files else CaseMaterial.State.MISSING
+        transitions.MATERIAL.move(
+            material, CaseMaterial.State.UPLOADED if has_files else CaseMaterial.State.MISSING
+        )
         reuse.apply(material, material.case)
         material.save(update_fields=["state", "license", "note"])
     return material
@@ -440,7 +445,7 @@ def remove_file(file_id, *, by) -> CaseMaterial:
     storage, name = stored.file.storage, stored.file.name
     stored.delete()
     if material.state != CaseMaterial.State.AT_WINDOW and not material.files.exists():
-        material.state = CaseMaterial.State.MISSING
+        transitions.MATERIAL.move(material, CaseMaterial.State.MISSING)
         reuse.apply(material, case)  # back to the library's licence, if there is one
         material.save(update_fields=["state", "license", "note"])
     audit.record(
@@ -641,6 +646,8 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
                 % {"names": "、".join(m.name for m in open_materials)},
                 code="materials_open",
             )
+    for material in open_materials:  # refused before anything moves
+        transitions.MATERIAL.check(material.state, CaseMaterial.State.TOLERATED)
     now = timezone.now()
     start = case.received_on if deemed else timezone.localdate()
     for member in _family(case):
@@ -651,7 +658,7 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
             _start_clock(member, start)
         member.save()
     for material in open_materials:
-        material.state = CaseMaterial.State.TOLERATED
+        transitions.MATERIAL.move(material, CaseMaterial.State.TOLERATED)
         material.save(update_fields=["state"])
     from yiwang.workflow import services as workflow  # lazily: the workflow imports cases
 
@@ -731,6 +738,10 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
         raise ValidationError(
             _("已经发过一次性告知书。再次告知必须写明理由。"), code="repeat_needs_reason"
         )
+    for entry in entries:  # a material that cannot be asked again is refused before any move
+        if "material" in entry:
+            state = materials[entry["material"]].state
+            transitions.MATERIAL.check(state, CaseMaterial.State.DEFECTIVE)
     case.field_notes = {e["field"]: e["reason"] for e in entries if "field" in e}
     for member in _family(case):
         _move(member, Status.SUPPLEMENT, by=by, action="supplement")
@@ -741,7 +752,7 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
     for entry in entries:
         if "material" in entry:
             material = materials[entry["material"]]
-            material.state = CaseMaterial.State.DEFECTIVE
+            transitions.MATERIAL.move(material, CaseMaterial.State.DEFECTIVE)
             material.note = entry["reason"]
             material.save(update_fields=["state", "note"])
     audit.record(
@@ -817,7 +828,7 @@ def deem_overdue_accepted(today: datetime.date | None = None) -> list[int]:
     for case_id in list(overdue[:500]):
         try:
             accept(case_id, by=None, deemed=True)
-        except transitions.InvalidTransition:
+        except TransitionError:
             continue  # acted on meanwhile
         done.append(case_id)
     return done

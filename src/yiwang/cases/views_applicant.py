@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog.models import Bundle, ItemVersion
 from yiwang.core import files
+from yiwang.core.machines import TransitionError
 from yiwang.forms import web
 from yiwang.identity import policy
 from yiwang.identity.services import enterprises_of
@@ -168,9 +169,8 @@ def _editable_or_redirect(request, pk):
 def _context(request, case, **extra) -> dict:
     notices = list(case.notices.all())
     open_notice = notices[-1] if notices and case.status == Status.SUPPLEMENT else None
-    may_withdraw = (
-        case.applicant_id == request.user.pk
-        and Status.WITHDRAWN in transitions.ALLOWED.get(case.status, ())
+    may_withdraw = case.applicant_id == request.user.pk and transitions.CASE.allows(
+        case.status, Status.WITHDRAWN
     )
     return {
         "case": case,
@@ -483,7 +483,7 @@ def case_submit(request, pk):
     problems, form_incomplete = [], False
     try:
         services.submit(case.pk, by=request.user)
-    except transitions.InvalidTransition as exc:
+    except TransitionError as exc:
         problems = [str(exc)]
     except ValidationError as exc:
         problems = messages_from(exc)
@@ -521,10 +521,8 @@ def case_withdraw(request, pk):
         return redirect("my_case", pk=case.pk)
     try:
         services.withdraw(case.pk, by=request.user, reason=form.cleaned_data.get("reason", ""))
-    except (ValidationError, transitions.InvalidTransition) as exc:
-        messages.error(
-            request, "；".join(messages_from(exc)) if isinstance(exc, ValidationError) else str(exc)
-        )
+    except ValidationError as exc:  # a TransitionError too
+        messages.error(request, "；".join(messages_from(exc)))
     else:
         messages.success(request, _("申请已撤回。"))
     return redirect("my_case", pk=case.pk)

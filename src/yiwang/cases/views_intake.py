@@ -19,7 +19,7 @@ from yiwang.catalog.models import Bundle, ItemVersion
 from yiwang.identity import policy
 from yiwang.identity.models import User
 
-from . import filling, form_display, selectors, services, transitions
+from . import filling, form_display, selectors, services
 from .forms import QueueSearchForm, RefuseForm, WalkInLookupForm, WalkInStartForm
 from .models import Case, CaseMaterial, Status
 from .templatetags.case_words import intake_time_left
@@ -106,8 +106,8 @@ def intake_accept(request, pk):
     tolerated = request.POST.get("tolerated") == "1"
     try:
         case = services.accept(pk, by=request.user, tolerated=tolerated)
-    except (ValidationError, transitions.InvalidTransition) as exc:
-        problems = messages_from(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    except ValidationError as exc:  # a TransitionError too
+        problems = messages_from(exc)
         return _checklist(request, pk, status=400, action_errors=problems)
     words = _("已容缺受理，请提醒申请人按时补交后补材料。") if case.tolerated else _("已受理。")
     return _done(request, pk, words)
@@ -163,8 +163,8 @@ def intake_supplement(request, pk):
             services.request_supplement(
                 pk, by=request.user, items=items, repeat_reason=repeat_reason
             )
-        except (ValidationError, transitions.InvalidTransition) as exc:
-            problems = messages_from(exc) if isinstance(exc, ValidationError) else [str(exc)]
+        except ValidationError as exc:  # a TransitionError too
+            problems = messages_from(exc)
     if problems:
         return _checklist(
             request,
@@ -187,8 +187,8 @@ def intake_refuse(request, pk):
     if form.is_valid():
         try:
             services.refuse(pk, by=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, transitions.InvalidTransition) as exc:
-            problems = messages_from(exc) if isinstance(exc, ValidationError) else [str(exc)]
+        except ValidationError as exc:  # a TransitionError too
+            problems = messages_from(exc)
     else:
         selectors.detail(request.user, pk)  # 404 before telling an outsider what is wrong
         problems = [e for errors in form.errors.values() for e in errors]

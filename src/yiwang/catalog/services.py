@@ -283,8 +283,7 @@ def replace_form(version_id, *, by, rows: list[dict]) -> ItemVersion:
 def submit(version_id, *, by) -> ItemVersion:
     version = _lock(version_id)
     policy.require(by, "catalog.edit", version)
-    transitions.check(version, VersionStatus.IN_REVIEW)
-    version.status = VersionStatus.IN_REVIEW
+    transitions.VERSION.move(version, VersionStatus.IN_REVIEW)
     version.submitted_at = timezone.now()
     version.save(update_fields=["status", "submitted_at", "updated_at"])
     audit.record(by, "catalog.submitted", version)
@@ -298,8 +297,7 @@ def return_to_draft(version_id, *, by, comment: str) -> ItemVersion:
     comment = limits.clean_text(comment, label=_("修改意见"), field="comment")
     if not comment:
         raise ValidationError(_("退回时请写明修改意见。"), code="comment_required")
-    transitions.check(version, VersionStatus.DRAFT)
-    version.status = VersionStatus.DRAFT
+    transitions.VERSION.move(version, VersionStatus.DRAFT)
     version.review_comment = comment.strip()
     version.reviewed_by = by
     version.save(update_fields=["status", "review_comment", "reviewed_by", "updated_at"])
@@ -311,7 +309,7 @@ def return_to_draft(version_id, *, by, comment: str) -> ItemVersion:
 def publish(version_id, *, by) -> ItemVersion:
     version = _lock(version_id)
     policy.require(by, "catalog.review", version)
-    transitions.check(version, VersionStatus.PUBLISHED)
+    transitions.VERSION.check(version.status, VersionStatus.PUBLISHED)
     version.reviewed_by = by
     _make_published(version)
     audit.record(by, "catalog.published", version, summary={"number": version.number})
@@ -328,10 +326,11 @@ def _make_published(version: ItemVersion) -> None:
     previous = item.published
     now = timezone.now()
     if previous is not None and previous.pk != version.pk:
-        transitions.check(previous, VersionStatus.RETIRED)
-        previous.status, previous.retired_at = VersionStatus.RETIRED, now
+        transitions.VERSION.move(previous, VersionStatus.RETIRED)
+        previous.retired_at = now
         previous.save(update_fields=["status", "retired_at", "updated_at"])
-    version.status, version.published_at = VersionStatus.PUBLISHED, now
+    transitions.VERSION.move(version, VersionStatus.PUBLISHED)
+    version.published_at = now
     version.save()
     item.published = version
     item.save(update_fields=["published"])

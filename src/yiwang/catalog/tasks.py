@@ -57,14 +57,16 @@ def run_import(import_id: int) -> str:
     from yiwang.core.exchange import ImportRejected
     from yiwang.identity.models import User
 
-    from . import exchange
+    from . import exchange, transitions
     from .models import CatalogImport
 
     record = CatalogImport.objects.get(pk=import_id)
     if record.status != CatalogImport.Status.QUEUED:
         return record.status  # a retried task does not import twice
     rows = CatalogImport.objects.filter(pk=import_id)
-    rows.update(status=CatalogImport.Status.RUNNING, progress=5)
+    if not transitions.IMPORT.update(rows, CatalogImport.Status.RUNNING, progress=5):
+        return CatalogImport.objects.get(pk=import_id).status  # another worker took it
+
     by = User.objects.filter(pk=record.created_by_id).first()
     progress, close = _progress_writer(import_id)
     try:
@@ -73,8 +75,9 @@ def run_import(import_id: int) -> str:
         rows.update(progress=IMPORT_START)
         summary = exchange.import_sheets(sheets, by=by, progress=progress)
     except ImportRejected as rejected:
-        rows.update(
-            status=CatalogImport.Status.REJECTED,
+        transitions.IMPORT.update(
+            rows,
+            CatalogImport.Status.REJECTED,
             progress=100,
             errors=[e.as_dict() for e in rejected.errors],
             finished_at=timezone.now(),
@@ -83,8 +86,9 @@ def run_import(import_id: int) -> str:
     except Exception:  # an unreadable file, a broken zip: say so on the page
         logger.exception("catalogue import %s failed", import_id)
         message = _("无法读取该文件，请确认它是有效的 .xlsx 事项交换文件。")
-        rows.update(
-            status=CatalogImport.Status.FAILED,
+        transitions.IMPORT.update(
+            rows,
+            CatalogImport.Status.FAILED,
             progress=100,
             errors=[{"sheet": "", "row": 0, "column": "", "message": message, "text": message}],
             finished_at=timezone.now(),
@@ -92,8 +96,9 @@ def run_import(import_id: int) -> str:
         return CatalogImport.Status.FAILED
     finally:
         close()
-    rows.update(
-        status=CatalogImport.Status.DONE,
+    transitions.IMPORT.update(
+        rows,
+        CatalogImport.Status.DONE,
         progress=100,
         summary=summary,
         finished_at=timezone.now(),

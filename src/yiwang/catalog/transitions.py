@@ -1,28 +1,40 @@
-"""The state machine of an item version, as data (DESIGN.md §6 style)."""
+"""The catalogue's state machines as data (docs/cases.md, "State machines"): an item
+version (draft → in review → published → retired, or back to draft from review) and a
+catalogue import (queued → running → done, rejected or failed)."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.machines import StateMachine
+
+from .models import CatalogImport
 from .models import VersionStatus as S
 
-ALLOWED = {
-    S.DRAFT: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.PUBLISHED, S.DRAFT},
-    S.PUBLISHED: {S.RETIRED},
-    S.RETIRED: set(),
-}
+VERSION = StateMachine(
+    "item_version",
+    S,
+    {
+        S.DRAFT: {S.IN_REVIEW},
+        S.IN_REVIEW: {S.PUBLISHED, S.DRAFT},
+        S.PUBLISHED: {S.RETIRED},
+        S.RETIRED: set(),
+    },
+    code="invalid_transition",
+    message=_("当前状态“%(current)s”不能变为“%(target)s”。"),
+    initial=S.DRAFT,
+)
 
-
-class InvalidTransition(Exception):
-    code = "invalid_transition"
-
-    def __init__(self, current, target):
-        self.current, self.target = current, target
-        super().__init__(
-            _("当前状态“%(current)s”不能变为“%(target)s”。")
-            % {"current": S(current).label, "target": S(target).label}
-        )
-
-
-def check(version, target) -> None:
-    if target not in ALLOWED.get(version.status, ()):
-        raise InvalidTransition(version.status, target)
+Q = CatalogImport.Status
+IMPORT = StateMachine(
+    "catalog_import",
+    Q,
+    {
+        Q.QUEUED: {Q.RUNNING},
+        Q.RUNNING: {Q.DONE, Q.REJECTED, Q.FAILED},
+        Q.DONE: set(),
+        Q.REJECTED: set(),
+        Q.FAILED: set(),
+    },
+    code="invalid_import_transition",
+    message=_("导入当前状态“%(current)s”，不能变为“%(target)s”。"),
+    initial=Q.QUEUED,
+)

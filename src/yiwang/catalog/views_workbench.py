@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.core import files
+from yiwang.core.machines import TransitionError
 from yiwang.identity import policy
 
 from . import diff, exchange, preview, services, tasks
@@ -45,7 +46,6 @@ from .models import (
     ServiceItem,
     VersionStatus,
 )
-from .transitions import InvalidTransition
 
 ITEMS_PER_PAGE = 50
 OPEN = [VersionStatus.DRAFT, VersionStatus.IN_REVIEW]
@@ -465,7 +465,7 @@ def submit(request, code, number):
     version = _version(request.user, code, number, action="catalog.edit")
     try:
         services.submit(version.pk, by=request.user)
-    except InvalidTransition as exc:
+    except TransitionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已提交审核。审核员发布后，新版本在门户生效。"))
@@ -513,7 +513,7 @@ def publish(request, code, number):
     version = _version(request.user, code, number, action="catalog.review")
     try:
         services.publish(version.pk, by=request.user)
-    except InvalidTransition as exc:
+    except TransitionError as exc:
         messages.error(request, str(exc))
         return redirect("catalog_wb_item", code=code)
     messages.success(
@@ -532,11 +532,11 @@ def return_to_draft(request, code, number):
             services.return_to_draft(
                 version.pk, by=request.user, comment=form.cleaned_data["comment"]
             )
-        except ValidationError as exc:
-            form.add_error("comment", exc)
-        except InvalidTransition as exc:
+        except TransitionError as exc:  # before ValidationError: it is one
             messages.error(request, str(exc))
             return redirect("catalog_wb_item", code=code)
+        except ValidationError as exc:
+            form.add_error("comment", exc)
         else:
             messages.success(request, _("已退回修改，事项管理员会看到您的意见。"))
             return redirect("catalog_wb_item", code=code)

@@ -33,7 +33,6 @@ problems.register_codes(
     "already_rated",
     "not_concluded",
     "rate_journey",
-    "invalid_rectification_transition",
     "callback_required",
     status=409,
 )

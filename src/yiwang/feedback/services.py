@@ -465,15 +465,16 @@ def _lock(rectification_id) -> Rectification:
 
 def _move(rectification: Rectification, target: R, *, by, action: str, note: str = "") -> None:
     transitions.check(rectification, target)
+    from_status = rectification.status
+    transitions.RECTIFICATION.move(rectification, target)
     RectificationEvent.objects.create(
         rectification=rectification,
         actor=by if getattr(by, "pk", None) else None,
         action=action,
-        from_status=rectification.status,
+        from_status=from_status,
         to_status=target,
         note=note,
     )
-    rectification.status = target
 
 
 def _text(value, label: str, field: str) -> str:

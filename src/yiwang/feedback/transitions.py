@@ -1,4 +1,4 @@
-"""The rectification (差评整改) state machine as data (DESIGN.md §6):
+"""The rectification (差评整改) state machine as data (docs/cases.md, "State machines"):
 
     open → responded        the department explains what happened and what it changed
     responded → verified    the supervisor accepts the rectification
@@ -8,44 +8,43 @@
 A forbidden move is an error with a stable code, never a no-op."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.machines import StateMachine
 
 from .models import RectificationStatus as R
 
-ALLOWED = {
-    R.OPEN: {R.RESPONDED},
-    R.RESPONDED: {R.VERIFIED, R.OPEN},
-    R.VERIFIED: {R.CLOSED},
-    R.CLOSED: set(),
-}
+RECTIFICATION = StateMachine(
+    "rectification",
+    R,
+    {
+        R.OPEN: {R.RESPONDED},
+        R.RESPONDED: {R.VERIFIED, R.OPEN},
+        R.VERIFIED: {R.CLOSED},
+        R.CLOSED: set(),
+    },
+    code="invalid_rectification_transition",
+    message=_("整改当前状态“%(current)s”，不能变为“%(target)s”。"),
+    initial=R.OPEN,
+)
 
 # Where the department still owes work (the overdue warning watches these).
 DEPARTMENT_OWES = frozenset({R.OPEN, R.RESPONDED})
 NOT_CLOSED = frozenset({R.OPEN, R.RESPONDED, R.VERIFIED})
 
 
-class InvalidRectificationTransition(ValidationError):
-    def __init__(self, current, target):
-        self.current, self.target = current, target
-        super().__init__(
-            _("整改当前状态“%(current)s”，不能变为“%(target)s”。")
-            % {"current": R(current).label, "target": R(target).label},
-            code="invalid_rectification_transition",
-        )
-
-
 class CallbackRequired(ValidationError):
     """每一条实名差评都要回访: a real-name bad review closes only with its return call."""
 
     def __init__(self):
-        super().__init__(_("实名差评必须先记录回访情况才能办结。"), code="callback_required")
+        super().__init__(gettext("实名差评必须先记录回访情况才能办结。"), code="callback_required")
 
 
 def check(rectification, target, *, callback_needed: bool = True) -> None:
     """Raise unless the move is allowed; closing a real-name bad review also needs its
     return call recorded (`callback_needed=False` asks only about the status)."""
-    if target not in ALLOWED.get(rectification.status, ()):
-        raise InvalidRectificationTransition(rectification.status, target)
+    RECTIFICATION.check(rectification.status, target)
     if (
         callback_needed
         and target == R.CLOSED

@@ -25,6 +25,7 @@ from yiwang.notify import services as notify
 from . import credit_codes, filling, sequences, signing
 from .masking import masked_fields, masked_holder_name
 from .models import EXPIRED, License, ShareLink, Status
+from .transitions import LICENCE
 
 PERSON = LicenseType.HolderKind.PERSON
 EXPIRY_NOTICE_DAYS = 30
@@ -398,9 +399,9 @@ def revoke(license_id, *, by, reason: str) -> License:
     reason = limits.clean_text(reason, label=_("注销原因"), field="reason")
     if not reason:
         raise LicenseError(_("请填写注销原因。"), code="reason_required")
-    if not licence.final or licence.status != Status.VALID:
+    if not licence.final:
         raise LicenseError(_("只有已制证且未注销、未换发的证照可以注销。"), code="not_revocable")
-    licence.status = Status.REVOKED
+    LICENCE.move(licence, Status.REVOKED)
     licence.revoked_at = timezone.now()
     licence.revoke_reason = reason
     licence.save(update_fields=["status", "revoked_at", "revoke_reason"])
@@ -432,8 +433,9 @@ def replace(
     reason = limits.clean_text(reason, label=_("换发原因"), field="reason")
     if not reason:
         raise LicenseError(_("请填写换发原因。"), code="reason_required")
-    if not old.final or old.status != Status.VALID:
+    if not old.final:
         raise LicenseError(_("只有已制证且未注销、未换发的证照可以换发。"), code="not_replaceable")
+    LICENCE.check(old.status, Status.REPLACED)  # before the new licence is issued
     new = issue(
         old.license_type,
         holder_person=old.holder_person,
@@ -445,7 +447,7 @@ def replace(
         holder_name=old.holder_name,
         notify_holder=False,
     )
-    old.status = Status.REPLACED
+    LICENCE.move(old, Status.REPLACED)
     old.replaced_by = new
     old.save(update_fields=["status", "replaced_by"])
     audit.record(

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .backends import backend_for
 from .models import Channel, Delivery, Message
+from .transitions import MESSAGE
 
 MAX_ATTEMPTS = 5
 
@@ -74,9 +75,9 @@ def deliver(message_id: int) -> str:
         except Exception as exc:  # noqa: BLE001 - any backend failure is retried, then recorded
             message.last_error = str(exc)[:2000]
             if message.attempts >= MAX_ATTEMPTS:
-                message.status = Delivery.FAILED
+                MESSAGE.move(message, Delivery.FAILED)
         else:
-            message.status = Delivery.SENT
+            MESSAGE.move(message, Delivery.SENT)
             message.sent_at = timezone.now()
             message.last_error = ""
         message.save()

@@ -30,7 +30,7 @@ from . import order_selectors as selectors
 from . import orders
 from .models import OrderStatus, SupervisionOrder
 
-problems.register_codes("invalid_order_transition", "order_open", status=409)
+problems.register_codes("order_open", status=409)
 
 ERRORS = {400: ProblemSerializer, 403: ProblemSerializer, 404: ProblemSerializer}
 CONFLICTS = {**ERRORS, 409: ProblemSerializer}

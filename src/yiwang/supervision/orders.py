@@ -23,10 +23,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiwang.audit import services as audit
 from yiwang.cases.models import Case
 from yiwang.core import limits
+from yiwang.core.machines import StateMachine
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
 from yiwang.notify import services as notify
@@ -39,30 +41,21 @@ RED = "red"
 MAX_WORKDAYS = 60
 MAX_TEXT = 4000
 
-# The order's state machine as data: a forbidden move is an error with a stable code.
-ALLOWED = {
-    OrderStatus.ISSUED: {OrderStatus.RESPONDED},
-    OrderStatus.RESPONDED: {OrderStatus.CLOSED, OrderStatus.ISSUED},
-    OrderStatus.CLOSED: set(),
-}
+# The order's state machine as data (docs/cases.md, "State machines"): a forbidden move
+# is an error with a stable code.
+ORDER = StateMachine(
+    "supervision_order",
+    OrderStatus,
+    {
+        OrderStatus.ISSUED: {OrderStatus.RESPONDED},
+        OrderStatus.RESPONDED: {OrderStatus.CLOSED, OrderStatus.ISSUED},
+        OrderStatus.CLOSED: set(),
+    },
+    code="invalid_order_transition",
+    message=gettext_lazy("督办单当前状态“%(current)s”，不能变为“%(target)s”。"),
+    initial=OrderStatus.ISSUED,
+)
 OPEN = (OrderStatus.ISSUED, OrderStatus.RESPONDED)
-
-
-class InvalidOrderTransition(ValidationError):
-    code = "invalid_order_transition"
-
-    def __init__(self, current, target):
-        self.current, self.target = current, target
-        super().__init__(
-            _("督办单当前状态“%(current)s”，不能变为“%(target)s”。")
-            % {"current": OrderStatus(current).label, "target": OrderStatus(target).label},
-            code=self.code,
-        )
-
-
-def check(order: SupervisionOrder, target) -> None:
-    if target not in ALLOWED.get(order.status, ()):
-        raise InvalidOrderTransition(order.status, target)
 
 
 def today() -> datetime.date:
@@ -246,9 +239,9 @@ def respond(order_id, by, response: str) -> SupervisionOrder:
     """The department answers: what it did (办理情况). Tells the issuer."""
     order = _lock(order_id)
     policy.require(by, "supervision_order.respond", order)
-    check(order, OrderStatus.RESPONDED)
+    ORDER.check(order.status, OrderStatus.RESPONDED)
     order.response = _text(response, "response_required", _("请填写办理情况。"))
-    order.status = OrderStatus.RESPONDED
+    ORDER.move(order, OrderStatus.RESPONDED)
     order.responded_by, order.responded_at = by, timezone.now()
     order.save()
     late = order.responded_at.astimezone(calendar.SHANGHAI).date() > order.due_on
@@ -268,14 +261,14 @@ def close(order_id, by, note: str = "") -> SupervisionOrder:
     """The supervisor accepts the response: the order is done (办结) and its red clears."""
     order = _lock(order_id)
     policy.require(by, "supervision_order.issue", order)
-    check(order, OrderStatus.CLOSED)
+    ORDER.check(order.status, OrderStatus.CLOSED)
     note = (note or "").strip()
     _refuse_control_chars(note)
     if len(note) > MAX_TEXT:
         raise ValidationError(
             _("内容过长（最多%(n)d个字）。") % {"n": MAX_TEXT}, code="text_too_long"
         )
-    order.status = OrderStatus.CLOSED
+    ORDER.move(order, OrderStatus.CLOSED)
     order.closed_by, order.closed_at, order.close_note = by, timezone.now(), note
     order.warning = ""
     order.save()
@@ -297,7 +290,7 @@ def send_back(order_id, by, note: str, workdays: int | None = None) -> Supervisi
     (and a passed one stays red). The earlier response stays in the history."""
     order = _lock(order_id)
     policy.require(by, "supervision_order.issue", order)
-    check(order, OrderStatus.ISSUED)
+    ORDER.check(order.status, OrderStatus.ISSUED)
     note = _text(note, "note_required", _("请写明退回重办的理由。"))
     summary = {"note": note}
     if workdays not in (None, ""):
@@ -307,7 +300,7 @@ def send_back(order_id, by, note: str, workdays: int | None = None) -> Supervisi
         order.due_on, order.due_provisional = due.date, due.provisional
         order.warning = ""
         summary.update(workdays=days, start=day.isoformat(), due_on=order.due_on.isoformat())
-    order.status = OrderStatus.ISSUED
+    ORDER.move(order, OrderStatus.ISSUED)
     order.save()
     _record(by, "sent_back", order, **summary)
     _tell(

@@ -25,6 +25,7 @@ from yiwang.identity import policy
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
+from . import transitions
 from .models import OPEN_TASK, ApprovalTask, Extension, Suspension, SuspensionKind
 
 RUNNING = (Status.ACCEPTED, Status.IN_REVIEW)  # clocks that run (suspended ones do not)
@@ -276,9 +277,9 @@ def decide_extension(extension_id, *, by, approve: bool, note: str = "") -> Exte
     case = _lock_case(case_id)
     extension = Extension.objects.select_for_update().get(pk=extension_id)
     policy.require(by, "extension.decide", extension)
-    if extension.status != Extension.Status.REQUESTED:
-        raise ValidationError(_("该延期申请已经审批。"), code="extension_decided")
-    extension.status = Extension.Status.APPROVED if approve else Extension.Status.REJECTED
+    transitions.EXTENSION.move(
+        extension, Extension.Status.APPROVED if approve else Extension.Status.REJECTED
+    )
     extension.decided_by, extension.decided_at = by, timezone.now()
     extension.note = limits.clean_text(note, label=_("审批意见"), field="note")
     extension.save()

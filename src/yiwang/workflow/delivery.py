@@ -1,5 +1,5 @@
-"""Result delivery (出件 / 送达), its own small machine (DESIGN.md §6): pending → ready →
-delivered. A journey has one delivery: a single case's result, or every approved result of
+"""Result delivery (出件 / 送达), its own small machine (transitions.DELIVERY, docs/cases.md):
+pending → ready → delivered. A journey has one delivery: a single case's result, or every approved result of
 a bundle, handed over at the window by the issuer or shipped by courier. Choosing mail may
 happen while the case is still under review (pending); the delivery is ready when the
 journey concludes with a result."""
@@ -46,26 +46,9 @@ from .models import (
     IdDocument,
     ResultDelivery,
 )
+from .transitions import DELIVERY
 
 NOT_DELIVERABLE = {Status.DRAFT, Status.REFUSED, Status.WITHDRAWN, Status.DENIED}
-
-ALLOWED = {
-    DeliveryStatus.PENDING: {DeliveryStatus.READY},
-    DeliveryStatus.READY: {DeliveryStatus.DELIVERED},
-    DeliveryStatus.DELIVERED: set(),
-}
-
-
-def _check(delivery: ResultDelivery, target) -> None:
-    if target not in ALLOWED[delivery.status]:
-        raise ValidationError(
-            _("出件状态“%(current)s”，不能变为“%(target)s”。")
-            % {
-                "current": DeliveryStatus(delivery.status).label,
-                "target": DeliveryStatus(target).label,
-            },
-            code="invalid_delivery_transition",
-        )
 
 
 def _tell_applicant(case: Case, subject: str, body: str) -> None:
@@ -81,8 +64,8 @@ def make_ready(case: Case, *, by) -> ResultDelivery:
     )
     if delivery.status != DeliveryStatus.PENDING:
         return delivery
-    _check(delivery, DeliveryStatus.READY)
-    delivery.status, delivery.ready_at = DeliveryStatus.READY, timezone.now()
+    DELIVERY.move(delivery, DeliveryStatus.READY)
+    delivery.ready_at = timezone.now()
     delivery.save()
     how = DeliveryMethod(delivery.method).label
     cases.record_event(
@@ -176,7 +159,7 @@ def _lock_ready(case_id, by, method) -> tuple[Case, ResultDelivery]:
             _("申请人选择的送达方式是“%(how)s”。") % {"how": delivery.get_method_display()},
             code="wrong_method",
         )
-    _check(delivery, DeliveryStatus.DELIVERED)
+    DELIVERY.check(delivery.status, DeliveryStatus.DELIVERED)
     return case, delivery
 
 
@@ -397,11 +380,8 @@ def hand_over(
             raise ValidationError(_("请选择确认方式。"), code="confirmation_required")
         if refusal is None:
             now = timezone.now()
-            delivery.status, delivery.delivered_at, delivery.delivered_by = (
-                DeliveryStatus.DELIVERED,
-                now,
-                by,
-            )
+            DELIVERY.move(delivery, DeliveryStatus.DELIVERED)
+            delivery.delivered_at, delivery.delivered_by = now, by
             delivery.save(update_fields=["status", "delivered_at", "delivered_by"])
             record = HandOver(
                 delivery=delivery,
@@ -466,11 +446,8 @@ def ship(case_id, *, by) -> ResultDelivery:
         )
     )
     delivery.courier, delivery.tracking_number = str(carrier.name), tracking
-    delivery.status, delivery.delivered_at, delivery.delivered_by = (
-        DeliveryStatus.DELIVERED,
-        timezone.now(),
-        by,
-    )
+    DELIVERY.move(delivery, DeliveryStatus.DELIVERED)
+    delivery.delivered_at, delivery.delivered_by = timezone.now(), by
     delivery.save()
     cases.record_event(
         case,

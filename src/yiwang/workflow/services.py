@@ -199,7 +199,7 @@ def claim(task_id, *, by) -> ApprovalTask:
     if task.status == TaskStatus.ACTIVE and task.assignee_id == by.pk:
         return task  # claiming twice is harmless
     _check_available(by, task)
-    transitions.check(task, TaskStatus.ACTIVE)
+    transitions.TASK.check(task.status, TaskStatus.ACTIVE)
     _check_case_running(task)
     _check_separation(by, task)
     task.status, task.assignee, task.started_at = TaskStatus.ACTIVE, by, timezone.now()
@@ -215,7 +215,7 @@ def release(task_id, *, by) -> ApprovalTask:
     policy.require(by, "task.view", task)
     if task.assignee_id != by.pk:
         policy.require(by, "task.reassign", task)
-    transitions.check(task, TaskStatus.PENDING)
+    transitions.TASK.check(task.status, TaskStatus.PENDING)
     task.status, task.assignee, task.started_at = TaskStatus.PENDING, None, None
     task.save(update_fields=["status", "assignee", "started_at"])
     audit.record(by, "task.released", task, org_path=task.org_path)
@@ -242,7 +242,7 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
         raise ValidationError(_("这是第一个审批环节，不能退回。"), code="nothing_to_return_to")
 
     now = timezone.now()
-    transitions.check(task, TaskStatus.DONE)
+    transitions.TASK.check(task.status, TaskStatus.DONE)
     task.status, task.assignee, task.decision, task.opinion = TaskStatus.DONE, by, decision, opinion
     task.started_at, task.completed_at = task.started_at or now, now
     task.save()
@@ -280,9 +280,11 @@ def _stage_open(task: ApprovalTask) -> bool:
 
 def _cancel_stage(task: ApprovalTask, *, by) -> None:
     """The other open tasks of a stage end with it (a deny or a return decides the stage)."""
-    ApprovalTask.objects.filter(
-        case_id=task.case_id, stage=task.stage, status__in=OPEN_TASK
-    ).update(status=TaskStatus.CANCELLED, completed_at=timezone.now())
+    transitions.TASK.update(
+        ApprovalTask.objects.filter(case_id=task.case_id, stage=task.stage),
+        TaskStatus.CANCELLED,
+        completed_at=timezone.now(),
+    )
 
 
 # --- conclusion -----------------------------------------------------------------------------
@@ -372,8 +374,10 @@ def cancel_open_tasks(case, *, by) -> int:
     """Called by cases.services.withdraw (the journey is locked): open tasks of the case
     and its children end as cancelled, and a pending delivery is dropped."""
     ids = [case.pk, *case.children.values_list("pk", flat=True)]
-    cancelled = ApprovalTask.objects.filter(case_id__in=ids, status__in=OPEN_TASK).update(
-        status=TaskStatus.CANCELLED, completed_at=timezone.now()
+    cancelled = transitions.TASK.update(
+        ApprovalTask.objects.filter(case_id__in=ids),
+        TaskStatus.CANCELLED,
+        completed_at=timezone.now(),
     )
     from .models import ResultDelivery
 

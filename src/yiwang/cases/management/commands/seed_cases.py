@@ -318,7 +318,7 @@ class Command(BaseCommand):
         ]
         review_at = None
         for step, at in self._road(case, version, target):
-            code = transitions.check(case, step)
+            code = transitions.CASE.check(case.status, step)
             timeline.append(
                 CaseEvent(
                     case=case,
