@@ -3,7 +3,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
+
+# A shared, busy machine makes any example slow now and then: property tests judge what
+# the code answers, not how fast (speed lives in bench/).
+hypothesis_settings.register_profile(
+    "yiwang", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("yiwang")
 
 
 @pytest.fixture(autouse=True)
