@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -7,12 +8,29 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
+from tests.dbcache import rows_of
+
 # A shared, busy machine makes any example slow now and then: property tests judge what
 # the code answers, not how fast (speed lives in bench/).
 hypothesis_settings.register_profile(
     "yiwang", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("yiwang")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--shuffle",
+        metavar="SEED",
+        help="run the tests in an order shuffled with SEED, to show none depends on another",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    seed = config.getoption("--shuffle")
+    if seed is not None:
+        # The same seed gives every xdist worker the same order, as xdist requires.
+        random.Random(seed).shuffle(items)
 
 
 @pytest.fixture(autouse=True)
@@ -27,19 +45,21 @@ def _language_back_to_chinese():
 
 @pytest.fixture
 def demo(db):
-    """The demo district: org tree from the exchange file and every demo account."""
+    """The demo district: org tree from the exchange file and every demo account. Built once
+    per test process, then its rows are put back for each test (tests/dbcache.py)."""
     from yiwang.demo.loader import load_demo
 
-    load_demo(catalog=False)
+    rows_of("demo", lambda: load_demo(catalog=False))
 
 
 @pytest.fixture
 def demo_catalog(db):
-    """The demo district with its whole catalogue (209 items, 8 bundles): ~2 s, so tests
-    that need it assert several things at once rather than reload it many times."""
+    """The demo district with its whole catalogue (209 items, 8 bundles, guides, licence
+    types). Built once per test process (~3 s), put back in ~0.2 s after that; a test that
+    needs only an item or two uses a cut-down catalogue instead (tests/workflow/conftest.py)."""
     from yiwang.demo.loader import load_demo
 
-    load_demo()
+    rows_of("demo_catalog", load_demo)
 
 
 @pytest.fixture

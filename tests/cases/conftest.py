@@ -10,6 +10,7 @@ import functools
 
 import pytest
 
+from tests.dbcache import rows_of
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion, LicenseType, MaterialRequirement, MaterialSource
 from yiwang.demo.loader import catalog_file
@@ -108,6 +109,13 @@ def _food_form(version) -> None:
 @pytest.fixture
 def shop(demo):
     """开办餐饮店一件事 and its items, published; the food licence's form as above."""
+    rows_of("cases.shop", _build_shop)
+    forms_definition.clear_cache()
+    yield
+    forms_definition.clear_cache()
+
+
+def _build_shop():
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
     for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS]:
         sheets[name] = [r for r in sheets[name] if r["事项编码"] in ITEMS]
@@ -118,9 +126,6 @@ def shop(demo):
         source=MaterialSource.ONLINE_FORM
     )
     _food_form(published(FOOD))
-    forms_definition.clear_cache()
-    yield
-    forms_definition.clear_cache()
 
 
 _KNOWN = {exchange.ORGS, exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.LICENSES}

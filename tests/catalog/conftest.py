@@ -5,6 +5,7 @@ import functools
 
 import pytest
 
+from tests.dbcache import rows_of
 from yiwang.catalog import exchange, exchange_forms
 from yiwang.catalog.models import ServiceItem
 from yiwang.demo.loader import catalog_file
@@ -29,7 +30,7 @@ def small_sheets(codes=tuple(SMALL)) -> dict:
 
 @pytest.fixture
 def small_catalog(demo):
-    exchange.import_sheets(small_sheets())
+    rows_of("catalog.small_catalog", lambda: exchange.import_sheets(small_sheets()))
     return {code: ServiceItem.objects.get(code=code) for code in SMALL}
 
 

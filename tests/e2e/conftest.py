@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.dbcache import rows_of
+
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # database access from the test body.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -95,9 +97,11 @@ def narrow_page(browser):
 
 @pytest.fixture
 def demo_district(transactional_db):
+    """The whole demo district and catalogue, as `yiwang demo` loads it (tests/dbcache.py:
+    built once per test process, put back for each test)."""
     from yiwang.demo.loader import load_demo
 
-    load_demo()
+    rows_of("demo_catalog", load_demo)
 
 
 @pytest.fixture

@@ -22,12 +22,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def district(transactional_db):
     """The demo's people and the 开办餐饮店一件事 part of the catalogue (fast)."""
+    from tests.dbcache import rows_of
     from tests.workflow.conftest import bundle_sheets
     from yiwang.catalog import exchange
     from yiwang.demo.loader import load_demo
 
-    load_demo(catalog=False)
-    exchange.import_sheets(bundle_sheets())
+    rows_of("demo", lambda: load_demo(catalog=False))
+    rows_of("workflow.catalog", lambda: exchange.import_sheets(bundle_sheets()))
 
 
 def concluded_case():

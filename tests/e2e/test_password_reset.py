@@ -14,9 +14,10 @@ NEW_PASSWORD = "Spring-rain-2027"
 
 @pytest.fixture
 def demo_people(transactional_db):
+    from tests.dbcache import rows_of
     from yiwang.demo.loader import load_demo
 
-    load_demo(catalog=False)
+    rows_of("demo", lambda: load_demo(catalog=False))
 
 
 def latest_code_in_the_demo_outbox(phone: str) -> str:

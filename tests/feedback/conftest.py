@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 
+from tests.dbcache import rows_of
 from tests.workflow.conftest import (
     BUNDLE,
     CODES,
@@ -39,6 +40,10 @@ STREET_ITEM = "SCJ-XK-0006"  # 个体工商户变更登记: at the street centre
 @pytest.fixture
 def catalog(demo):
     """The 开办餐饮店一件事 bundle and its four items, and one item handled at the streets."""
+    rows_of("feedback.catalog", _import_catalog)
+
+
+def _import_catalog():
     codes = [*CODES, STREET_ITEM]
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
     for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:

@@ -7,6 +7,7 @@ from importlib import resources
 
 import pytest
 
+from tests.dbcache import rows_of
 from yiwang.catalog.models import LicenseType
 from yiwang.identity.models import Enterprise, OrgUnit
 from yiwang.licenses import services
@@ -18,6 +19,11 @@ def _types_file():
 
 @pytest.fixture
 def types(demo):
+    rows_of("licenses.types", _create_types)
+    return {t.code: t for t in LicenseType.objects.all()}
+
+
+def _create_types():
     orgs = {o.code: o for o in OrgUnit.objects.all()}
     with _types_file().open(encoding="utf-8") as stream:
         for row in csv.DictReader(stream):
@@ -29,7 +35,6 @@ def types(demo):
                 validity_years=int(row["有效期(年)"]),
                 fields=row["照面字段"].split(";"),
             )
-    return {t.code: t for t in LicenseType.objects.all()}
 
 
 @pytest.fixture

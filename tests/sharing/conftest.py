@@ -9,6 +9,7 @@ import functools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.dbcache import rows_of
 from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion, LicenseType
@@ -27,6 +28,10 @@ def _demo_sheets():
 
 @pytest.fixture
 def catalog(demo):
+    rows_of("sharing.catalog", _import_catalog)
+
+
+def _import_catalog():
     sheets = {name: [dict(r) for r in rows] for name, rows in _demo_sheets().items()}
     for name in [exchange.ITEMS, exchange.MATERIALS, exchange.STEPS, exchange.FORMS]:
         sheets[name] = [r for r in sheets[name] if r["事项编码"] == ITEM]

@@ -8,6 +8,7 @@ import functools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.dbcache import rows_of
 from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion
@@ -37,7 +38,7 @@ def bundle_sheets() -> dict:
 
 @pytest.fixture
 def catalog(demo):
-    exchange.import_sheets(bundle_sheets())
+    rows_of("workflow.catalog", lambda: exchange.import_sheets(bundle_sheets()))
 
 
 @pytest.fixture
