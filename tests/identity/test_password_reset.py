@@ -52,7 +52,7 @@ def a_wrong(code: str) -> str:
 
 
 def actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+    return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_every_step_is_audited_without_the_typed_login(citizen):
         "identity.password_reset_failed",
         "identity.password_reset",
     ]
-    events = AuditEvent.objects.filter(action__startswith="identity.password_reset").order_by("seq")
+    events = AuditEvent.objects.filter(action__startswith="identity.password_reset").order_by("id")
     assert [e.summary.get("matched") for e in events[:3]] == [True, True, False]
     assert events.get(action="identity.password_reset_failed").summary["reason"] == "wrong_code"
     stored = " ".join(str(e.summary) + e.object_repr for e in events)
