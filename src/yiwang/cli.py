@@ -12,10 +12,14 @@ USAGE = """usage: yiwang COMMAND [options]
                  set up a SQLite demo district and run web server + worker
   serve [--port 8000] [--host 127.0.0.1] [--threads 8]
                  run the web server (waitress)
-  worker         run the background task worker
-  audit verify   check the audit log's hash chain against its signed checkpoints
+  worker         run the background task worker and periodic jobs (the audit sealer
+                 every second)
+  audit verify [--no-seal]
+                 seal waiting audit events, check the hash chain against its signed
+                 checkpoints, print the seal lag
   audit checkpoint
-                 sign a checkpoint of the audit chain now (the worker does it every minute)
+                 seal, then sign a checkpoint of the audit chain now (the worker does it
+                 every minute)
   COMMAND ...    any Django management command (migrate, createsuperuser, shell, ...)
 """
 

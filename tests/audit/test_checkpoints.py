@@ -19,6 +19,8 @@ from yiwang.audit.models import AuditEvent
 from yiwang.core.keyring import KeyRing
 from yiwang.core.signing import b64url, canonical
 
+from .conftest import drop_sealed_row_guard
+
 
 @pytest.fixture
 def audit_files(settings, tmp_path):
@@ -36,6 +38,7 @@ def record(db, audit_files, django_user_model):
         for _ in range(count):
             n = AuditEvent.objects.count()
             services.record(actor, f"test.step{n}", actor, summary={"i": n})
+        services.seal()  # what the worker does every second
 
     return make
 
@@ -47,7 +50,9 @@ def raw(sql, params=()):
 
 def rewrite_chain(edited_seq: int, drop_newest: int) -> None:
     """The attack of the penetration test: edit one event's content, delete the newest
-    ones, recompute every later hash with the project's own `link_hash`, move the head."""
+    ones, recompute every later hash with the project's own `link_hash`, move the head
+    (after dropping the database's guard of sealed rows, as such an intruder can)."""
+    drop_sealed_row_guard()
     raw("UPDATE audit_auditevent SET summary = %s WHERE seq = %s", ['{"i": 99}', edited_seq])
     top = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     raw("DELETE FROM audit_auditevent WHERE seq > %s", [top - drop_newest])
@@ -132,7 +137,7 @@ def test_no_checkpoint_is_a_warning_not_a_failure(record, capsys):
     assert "WARNING: no signed checkpoints" in capsys.readouterr().out
 
 
-def test_a_direct_edit_is_still_named_as_before(record):
+def test_a_direct_edit_is_still_named_as_before(record, unguarded):
     record(5)
     services.sign_checkpoint()
     raw("UPDATE audit_auditevent SET summary = %s WHERE seq = 3", ['{"i": 99}'])
@@ -230,7 +235,12 @@ def test_the_worker_runs_the_checkpoint_job():
     from yiwang.core import schedule
 
     autodiscover_modules("jobs")
-    assert "yiwang.audit.jobs.sign_audit_checkpoint" in {job.name for job in schedule.jobs()}
+    names = [job.name for job in schedule.jobs()]
+    assert "yiwang.audit.jobs.sign_audit_checkpoint" in names
+    # The sealer runs first, so a checkpoint signs what was just sealed.
+    assert names.index("yiwang.audit.jobs.seal_audit_events") < names.index(
+        "yiwang.audit.jobs.sign_audit_checkpoint"
+    )
 
 
 def test_an_empty_log_has_nothing_to_sign(db, audit_files, capsys):

@@ -193,7 +193,7 @@ def test_saving_a_draft_form_costs_a_fixed_number_of_statements(
 ):
     draft = services.start_draft(item_with_form.pk, by=catalog_admin)
     rows = [{"id": f.pk} for f in draft.form_fields.all()]
-    # lock, stored rows, dictionary (3), delete, insert, the audit event (3), savepoints
-    with django_assert_max_num_queries(16):
+    # lock, stored rows, dictionary (3), delete, insert, the audit event (1), savepoints
+    with django_assert_max_num_queries(14):
         services.replace_form(draft.pk, by=catalog_admin, rows=rows)
     assert draft.form_fields.count() == 6

@@ -58,7 +58,7 @@ def test_the_department_responds_the_supervisor_verifies_and_calls_back(
     ]
     assert list(
         AuditEvent.objects.filter(action__startswith="rectification.")
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     ) == [
         "rectification.opened",

@@ -178,8 +178,8 @@ def test_handing_over_costs_a_fixed_number_of_statements(ready, people):
         signed(case, people["issuer"], id_number=number, signature=signature)
     # Savepoint, lock the case, lock the delivery, the issuer's grants, the applicant; update
     # the delivery, insert the record, the timeline line and the domain event; the audit
-    # chain (4); release.
-    assert len(queries) <= 14, [q["sql"][:60] for q in queries]
+    # event; release.
+    assert len(queries) <= 12, [q["sql"][:60] for q in queries]
 
 
 def test_the_receipt_is_a_pdf_for_staff_and_the_applicant(ready, people, client):
@@ -233,7 +233,7 @@ def test_sending_the_code_and_collecting_with_it_cost_fixed_statements(ready, pe
     with CaptureQueriesContext(connection) as collecting:
         delivery.hand_over(case.pk, by=people["issuer"], id_number=number, code=code)
     # Lock the case and the delivery, grants, the applicant, replace the code, the outbox
-    # message and the audit chain.
-    assert len(sending) <= 14, [q["sql"][:60] for q in sending]
+    # message and the audit event (one insert).
+    assert len(sending) <= 12, [q["sql"][:60] for q in sending]
     # The signature path's statements, plus reading and using up the code.
-    assert len(collecting) <= 15, [q["sql"][:60] for q in collecting]
+    assert len(collecting) <= 13, [q["sql"][:60] for q in collecting]

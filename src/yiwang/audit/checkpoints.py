@@ -19,8 +19,8 @@ are numbered from 1 without gaps, so they agree); `event` is its row id.
 `yiwang audit verify` trusts only that file and the published public keys: a rewrite
 changes the chain's hash at every later checkpoint, or drops the event a checkpoint names.
 
-Signing reads committed, linked events only (those with a hash), so it does not care who
-links the chain: today each `record` call, later perhaps a batch sealer.
+Signing reads committed, sealed events only (those with a seq): `services.record` appends
+unsealed events and the sealer (`services.seal`, every second in the worker) links them.
 """
 
 import dataclasses
@@ -79,8 +79,13 @@ class Checkpoint:
 
 
 def _newest_linked() -> dict | None:
-    """The newest event that carries its link, as committed (one query)."""
-    return AuditEvent.objects.exclude(hash="").order_by("-seq").values("pk", "seq", "hash").first()
+    """The newest sealed event, as committed (one query)."""
+    return (
+        AuditEvent.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values("pk", "seq", "hash")
+        .first()
+    )
 
 
 def _last_written(path: Path) -> dict:

@@ -56,7 +56,8 @@ def run_due(now: float | None = None) -> list[str]:
     return ran
 
 
-def start_in_background(tick_seconds: float = 5.0) -> threading.Thread:
+def start_in_background(tick_seconds: float = 1.0) -> threading.Thread:
+    # One second: the audit sealer runs every second (yiwang.audit.jobs).
     def loop():
         while True:
             run_due()

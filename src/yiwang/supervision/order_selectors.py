@@ -106,7 +106,7 @@ def history(order_: SupervisionOrder) -> list[HistoryEntry]:
             object_type=SupervisionOrder._meta.label_lower, object_id=str(order_.pk)
         )
         .select_related("actor")
-        .order_by("seq")
+        .order_by("id")  # the order they were recorded in, sealed or not
     )
     entries = []
     for event in events:

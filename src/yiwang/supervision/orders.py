@@ -363,7 +363,7 @@ def recompute_provisional_deadlines() -> int:
                 object_id=str(order_id),
                 summary__has_key="workdays",
             )
-            .order_by("-seq")
+            .order_by("-id")  # the newest recorded, sealed or not
             .values_list("summary", flat=True)
             .first()
         )

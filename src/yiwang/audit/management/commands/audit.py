@@ -22,22 +22,30 @@ def _age(then: datetime.datetime, now: datetime.datetime) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Audit log tools. `yiwang audit verify` checks the hash chain and holds it against "
-        "the signed checkpoints; `yiwang audit checkpoint` signs one now; "
+        "Audit log tools. `yiwang audit verify` seals the events waiting to join the hash "
+        "chain, checks the chain, holds it against the signed checkpoints and prints the "
+        "seal lag; `yiwang audit checkpoint` signs one now; "
         "`yiwang audit rotate-key` makes a new checkpoint signing key."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("operation", choices=["verify", "checkpoint", "rotate-key"])
+        parser.add_argument(
+            "--no-seal",
+            action="store_true",
+            help="verify: check the chain as it is, without sealing the waiting events first "
+            "(writes nothing to the database).",
+        )
 
-    def handle(self, *args, operation, **options):
+    def handle(self, *args, operation, no_seal=False, **options):
         if operation == "checkpoint":
             return self._checkpoint()
         if operation == "rotate-key":
             return self._rotate()
-        return self._verify()
+        return self._verify(seal=not no_seal)
 
     def _checkpoint(self):
+        services.seal()  # what was committed until now is in the chain, then signed
         checkpoint = services.sign_checkpoint()
         if checkpoint is None:
             self.stdout.write("Nothing to sign: the audit log is empty.")
@@ -55,9 +63,10 @@ class Command(BaseCommand):
             "they signed."
         )
 
-    def _verify(self):
-        result = services.verify()
+    def _verify(self, *, seal: bool):
+        result = services.verify(seal=seal)
         report = result.report
+        self._lag(result)
         if result.problem:
             what = {"altered": "altered", "missing": "missing"}[result.problem]
             raise CommandError(
@@ -78,6 +87,22 @@ class Command(BaseCommand):
                 ]
             )
         )
+
+    def _lag(self, result: services.VerifyResult):
+        lag = result.lag
+        if not lag.unsealed:
+            self.stdout.write("Seal lag: none, every committed event was in the chain.")
+            return
+        waited = f"the oldest recorded {_age(lag.oldest, timezone.now())} ago"
+        if result.sealed is None:
+            self.stdout.write(
+                f"Seal lag: {lag.unsealed} events unsealed, {waited}; not checked (--no-seal)."
+            )
+        else:
+            self.stdout.write(
+                f"Seal lag: {lag.unsealed} events were unsealed, {waited}; "
+                f"sealed {result.sealed.count} now."
+            )
 
     def _summary(self, report: checkpoints.Report):
         if not report.checked:

@@ -58,6 +58,7 @@ class Command(BaseCommand):
         self.stdout.write(str(past) if past else "demo history: already there, nothing added")
         # The first signed checkpoint of the audit chain (its key is made on first use under
         # the data folder); from here on the worker signs one whenever the chain grew.
+        audit.seal()  # the demo's past joins the chain now; the worker seals from here on
         checkpoint = audit.sign_checkpoint(only_if_moved=True)
         if checkpoint is not None:
             self.stdout.write(
