@@ -14,8 +14,9 @@ from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit, User
 from yiwang.identity.roles import Role
 
 # Columns that keep the path an org had when something happened, on purpose: the audit log
-# is hash-chained history and is never rewritten (identity.tree).
-HISTORY = {("audit.auditevent", "org_path")}
+# is hash-chained history and the domain events are append-only (the database refuses an
+# UPDATE); neither is rewritten (identity.tree).
+HISTORY = {("audit.auditevent", "org_path"), ("core.domainevent", "org_path")}
 
 
 @pytest.fixture
