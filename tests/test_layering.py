@@ -119,3 +119,18 @@ def test_the_scan_sees_lazy_and_relative_imports(tmp_path):
     )
     seen = set(imports_of(source, "yiwang.cases.services"))
     assert {"yiwang.cases.models", "yiwang.feedback.services.rating_url"} <= seen
+
+
+def test_the_code_cites_only_what_the_repository_holds():
+    """Comments cite the law, a standard or the project's own docs: a design file kept
+    outside the repository is not there for the next reader."""
+    root = SRC.parents[1]
+    citing = [
+        str(path.relative_to(root))
+        for folder in ("src", "tests", "docs", "bench", "deploy")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".md", ".html", ".txt", ".js", ".css"}
+        and "DESIGN.md" in path.read_text(encoding="utf-8", errors="ignore")
+        and path != Path(__file__)
+    ]
+    assert not citing, citing

@@ -1,4 +1,4 @@
-"""Every role against objects inside and outside its scope (DESIGN.md §8)."""
+"""Every role against objects inside and outside its scope."""
 
 import pytest
 from django.core.exceptions import PermissionDenied

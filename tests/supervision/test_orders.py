@@ -2,7 +2,7 @@
 """Supervision orders (督办单), the services: a supervisor issues an order with a readable
 number and a deadline in working days, the department's chief responds, the supervisor
 closes it or sends it back; forbidden moves are errors; the overdue job turns unanswered
-orders red once. Scope: outsiders get 404 (DESIGN.md §8)."""
+orders red once. Scope: outsiders get 404."""
 
 import datetime
 

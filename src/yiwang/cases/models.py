@@ -23,7 +23,7 @@ class Status(models.TextChoices):
 
 
 class Warning(models.TextChoices):
-    """Deadline warnings (DESIGN.md §7), set by the workflow's warning job."""
+    """Deadline warnings (docs/architecture.md, "Time"), set by the workflow's warning job."""
 
     NONE = "", _("正常")
     YELLOW = "yellow", _("黄牌预警")

@@ -34,7 +34,7 @@ class ProcessTemplateAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """State changes go through the services (DESIGN.md §2); the admin only looks."""
+    """State changes go through the services (docs/architecture.md); the admin only looks."""
 
     def has_add_permission(self, request):
         return False

@@ -50,7 +50,7 @@ class TemplateStep(models.Model):
     days = models.PositiveSmallIntegerField(_("时限(工作日)"), default=0)
     # The catalogue step it came from; empty for the 审查 inserted for 审批分离.
     source_seq = models.PositiveSmallIntegerField(null=True, blank=True)
-    # DESIGN.md §6: a deny ends the case unless the template says otherwise.
+    # A deny ends the case unless the template says otherwise.
     deny_ends_case = models.BooleanField(_("不予许可即办结"), default=True)
 
     class Meta:
@@ -69,7 +69,7 @@ class TaskStatus(models.TextChoices):
     PENDING = "pending", _("待签收")
     ACTIVE = "active", _("办理中")
     DONE = "done", _("已办结")
-    # Not in DESIGN.md §6's task machine: the applicant withdrew the case while it was open.
+    # Beyond pending → active → done: the applicant withdrew the case while it was open.
     CANCELLED = "cancelled", _("已撤销")
 
 
