@@ -193,10 +193,11 @@ def test_concluding_the_first_item_costs_a_fixed_number_of_statements(
     # two new counters: number and credit code, earlier licences, insert, audit); 6 to link
     # the two materials it produces (one update, timeline, audit); 49 to start the three
     # parallel items. None of it grows with the number of 照面字段 (test above). Each of the
-    # four audit events is one INSERT (the worker seals them into the chain later).
+    # four audit events is one INSERT (the worker seals them into the chain later); so is
+    # each of the two domain events (the task completed, the item concluded).
     with django_assert_num_queries(CONCLUSION_STATEMENTS):
         workflow.complete(last.pk, by=people["chief"], decision="approve")
     assert License.objects.filter(case=main).exists()
 
 
-CONCLUSION_STATEMENTS = 101
+CONCLUSION_STATEMENTS = 103
