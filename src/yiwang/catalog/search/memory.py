@@ -28,7 +28,7 @@ RECHECK_SECONDS = 10.0
 # index does not list its documents (身份证 is a material of most items); it still counts for
 # the documents found by the query's other words, and lists those that hold it in their name
 # or keywords when they are few.
-COMMON_SHARE = 0.05
+COMMON_SHARE = 0.02
 COMMON_MIN = 100
 MAX_TERMS = 50_000  # looked-up terms kept per snapshot
 MAX_CARDS = 50_000  # query.result_cards entries kept per snapshot
