@@ -48,10 +48,10 @@ def test_a_bundle_is_first_for_its_name_and_its_life_event(demo_catalog):
 def test_tuning_part_hit_rates(demo_catalog):
     figures = evaluate("tuning")
     print(figures.report())
-    # PostgreSQL's ts_rank orders a few candidates differently from SQLite's bm25: measured
-    # 96.6 % / 98.6 % on SQLite and 96.0 % / 98.0 % on PostgreSQL; the guard holds for both.
-    assert figures.top1_rate >= 0.95, figures.report()
-    assert figures.top3_rate >= 0.97, figures.report()
+    # Both databases only list documents; the ranking is the same (docs/search.md, "Speed"):
+    # measured 98.4 % / 99.6 % on SQLite and on PostgreSQL over 1,243 queries.
+    assert figures.top1_rate >= 0.97, figures.report()
+    assert figures.top3_rate >= 0.99, figures.report()
 
 
 def test_held_back_part_is_measured(demo_catalog):
@@ -59,5 +59,5 @@ def test_held_back_part_is_measured(demo_catalog):
     against falling back below what was measured."""
     figures = evaluate("heldback")
     print(figures.report(misses=False))
-    # Measured 87.9 % / 93.6 % on SQLite, 86.6 % / 93.0 % on PostgreSQL.
-    assert figures.top1_rate >= 0.86 and figures.top3_rate >= 0.92, figures.report(misses=False)
+    # Measured 89.8 % / 96.8 % on SQLite and on PostgreSQL (bench/search/README.md).
+    assert figures.top1_rate >= 0.88 and figures.top3_rate >= 0.95, figures.report(misses=False)

@@ -9,11 +9,15 @@ related."""
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
+from .. import cache as catalog_cache
 from ..models import Bundle
 from . import text
 
 # The bundle's own words must be most of the query: 就业创业证 is an item, not 就业一件事.
 NAME_SHARE = 0.6
+CACHE_SECONDS = 600  # as query.CACHE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,16 @@ class Matches:
 def _entries(filters):
     if filters.theme or filters.department or filters.level:
         return []  # bundles have no theme, department or level: a filtered list is of items
-    bundles = Bundle.objects.filter(is_active=True)
-    if filters.audience:
-        bundles = bundles.filter(audience__in=[filters.audience, "both"])
-    return list(bundles.order_by("code").values_list("pk", "name", "name_en"))
+    # A handful of rows, asked by every search: cached as long as search results are.
+    key = catalog_cache.key("search-bundles", filters.audience)
+    entries = cache.get(key)
+    if entries is None:
+        bundles = Bundle.objects.filter(is_active=True)
+        if filters.audience:
+            bundles = bundles.filter(audience__in=[filters.audience, "both"])
+        entries = list(bundles.order_by("code").values_list("pk", "name", "name_en"))
+        cache.set(key, entries, CACHE_SECONDS)
+    return entries
 
 
 def _by_name(parsed, name: str, name_en: str) -> bool:
@@ -45,8 +55,7 @@ def matching(parsed, filters) -> Matches:
     """Active bundles the query matches: those to show first, and those to offer beside."""
     events = dict(parsed.events)
     # Item phrases inside a life-event phrase (老人去世 holds 去世) say nothing more.
-    said = [p for phrases in events.values() for p in phrases]
-    beyond = [p for p in parsed.item_phrases if not any(p in e for e in said)]
+    beyond = parsed.beyond
     first, related = [], []
     for pk, name, name_en in _entries(filters):
         name = text.normalise(name)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from ..models import ItemVersion, MaterialRequirement, SearchDocument, VersionStatus
-from . import text
+from . import memory, text
 
 
 def document_for(version: ItemVersion) -> SearchDocument:
@@ -52,11 +52,13 @@ def index_version(version: ItemVersion) -> SearchDocument:
     document = document_for(version)
     SearchDocument.objects.filter(item_id=version.item_id).delete()
     document.save()
+    memory.changed()
     return document
 
 
 def remove_item(item_id) -> None:
     SearchDocument.objects.filter(item_id=item_id).delete()
+    memory.changed()
 
 
 @transaction.atomic
@@ -73,6 +75,7 @@ def rebuild(batch_size: int = 500) -> int:
         versions = _versions().filter(pk__in=ids[start : start + batch_size])
         SearchDocument.objects.bulk_create([document_for(v) for v in versions])
         count += len(versions)
+    memory.changed()
     return count
 
 

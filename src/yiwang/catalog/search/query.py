@@ -14,19 +14,16 @@
 
 import dataclasses
 import functools
-import threading
+import heapq
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, Max
 
 from .. import cache as catalog_cache
-from ..models import SearchDocument
 from ..selectors import published
-from . import bundles, text
+from . import bundles, memory, text
 
-MAX_RESULTS = 300  # candidates ranked per query; nobody pages further
+MAX_RESULTS = 100  # candidates ranked per query (bm25 first); nobody pages further
 MAX_QUERY = 100
 CACHE_SECONDS = 600
 # Below this share of the query found in the best names, a one-character correction is tried.
@@ -35,10 +32,9 @@ WEAK_MATCH = 0.8
 FOLD_SHARE = 0.4
 MAX_FOLDED = 30
 
-# Field weights: name, keywords (and colloquial phrases, themes, result), body, pinyin.
-SQLITE_WEIGHTS = (10.0, 5.0, 1.0, 8.0)
-# ts_rank's weights run {D, C, B, A}: pinyin, body, keywords, name.
-POSTGRESQL_WEIGHTS = "{0.8, 0.1, 0.4, 1.0}"
+# Field weights of a word found in a document's name, keywords (and colloquial phrases,
+# themes, result), elsewhere (materials, conditions, department); a Latin prefix anywhere.
+NAME_WEIGHT, KEYWORD_WEIGHT, BODY_WEIGHT, PREFIX_WEIGHT = 10.0, 5.0, 1.0, 8.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +71,9 @@ class Parsed:
     core: str = ""  # the query without question words
     events: tuple[tuple[str, tuple[str, ...]], ...] = ()  # bundle names, the phrases naming them
     item_phrases: tuple[str, ...] = ()  # colloquial phrases found that stand for items
+    # Official terms only a life event stands for, when the query also names an item beyond
+    # it (残疾人死了残疾证怎么办: 残疾人证注销, not 死亡户口注销): searched, not ranked on.
+    minor: tuple[str, ...] = ()
 
     @property
     def prefixes(self) -> list[str]:
@@ -95,7 +94,16 @@ class Parsed:
     def phrases(self) -> list[str]:
         """What a name or keyword should contain, for re-ranking (single characters say
         too little)."""
-        return list(dict.fromkeys(p for p in [*self.expansions, *self.words] if len(p) > 1))
+        found = [*self.expansions, *self.words]
+        return list(dict.fromkeys(p for p in found if len(p) > 1 and p not in self.minor))
+
+    @property
+    def beyond(self) -> list[str]:
+        """Phrases naming an item besides the life events' own phrases (老人去世销户: 销户;
+        宝宝出生医学证明: 出生医学证明, an official term said as it is)."""
+        said = [p for _, phrases in self.events for p in phrases]
+        items = [*self.item_phrases, *text.official_in(self.text.replace(" ", ""))]
+        return [p for p in dict.fromkeys(items) if not any(p in e for e in said)]
 
 
 @dataclass
@@ -109,6 +117,11 @@ class Outcome:
 
 
 def parse(raw: str) -> Parsed:
+    return _parse(raw)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse(raw: str) -> Parsed:
     query = " ".join(text.normalise(raw)[:MAX_QUERY].split())
     events = tuple(text.life_events(query).items())
     items = tuple(text.item_phrases(query))
@@ -123,53 +136,90 @@ def parse(raw: str) -> Parsed:
         # A lone character (不, 正) matches half the catalogue once there are real words.
         words = [w for w in words if len(w) > 1 or w.isascii()]
     core = text.core(query)
-    return Parsed(query, False, tuple(words), tuple(text.expand(query)), core, events, items)
+    parsed = Parsed(query, False, tuple(words), tuple(text.expand(query)), core, events, items)
+    if events and parsed.beyond:
+        named = {t for rule in text.rules_in(query) if not rule.bundles for t in rule.official}
+        minor = {t for rule in text.rules_in(query) if rule.bundles for t in rule.official}
+        parsed = dataclasses.replace(parsed, minor=tuple(sorted(minor - named)))
+    return parsed
 
 
-# --- the full-text query ----------------------------------------------------------------
-
-
-def _fts5_expression(parsed: Parsed) -> str:
-    terms = [f'"{t}"*' for t in parsed.prefixes] + [f'"{t}"' for t in parsed.terms]
-    return " OR ".join(terms)
-
-
-def _tsquery_expression(parsed: Parsed) -> str:
-    terms = [f"'{t}':*" for t in parsed.prefixes] + [f"'{t}'" for t in parsed.terms]
-    return " | ".join(terms)
+# --- candidates -------------------------------------------------------------------------
 
 
 def _candidates(parsed: Parsed, filters: Filters) -> list[tuple]:
-    """(version_id, rank, title, phrases, title_pinyin, hot), best rank first."""
+    """(version_id, rank, title, phrases, name forms, hot, follow-up group), best rank
+    first, at most MAX_RESULTS.
+
+    The database's full-text index lists the documents of each word (whole words; a Latin
+    query's words as prefixes), once per snapshot of the catalogue (memory.py); the rank is
+    bm25 with field weights (name > keywords > the rest), each field counting a word once. A
+    word too common to list (身份证, a material of most items) adds to the documents found by
+    the other words, and finds those holding it in their name or keywords when they are few;
+    when every word is that common, the least common one finds those."""
     if not parsed.terms and not parsed.prefixes:
         return []
-    # Only constants and the ORM's own SQL are formatted in; user input goes in as parameters.
-    where, params = "", []
-    if filters:
-        subquery, params = filters.apply(published()).values("pk").query.sql_with_params()
-        where = f" AND d.version_id IN ({subquery})"
-        params = list(params)
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT d.version_id, ts_rank(%s, d.tsv, q) AS rank, d.title, d.phrases,"  # noqa: S608
-            " d.title_pinyin, d.hot FROM catalog_searchdocument d,"
-            " to_tsquery('simple', %s) q"
-            f" WHERE d.tsv @@ q{where} ORDER BY rank DESC, d.version_id LIMIT %s"
+    snapshot = memory.snapshot(_follow_up_group)
+    allowed = snapshot.allowed_positions(filters) if filters else None
+    scores: dict[int, float] = {}
+    common = []  # (idf, name positions, keyword positions)
+    for prefix in parsed.prefixes:
+        found, frequency = snapshot.term(prefix, prefix=True)
+        if found is None:
+            found = snapshot.form_prefix(prefix)  # the names' pinyin, initials, English
+        found = [pos for pos in found if pos in allowed] if allowed is not None else found
+        _bm25(snapshot, scores, snapshot.idf(frequency), dict.fromkeys(found, PREFIX_WEIGHT))
+    for term in parsed.terms:
+        found, frequency = snapshot.term(term)
+        idf = snapshot.idf(frequency)
+        name, keywords = snapshot.named(term)
+        if found is None and len(name) + len(keywords) > snapshot.common:
+            common.append((idf, name, keywords))
+            continue
+        _add(snapshot, scores, idf, name, keywords, found or frozenset(), allowed)
+    if not scores and common:
+        idf, name, keywords = min(common, key=lambda c: len(c[1]) + len(c[2]))
+        _add(snapshot, scores, idf, name, keywords, frozenset(), allowed)
+    elif scores:
+        for idf, name, keywords in common:
+            _add(snapshot, scores, idf, name, keywords, frozenset(), scores.keys())
+    # Positions follow version ids: equal ranks keep the order of the ids.
+    best = heapq.nsmallest(MAX_RESULTS, scores.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        (
+            snapshot.version[pos],
+            score,
+            snapshot.title[pos],
+            snapshot.phrases[pos],
+            snapshot.forms[pos],
+            snapshot.hot[pos],
+            snapshot.group[pos],
         )
-        args = [POSTGRESQL_WEIGHTS, _tsquery_expression(parsed), *params, MAX_RESULTS]
-    else:
-        weights = ", ".join(map(str, SQLITE_WEIGHTS))
-        sql = (
-            f"SELECT d.version_id, -bm25(catalog_search_fts, {weights}) AS rank, d.title,"  # noqa: S608
-            " d.phrases, d.title_pinyin, d.hot FROM catalog_search_fts"
-            " JOIN catalog_searchdocument d ON d.id = catalog_search_fts.rowid"
-            f" WHERE catalog_search_fts MATCH %s{where} ORDER BY rank DESC, d.version_id"
-            " LIMIT %s"
-        )
-        args = [_fts5_expression(parsed), *params, MAX_RESULTS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return cursor.fetchall()
+        for pos, score in best
+    ]
+
+
+def _add(snapshot, scores, idf, name, keywords, found, only) -> None:
+    """One word's bm25 share to the documents holding it: in their name, keywords, or
+    elsewhere (`found`, the full-text index's list); `only` those documents, if given."""
+    if only is not None:
+        found = found & only if isinstance(only, frozenset) else [p for p in found if p in only]
+        keywords = [pos for pos in keywords if pos in only]
+        name = [pos for pos in name if pos in only]
+    weighted = dict.fromkeys(found, BODY_WEIGHT)
+    for pos in keywords:
+        weighted[pos] = KEYWORD_WEIGHT
+    for pos in name:
+        also = KEYWORD_WEIGHT if weighted.get(pos) == KEYWORD_WEIGHT else 0.0
+        weighted[pos] = NAME_WEIGHT + also
+    _bm25(snapshot, scores, idf, weighted)
+
+
+def _bm25(snapshot, scores, idf, weighted: dict[int, float]) -> None:
+    """bm25 (k1 1.2, as FTS5's): a word's share, `weighted` its fields' weights summed."""
+    norm, get, factor = snapshot.norm, scores.get, idf * 2.2
+    for pos, weight in weighted.items():
+        scores[pos] = get(pos, 0.0) + factor * weight / (weight + norm[pos])
 
 
 def _coverage(phrases: list[str], haystack: str, total: int) -> float:
@@ -179,13 +229,18 @@ def _coverage(phrases: list[str], haystack: str, total: int) -> float:
 def _uncovered(phrases: list[str], title: str) -> float:
     """The share of a name the query's phrases leave out: 居民身份证申领 answers 身份证
     better than 临时居民身份证申领."""
+    if not title:
+        return 0.0
+    present = [p for p in phrases if p in title]
+    if not present:
+        return 1.0
     covered = set()
-    for phrase in phrases:
+    for phrase in present:
         start = title.find(phrase)
         while start >= 0:
             covered.update(range(start, start + len(phrase)))
             start = title.find(phrase, start + 1)
-    return 1 - len(covered) / len(title) if title else 0.0
+    return 1 - len(covered) / len(title)
 
 
 def _core_covered(parsed: Parsed, haystack: str) -> float:
@@ -220,10 +275,10 @@ def _match(parsed: Parsed, title: str, doc_phrases: str) -> float:
 FOLLOW_UPS = (
     (
         ("补领", "补发", "补办"),
-        ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "lost", "reissu"),
+        ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "找不", "寻不", "lost", "reissu"),
     ),
     (("换领",), ("换", "过期", "到期", "有效期", "期满", "坏", "旧", "renew", "expir", "replac")),
-    (("变更",), ("变", "改", "换", "chang", "amend")),
+    (("变更",), ("变", "改", "换", "搬", "chang", "amend")),
     (("延续",), ("延续", "续", "到期", "过期", "有效期", "期满", "renew", "extend")),
     (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
     (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
@@ -238,17 +293,24 @@ FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before
 SUPERSEDED_PENALTY = 2.0
 
 
-def _follow_up(parsed: Parsed, title: str) -> float:
+def _follow_up_group(title: str) -> int:
+    """Which follow-up a name is (the index in FOLLOW_UPS), or -1; held per document."""
+    for group, (words, _) in enumerate(FOLLOW_UPS):
+        if any(w in title for w in words):
+            return group
+    return -1
+
+
+def _follow_up(parsed: Parsed, title: str, group: int) -> float:
     """-1 for a follow-up the query does not ask for, +1 for one it asks for, else 0."""
-    for words, cues in FOLLOW_UPS:
-        if not any(w in title for w in words):
-            continue
-        if any(c in parsed.core for c in cues):
-            return 1.0
-        if any(w in e for e in parsed.expansions if e in title for w in words):
-            return 1.0
-        return -1.0
-    return 0.0
+    if group < 0:
+        return 0.0
+    words, cues = FOLLOW_UPS[group]
+    if any(c in parsed.text for c in cues):
+        return 1.0
+    if any(w in e for e in parsed.expansions if e in title for w in words):
+        return 1.0
+    return -1.0
 
 
 def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, str]]:
@@ -260,12 +322,10 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
     total = sum(len(p) for p in phrases)
     compact = parsed.text.replace(" ", "")
     scored = []
-    for version_id, rank, title, doc_phrases, title_pinyin, hot in rows:
+    for version_id, rank, title, doc_phrases, forms, hot, group in rows:
         score = rank / best
-        title = text.normalise(title)
         if parsed.latin:
-            # title_pinyin holds the name's pinyin, initials and English words.
-            forms = title_pinyin.split()
+            # The name's forms: its pinyin, initials and English words.
             if any(f.startswith(compact) for f in forms):
                 score += 2.0
             elif len(compact) >= 4 and forms and compact in forms[0]:
@@ -280,7 +340,7 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
             on_name = _coverage(phrases, title, total)
             on_phrases = _coverage(phrases, doc_phrases, total)
             score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
-        follow_up = _follow_up(parsed, title)
+        follow_up = _follow_up(parsed, title, group)
         if follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
@@ -323,6 +383,7 @@ class _FuzzyIndex:
     deletion of 社保卡 and of 交社保), longest first."""
 
     MIN_LENGTH = 3
+    MIN_SOUND = 4
 
     def __init__(self, phrases):
         self.keys: dict[str, list[str]] = {}
@@ -334,6 +395,13 @@ class _FuzzyIndex:
             self.lengths.add(len(phrase))
             for key in dict.fromkeys(self._deletions(phrase)):
                 self.keys.setdefault(key, []).append(phrase)
+        # Phrases of four characters or more under their pinyin: an input method's
+        # homophones, however many (养犬等级 → 养犬登记).
+        self.sounds: dict[str, list[str]] = {}
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+            if len(phrase) >= self.MIN_SOUND and not phrase.isascii():
+                self.sounds.setdefault(_spoken(phrase), []).append(phrase)
+        self.sound_lengths = sorted({len(p) for ps in self.sounds.values() for p in ps})
 
     @staticmethod
     def _deletions(word: str):
@@ -349,10 +417,17 @@ class _FuzzyIndex:
         at a phrase's edge is not corrected: 公司 is no typo of 关公司."""
         query = query[:24]
         best = None  # (phrase length, kind, -start), start, end, phrase
+        for length in self.sound_lengths:
+            for start in range(len(query) - length + 1):
+                window = query[start : start + length]
+                for phrase in self.sounds.get(_spoken(window), ()):
+                    rank = (len(phrase), 2, -start)
+                    if phrase != window and (best is None or rank > best[0]):
+                        best = (rank, start, start + length, phrase)
         for length in sorted({n + d for n in self.lengths for d in (-1, 0, 1)}, reverse=True):
             if best and length + 1 < best[0][0]:
                 break  # shorter windows find no phrase as long
-            if length < self.MIN_LENGTH - 1 or length > len(query):
+            if length < self.MIN_LENGTH or length > len(query):
                 continue
             for start in range(len(query) - length + 1):
                 window = query[start : start + length]
@@ -385,6 +460,10 @@ def _edit_kind(window: str, phrase: str) -> int:
     return 2 if pairs and _sound(pairs[0][0]) == _sound(pairs[0][1]) else 0
 
 
+def _spoken(text: str) -> str:
+    return " ".join(_sound(c) for c in text)
+
+
 @functools.lru_cache(maxsize=4096)
 def _sound(character: str) -> str:
     from pypinyin import lazy_pinyin
@@ -392,29 +471,20 @@ def _sound(character: str) -> str:
     return "".join(lazy_pinyin(character))
 
 
-_fuzzy_lock = threading.Lock()
-_fuzzy: dict[str, _FuzzyIndex] = {}
-
-
 def _fuzzy_index() -> _FuzzyIndex:
-    # Every publication replaces a document (a new id), so the newest id and the count name
-    # the index's content even if the cache holding the generation was emptied.
-    documents = SearchDocument.objects.aggregate(last=Max("pk"), count=Count("pk"))
-    generation = catalog_cache.key("fuzzy", documents["last"], documents["count"])
-    index = _fuzzy.get(generation)
+    """The snapshot's names and phrases and the dictionary's, built on the first weak match."""
+    snapshot = memory.snapshot(_follow_up_group)
+    index = snapshot.fuzzy
     if index is None:
-        with _fuzzy_lock:
-            index = _fuzzy.get(generation)
+        with snapshot.lock:
+            index = snapshot.fuzzy
             if index is None:
-                phrases = []
-                for title, lines in SearchDocument.objects.values_list("title", "phrases"):
-                    phrases.append(text.normalise(title))
+                phrases = list(snapshot.title)
+                for lines in snapshot.phrases:
                     phrases.extend(lines.splitlines())
                 for rule in text.rules():
                     phrases.extend(rule.colloquial + rule.official)
-                index = _FuzzyIndex(phrases)
-                _fuzzy.clear()  # only the current generation is kept
-                _fuzzy[generation] = index
+                index = snapshot.fuzzy = _FuzzyIndex(phrases)
     return index
 
 
@@ -479,6 +549,15 @@ def search(raw: str, filters: Filters | None = None) -> Outcome:
     )
     cache.set(key, outcome, CACHE_SECONDS)
     return outcome
+
+
+def result_cards() -> dict:
+    """A dictionary kept as long as the catalogue's documents do not change (memory.py),
+    for what callers derive from published versions (the API's result cards)."""
+    snapshot = memory.snapshot(_follow_up_group)
+    if len(snapshot.cards) > memory.MAX_CARDS:
+        snapshot.cards.clear()
+    return snapshot.cards
 
 
 def _browse(filters: Filters):

@@ -85,6 +85,7 @@ def segment(text: str) -> list[str]:
     return [w for w in (_PUNCT.sub("", w) for w in words) if w]
 
 
+@functools.lru_cache(maxsize=4096)
 def core(text: str) -> str:
     """The query without its question words: 残疾证怎么办 → 残疾证."""
     stop = stopwords()
@@ -165,22 +166,86 @@ def opens_shop(query: str) -> bool:
     return bool(_SHOP.search(query))
 
 
+@functools.cache
+def _phrase_index() -> tuple[dict[str, tuple[int, ...]], tuple[tuple[str, int], ...], int]:
+    """The rules of each Chinese colloquial phrase, the English phrases (matched as whole
+    words), and the longest Chinese phrase's length: a query is looked up by its substrings
+    instead of testing every phrase (docs/search.md, "Speed")."""
+    index: dict[str, list[int]] = {}
+    english = []
+    for number, rule in enumerate(rules()):
+        for phrase in rule.colloquial:
+            if phrase.isascii():
+                english.append((phrase, number))
+            else:
+                index.setdefault(phrase, []).append(number)
+    longest = max((len(p) for p in index), default=0)
+    return {p: tuple(n) for p, n in index.items()}, tuple(english), longest
+
+
+@functools.lru_cache(maxsize=2048)
+def _found(query: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The rules whose colloquial phrases occur in the query, in the dictionary's order, each
+    with those phrases in the rule's order. The longest phrase wins: a phrase inside a longer
+    one found at the same place says nothing of its own (没有劳动能力 is not 劳动能力, 卖助听器
+    is not 助听器), unless it names a life event (新生儿 in 新生儿落户 still names the bundle)."""
+    index, english, longest = _phrase_index()
+    every = rules()
+    places = []  # (start, end, phrase, rule number)
+    for start in range(len(query)):
+        for end in range(start + 1, min(len(query), start + longest) + 1):
+            for number in index.get(query[start:end], ()):
+                places.append((start, end, query[start:end], number))
+    hits: dict[int, set[str]] = {}
+    for start, end, phrase, number in places:
+        inside = any(s <= start and end <= e and e - s > end - start for s, e, _, _ in places)
+        if not inside or every[number].bundles:
+            hits.setdefault(number, set()).add(phrase)
+    for phrase, number in english:
+        if _contains(query, phrase):
+            hits.setdefault(number, set()).add(phrase)
+    return tuple((n, tuple(p for p in every[n].colloquial if p in hits[n])) for n in sorted(hits))
+
+
+@functools.cache
+def _official_index() -> tuple[frozenset[str], int]:
+    terms = frozenset(
+        t for rule in rules() for t in rule.official if not t.isascii() and len(t) > 1
+    )
+    return terms, max((len(t) for t in terms), default=0)
+
+
+@functools.lru_cache(maxsize=2048)
+def official_in(query: str) -> tuple[str, ...]:
+    """The dictionary's official item terms the query itself says (出生医学证明)."""
+    terms, longest = _official_index()
+    found = []
+    for start in range(len(query)):
+        for end in range(start + 2, min(len(query), start + longest) + 1):
+            if query[start:end] in terms:
+                found.append(query[start:end])
+    return tuple(dict.fromkeys(found))
+
+
+def rules_in(query: str) -> list[Rule]:
+    """The rules whose colloquial phrases occur in the query."""
+    every = rules()
+    return [every[n] for n, _ in _found(query)]
+
+
 def expand(query: str) -> list[str]:
     """The official terms of every rule whose colloquial phrase occurs in the query."""
-    found = []
-    for rule in rules():
-        if any(_contains(query, phrase) for phrase in rule.colloquial):
-            found.extend(rule.official)
-    return list(dict.fromkeys(found))
+    every = rules()
+    return list(dict.fromkeys(t for n, _ in _found(query) for t in every[n].official))
 
 
 def life_events(query: str) -> dict[str, tuple[str, ...]]:
     """Bundle names the query's phrases stand for, each with the phrases that named it
     (孩子出生了要办什么 → 新生儿出生一件事: 孩子出生)."""
     found: dict[str, tuple[str, ...]] = {}
-    for rule in rules():
-        phrases = tuple(p for p in rule.colloquial if _contains(query, p))
-        for name in rule.bundles if phrases else ():
+    every = rules()
+    for number, phrases in _found(query):
+        for name in every[number].bundles:
             found[name] = found.get(name, ()) + phrases
     return found
 
@@ -216,4 +281,5 @@ def expand_pinyin(query: str) -> list[str]:
 
 def item_phrases(query: str) -> list[str]:
     """The colloquial phrases in the query that stand for item terms."""
-    return [p for r in rules() if r.official for p in r.colloquial if _contains(query, p)]
+    every = rules()
+    return [p for n, phrases in _found(query) if every[n].official for p in phrases]
