@@ -49,7 +49,7 @@ def test_tuning_part_hit_rates(demo_catalog):
     figures = evaluate("tuning")
     print(figures.report())
     # Both databases only list documents; the ranking is the same (docs/search.md, "Speed"):
-    # measured 98.4 % / 99.6 % on SQLite and on PostgreSQL over 1,243 queries.
+    # measured 97.9 % / 99.4 % on SQLite and on PostgreSQL over 1,598 queries.
     assert figures.top1_rate >= 0.97, figures.report()
     assert figures.top3_rate >= 0.99, figures.report()
 
@@ -59,5 +59,5 @@ def test_held_back_part_is_measured(demo_catalog):
     against falling back below what was measured."""
     figures = evaluate("heldback")
     print(figures.report(misses=False))
-    # Measured 89.8 % / 96.8 % on SQLite and on PostgreSQL (bench/search/README.md).
-    assert figures.top1_rate >= 0.88 and figures.top3_rate >= 0.95, figures.report(misses=False)
+    # Measured 92.4 % / 98.1 % on SQLite and on PostgreSQL (bench/search/README.md).
+    assert figures.top1_rate >= 0.91 and figures.top3_rate >= 0.97, figures.report(misses=False)

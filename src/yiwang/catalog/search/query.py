@@ -95,13 +95,23 @@ class Parsed:
         """What a name or keyword should contain, for re-ranking (single characters say
         too little)."""
         found = [*self.expansions, *self.words]
-        return list(dict.fromkeys(p for p in found if len(p) > 1 and p not in self.minor))
+        # A life event's own words say nothing of which item, once the query names one
+        # besides it (新生儿医保: 医保, not 出生登记 whose phrases hold 新生儿).
+        said = [p for _, phrases in self.events for p in phrases] if self.minor else []
+        return list(
+            dict.fromkeys(
+                p
+                for p in found
+                if len(p) > 1 and p not in self.minor and not any(p in e for e in said)
+            )
+        )
 
     @property
     def beyond(self) -> list[str]:
         """Phrases naming an item besides the life events' own phrases (老人去世销户: 销户;
         宝宝出生医学证明: 出生医学证明, an official term said as it is)."""
-        said = [p for _, phrases in self.events for p in phrases]
+        # The bundle's own name says the event too (结婚后户口迁到老公家: 结婚, of 结婚落户).
+        said = [p for name, phrases in self.events for p in (name, *phrases)]
         items = [*self.item_phrases, *text.official_in(self.text.replace(" ", ""))]
         return [p for p in dict.fromkeys(items) if not any(p in e for e in said)]
 
@@ -277,15 +287,30 @@ FOLLOW_UPS = (
         ("补领", "补发", "补办"),
         ("补", "丢", "掉", "不见", "遗失", "丢失", "被偷", "找不", "寻不", "lost", "reissu"),
     ),
-    (("换领",), ("换", "过期", "到期", "有效期", "期满", "坏", "旧", "renew", "expir", "replac")),
+    (
+        ("换领",),
+        ("换", "过期", "到期", "有效期", "期满", "坏", "旧", "破", "烂", "损", "毁", "消磁")
+        + ("renew", "expir", "replac", "damag"),
+    ),
     (("变更",), ("变", "改", "换", "搬", "chang", "amend")),
     (("延续",), ("延续", "续", "到期", "过期", "有效期", "期满", "renew", "extend")),
-    (("注销",), ("注销", "销", "关", "不干", "不开", "不做", "停", "cancel", "deregist", "clos")),
+    (
+        ("注销",),
+        ("注销", "销", "关", "不干", "不开", "不做", "停", "不要了", "不用了")
+        + ("cancel", "deregist", "clos"),
+    ),
     (("签注",), ("签注", "续", "延期", "到期", "renew", "extend")),
     (("迁出",), ("迁出", "迁走", "迁到", "转出", "迁回", "迁往", "move out")),
     (("迁入",), ("迁入", "迁进", "迁来", "过来", "落户", "转入", "投靠", "move in")),
     (("迁移",), ("迁", "转到", "转回", "搬到", "move", "transfer")),
 )
+# A damaged paper is exchanged (换领) where the catalogue has an exchange for it, else
+# reissued like a lost one (补领/补发: 《居民身份证法》第十一条 exchanges a damaged card; a
+# damaged licence or title deed is reissued): 执照破了 → 营业执照补领. A lost paper the
+# catalogue has no reissue for is exchanged (残疾人证丢了 → 残疾人证换领).
+DAMAGE = ("坏", "破", "烂", "损", "毁", "damag")
+LOST = ("丢", "掉了", "不见了", "遗失", "丢失", "被偷", "找不", "寻不", "lost")
+REISSUE, EXCHANGE = 0, 1
 FOLLOW_UP_PENALTY = 4.0  # times the share of the query the name holds: its name credit
 FOLLOW_UP_BONUS = 1.0  # the query says which: 身份证丢了 → 补领 before 申领
 # When the query asks for a follow-up and a named one is found, what it follows loses this
@@ -301,12 +326,20 @@ def _follow_up_group(title: str) -> int:
     return -1
 
 
-def _follow_up(parsed: Parsed, title: str, group: int) -> float:
-    """-1 for a follow-up the query does not ask for, +1 for one it asks for, else 0."""
+def _follow_up(
+    parsed: Parsed, title: str, group: int, exchange: bool = True, reissue: bool = True
+) -> float:
+    """-1 for a follow-up the query does not ask for, +1 for one it asks for, else 0.
+    `exchange`, `reissue`: an exchange (换领), a reissue (补领) of what the query names is
+    among the candidates."""
     if group < 0:
         return 0.0
     words, cues = FOLLOW_UPS[group]
     if any(c in parsed.text for c in cues):
+        return 1.0
+    if group == REISSUE and not exchange and any(c in parsed.text for c in DAMAGE):
+        return 1.0
+    if group == EXCHANGE and not reissue and any(c in parsed.text for c in LOST):
         return 1.0
     if any(w in e for e in parsed.expansions if e in title for w in words):
         return 1.0
@@ -321,6 +354,8 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
     phrases = parsed.phrases
     total = sum(len(p) for p in phrases)
     compact = parsed.text.replace(" ", "")
+    named = {row[-1] for row in rows if not parsed.latin and _coverage(phrases, row[2], total) > 0}
+    exchange, reissue = EXCHANGE in named, REISSUE in named
     scored = []
     for version_id, rank, title, doc_phrases, forms, hot, group in rows:
         score = rank / best
@@ -340,7 +375,7 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
             on_name = _coverage(phrases, title, total)
             on_phrases = _coverage(phrases, doc_phrases, total)
             score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
-        follow_up = _follow_up(parsed, title, group)
+        follow_up = _follow_up(parsed, title, group, exchange, reissue)
         if follow_up > 0:
             score += FOLLOW_UP_BONUS
         score += 0.3 * bool(hot)
@@ -402,6 +437,13 @@ class _FuzzyIndex:
             if len(phrase) >= self.MIN_SOUND and not phrase.isascii():
                 self.sounds.setdefault(_spoken(phrase), []).append(phrase)
         self.sound_lengths = sorted({len(p) for ps in self.sounds.values() for p in ps})
+        # A query of two or three characters that sounds like a phrase as short, whole: the
+        # input method's homophone (低宝 → 低保, 离昏 → 离婚); inside a longer query such a
+        # short sound says too little.
+        self.short_sounds: dict[str, str] = {}
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+            if len(phrase) < self.MIN_SOUND and not phrase.isascii():
+                self.short_sounds.setdefault(_spoken(phrase), phrase)
 
     @staticmethod
     def _deletions(word: str):
@@ -416,6 +458,10 @@ class _FuzzyIndex:
         three characters, of its middle one only). A character missing
         at a phrase's edge is not corrected: 公司 is no typo of 关公司."""
         query = query[:24]
+        if len(query) < self.MIN_SOUND:
+            phrase = self.short_sounds.get(_spoken(query), query)
+            if phrase != query:
+                return phrase
         best = None  # (phrase length, kind, -start), start, end, phrase
         for length in self.sound_lengths:
             for start in range(len(query) - length + 1):
