@@ -52,7 +52,12 @@ class PagePagination(PageNumberPagination):
     last_page_strings = ()  # the schema says `page` is a number; "last" is not one
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.query = validated(PageQuerySerializer, request.query_params)
+        params = request.query_params
+        # Neither parameter given (most requests): nothing to check.
+        if "page" in params or "page_size" in params:
+            self.query = validated(PageQuerySerializer, params)
+        else:
+            self.query = {}
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):

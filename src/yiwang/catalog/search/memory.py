@@ -24,6 +24,10 @@ from ..models import SearchDocument
 from . import text
 
 RECHECK_SECONDS = 10.0
+# A search asks for the snapshot two or three times; the newest document id (one query) is
+# read again once this much time has passed, the generation and this process's writes on
+# every call.
+LAST_ID_SECONDS = 0.05
 # A term in more documents than this share (and than COMMON_MIN) is common: the full-text
 # index does not list its documents (身份证 is a material of most items); it still counts for
 # the documents found by the query's other words, and lists those that hold it in their name
@@ -36,6 +40,7 @@ MAX_CARDS = 50_000  # query.result_cards entries kept per snapshot
 _epoch = 0
 _lock = threading.Lock()
 _current = None
+_last_checked = [0.0]  # when the newest document id was last read
 
 
 def changed() -> None:
@@ -180,9 +185,17 @@ def snapshot(follow_up_group) -> Snapshot:
     """The current snapshot (built on first use after a change)."""
     global _current
     generation = catalog_cache.generation()
-    last = _last_id()
     current = _current
     now = time.monotonic()
+    if (
+        current is not None
+        and current[0][:2] == (generation, _epoch)
+        and now - _last_checked[0] < LAST_ID_SECONDS
+        and now - current[2] < RECHECK_SECONDS
+    ):
+        return current[1]
+    last = _last_id()
+    _last_checked[0] = now
     if current is not None and current[0] == (generation, _epoch, last):
         if now - current[2] < RECHECK_SECONDS:
             return current[1]

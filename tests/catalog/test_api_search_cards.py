@@ -1,0 +1,34 @@
+"""The search API's result cards are built from one read of the catalogue per snapshot
+(catalog/api.py): each must be exactly what the item serializer gives, and a search that
+repeats or a bad parameter answers as before."""
+
+from rest_framework.test import APIRequestFactory
+
+from yiwang.catalog.api import ItemSummarySerializer
+from yiwang.catalog.models import ItemVersion
+
+from .test_api import catalog  # noqa: F401 - the fixture
+
+
+def test_every_card_is_what_the_serializer_gives(api, catalog):  # noqa: F811
+    body = api.get("/api/v1/items", {"page_size": 100}).json()
+    assert len(body["results"]) == 6
+    request = APIRequestFactory().get("/api/v1/items")
+    for card in body["results"]:
+        version = ItemVersion.objects.select_related("item", "department").get(
+            item__code=card["code"], status="published"
+        )
+        expected = ItemSummarySerializer(version, context={"request": request}).data
+        assert card == dict(expected)
+
+
+def test_a_repeated_search_answers_the_same_bytes(api, catalog):  # noqa: F811
+    first = api.get("/api/v1/items", {"q": "残疾证怎么办"})
+    again = api.get("/api/v1/items", {"q": "残疾证怎么办"})
+    assert first.content == again.content and first.json()["results"]
+
+
+def test_a_bad_filter_is_named_as_before(api, catalog):  # noqa: F811
+    response = api.get("/api/v1/items", {"q": "残疾证", "level": "galaxy", "theme": "0"})
+    assert response.status_code == 400
+    assert "level" in response.content.decode() and "theme" in response.content.decode()
