@@ -154,8 +154,8 @@ def test_street_clerk_cannot_see_a_district_case_and_citizen2_cannot_see_citizen
         services.update_form(case.pk, by=people["citizen2"], data={"x": "y"})
 
 
-def test_accept_with_tolerance_tracks_what_is_still_owed(people):
-    citizen, clerk = people["citizen"], people["clerk"]
+def _submitted_without_tolerable_materials(citizen):
+    """A case of an item that tolerates a material, filed with everything else provided."""
     version = ItemVersion.objects.filter(
         status="published", materials__necessity="tolerated"
     ).first()
@@ -164,6 +164,12 @@ def test_accept_with_tolerance_tracks_what_is_still_owed(people):
     for material in case.materials.filter(tolerable=False).exclude(state__in=services.NOT_ASKED):
         services.attach_file(material.pk, by=citizen, uploaded=pdf())
     services.submit(case.pk, by=citizen)
+    return case
+
+
+def test_accept_with_tolerance_tracks_what_is_still_owed(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = _submitted_without_tolerable_materials(citizen)
     with pytest.raises(ValidationError):
         services.accept(case.pk, by=clerk)
     services.accept(case.pk, by=clerk, tolerated=True)
@@ -176,14 +182,7 @@ def test_a_material_owed_after_acceptance_is_not_moved_back(people):
     """容缺: a material accepted to come later stays owed; no move the table does not list
     (back to uploaded, missing or 补正) is made, and the refusal says which."""
     citizen, clerk = people["citizen"], people["clerk"]
-    version = ItemVersion.objects.filter(
-        status="published", materials__necessity="tolerated"
-    ).first()
-    case = services.start_case(version.pk, by=citizen)
-    fill_in(case, citizen)
-    for material in case.materials.filter(tolerable=False).exclude(state__in=services.NOT_ASKED):
-        services.attach_file(material.pk, by=citizen, uploaded=pdf())
-    services.submit(case.pk, by=citizen)
+    case = _submitted_without_tolerable_materials(citizen)
     services.accept(case.pk, by=clerk, tolerated=True)
     owed = case.materials.get(state=CaseMaterial.State.TOLERATED)
     for target in ("uploaded", "missing", "defective"):
