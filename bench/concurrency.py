@@ -83,8 +83,8 @@ def open_tasks() -> list[tuple[int, str]]:
     from django.db import connection
 
     from yiwang.identity.services import issue_api_token
-    from yiwang.workflow.models import ApprovalTask, TaskStatus
-    from yiwang.workflow.services import holders
+    from yiwang.journey.workflow.models import ApprovalTask, TaskStatus
+    from yiwang.journey.workflow.services import holders
 
     tokens: dict[tuple[str, str], str | None] = {}
     work = []

@@ -56,7 +56,7 @@ def demo(db):
 def demo_catalog(db):
     """The demo district with its whole catalogue (209 items, 8 bundles, guides, licence
     types). Built once per test process (~3 s), put back in ~0.2 s after that; a test that
-    needs only an item or two uses a cut-down catalogue instead (tests/workflow/conftest.py)."""
+    needs only an item or two uses a cut-down catalogue instead (tests/journey/workflow/conftest.py)."""
     from yiwang.demo.loader import load_demo
 
     rows_of("demo_catalog", load_demo)

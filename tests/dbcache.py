@@ -11,7 +11,7 @@ A recording is only replayed over the database it was made on: its key holds the
 and the highest primary key of every table just before the build, so `catalog` on top of
 `demo` and `catalog` on top of something else are different recordings. What a build leaves
 outside the database (files under MEDIA_ROOT, in-process caches) is not recorded; fixtures
-that need such state set it up around `rows_of` (see tests/cases/conftest.py).
+that need such state set it up around `rows_of` (see tests/journey/cases/conftest.py).
 
 Rows keep the timestamps of their first build (earlier in the same test run), as a district
 loaded earlier in the day would. Works inside a test's transaction (`db`, rolled back

@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "yiwang"
 LAYERS = (
     ("kernel", {"core", "identity", "audit", "notify", "workdays", "formats", "api.toolkit"}),
     ("reference", {"catalog", "forms", "licenses", "sharing"}),
-    ("journey", {"cases", "workflow"}),
+    ("journey", {"journey"}),
     ("reactions", {"feedback", "supervision"}),
     ("edges", {"api", "web", "demo", "cli", "urls", "settings", "wsgi"}),
 )
@@ -28,15 +28,14 @@ API_EDGE_MODULES = {"urls", "schema", "views", "bench"}
 
 # (importing module, imported app): why it is still there. Remove an entry with its import.
 UPWARD = {
-    ("licenses.policy_rules", "cases"): "who may see a licence is read from its case",
-    ("sharing.services", "cases"): "a data request names the case it serves",
-    ("sharing.services", "workflow"): "a data request is granted to whoever holds the task",
+    ("licenses.policy_rules", "journey"): "who may see a licence is read from its case",
+    ("sharing.services", "journey"): "a data request names the case and the task it serves",
     ("identity.views", "sharing"): "the citizen's page lists who read their data",
 }
 
 
 def unit_of(dotted: str) -> str:
-    """`yiwang.api.problems` → "api.toolkit"; `yiwang.cases.models` → "cases"."""
+    """`yiwang.api.problems` → "api.toolkit"; `yiwang.journey.cases.models` → "journey"."""
     parts = dotted.split(".")
     app = parts[1]
     if app == "api" and (len(parts) < 3 or parts[2] not in API_EDGE_MODULES):
@@ -117,8 +116,8 @@ def test_the_scan_sees_lazy_and_relative_imports(tmp_path):
         "    from yiwang.feedback.services import rating_url\n"
         "    return rating_url\n"
     )
-    seen = set(imports_of(source, "yiwang.cases.services"))
-    assert {"yiwang.cases.models", "yiwang.feedback.services.rating_url"} <= seen
+    seen = set(imports_of(source, "yiwang.journey.cases.services"))
+    assert {"yiwang.journey.cases.models", "yiwang.feedback.services.rating_url"} <= seen
 
 
 def test_the_code_cites_only_what_the_repository_holds():

@@ -74,10 +74,10 @@ def sample_forms(codes: list[str]) -> dict[str, dict]:
     field the applicant types (prefilled ones are the platform's, not sent)."""
     from django.contrib.auth.hashers import make_password
 
-    from yiwang.cases import filling, services
     from yiwang.catalog import selectors
     from yiwang.forms.samples import sample_data
     from yiwang.identity.models import User
+    from yiwang.journey.cases import filling, services
 
     probe = User.objects.create(
         username="bench-probe", real_name="压测市民", password=make_password(None)
@@ -177,7 +177,7 @@ def seed_to(total: int) -> float:
     from django.core.management import call_command
     from django.db import connection
 
-    from yiwang.cases.models import Case
+    from yiwang.journey.cases.models import Case
 
     started = time.perf_counter()
     missing = total - Case.objects.count()
@@ -241,7 +241,7 @@ def main() -> None:
             if stage:
                 seconds = seed_to(stage)
                 print(f"seeded to {stage:,} cases in {seconds:.0f}s")
-            from yiwang.cases.models import Case
+            from yiwang.journey.cases.models import Case
 
             existing = Case.objects.count()
             connections.close_all()

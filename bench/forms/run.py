@@ -39,12 +39,12 @@ def filled_bundle_case(rows: int):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from yiwang.cases import filling, services
-    from yiwang.cases.models import Case
     from yiwang.demo.loader import load_demo
     from yiwang.forms.samples import sample_data
     from yiwang.identity.models import User
     from yiwang.identity.services import issue_api_token
+    from yiwang.journey.cases import filling, services
+    from yiwang.journey.cases.models import Case
 
     load_demo(catalog=False)
     citizen = User.objects.get(username="citizen")

@@ -74,7 +74,7 @@ def session_cookie(username: str) -> str:
 def seed_to(total: int) -> float:
     from django.core.management import call_command
 
-    from yiwang.cases.models import Case
+    from yiwang.journey.cases.models import Case
 
     started = time.perf_counter()
     missing = total - Case.objects.count()

@@ -59,7 +59,7 @@ def seed_to(total: int) -> float:
     from django.core.management import call_command
     from django.db import connection
 
-    from yiwang.cases.models import Case
+    from yiwang.journey.cases.models import Case
 
     started = time.perf_counter()
     missing = total - Case.objects.count()

@@ -69,7 +69,7 @@ class Yiwang:
         """Submitted bundles waiting at the window (not timed: that is intake, not approval)."""
         from django.db import transaction
 
-        from yiwang.cases import services
+        from yiwang.journey.cases import services
 
         submitted = []
         for _ in range(count):
@@ -84,16 +84,16 @@ class Yiwang:
     def _handler(self, task):
         key = (task.role, task.org_path)
         if key not in self.handlers:
-            from yiwang.workflow.services import holders
+            from yiwang.journey.workflow.services import holders
 
             self.handlers[key] = holders(task.role, task.org_path)[0]
         return self.handlers[key]
 
     def run(self, case_id: int) -> None:
-        from yiwang.cases import services as cases
-        from yiwang.cases.models import Case, Status
-        from yiwang.workflow import services
-        from yiwang.workflow.models import OPEN_TASK, ApprovalTask
+        from yiwang.journey.cases import services as cases
+        from yiwang.journey.cases.models import Case, Status
+        from yiwang.journey.workflow import services
+        from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
 
         cases.accept(case_id, by=self.clerk)
         family = [case_id, *Case.objects.filter(parent_id=case_id).values_list("pk", flat=True)]

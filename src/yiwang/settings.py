@@ -106,8 +106,8 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.forms",
     "yiwang.catalog",
-    "yiwang.cases",
-    "yiwang.workflow",
+    "yiwang.journey.cases",
+    "yiwang.journey.workflow",
     "yiwang.licenses",
     "yiwang.sharing",
     "yiwang.feedback",
@@ -355,7 +355,9 @@ YIWANG_WARNING_YELLOW_PERCENT = int(env("YIWANG_WARNING_YELLOW_PERCENT", "20"))
 YIWANG_WARNING_MIN_WORKDAYS = int(env("YIWANG_WARNING_MIN_WORKDAYS", "1"))
 # 行政许可法 第四十二条: the head may extend the limit once by 10 working days.
 YIWANG_EXTENSION_WORKDAYS = int(env("YIWANG_EXTENSION_WORKDAYS", "10"))
-YIWANG_COURIER_BACKEND = env("YIWANG_COURIER_BACKEND", "yiwang.workflow.courier.LocalCourier")
+YIWANG_COURIER_BACKEND = env(
+    "YIWANG_COURIER_BACKEND", "yiwang.journey.workflow.courier.LocalCourier"
+)
 
 # 好差评 and 电子监察 (docs/configuration.md).
 YIWANG_RATING_LINK_DAYS = int(env("YIWANG_RATING_LINK_DAYS", "30"))
@@ -417,13 +419,13 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     # Several models have a `status` (or `kind`, `state`): each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "yiwang.cases.models.Status",
-        "TaskStatusEnum": "yiwang.workflow.models.TaskStatus",
-        "ExtensionStatusEnum": "yiwang.workflow.models.Extension.Status",
-        "DeliveryStatusEnum": "yiwang.workflow.models.DeliveryStatus",
-        "SuspensionKindEnum": "yiwang.workflow.models.SuspensionKind",
-        "StepKindEnum": "yiwang.workflow.models.StepKind",
-        "ProcessStateEnum": "yiwang.workflow.api.PROCESS_STATES",
+        "CaseStatusEnum": "yiwang.journey.cases.models.Status",
+        "TaskStatusEnum": "yiwang.journey.workflow.models.TaskStatus",
+        "ExtensionStatusEnum": "yiwang.journey.workflow.models.Extension.Status",
+        "DeliveryStatusEnum": "yiwang.journey.workflow.models.DeliveryStatus",
+        "SuspensionKindEnum": "yiwang.journey.workflow.models.SuspensionKind",
+        "StepKindEnum": "yiwang.journey.workflow.models.StepKind",
+        "ProcessStateEnum": "yiwang.journey.workflow.api.PROCESS_STATES",
         "LicenseStatusEnum": "yiwang.licenses.api.LICENSE_STATES",
         "ShareLinkStateEnum": "yiwang.licenses.api.SHARE_LINK_STATES",
         "SubjectKindEnum": "yiwang.sharing.models.SubjectKind",

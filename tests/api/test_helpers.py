@@ -4,7 +4,7 @@ from django.utils import translation
 from rest_framework import serializers
 
 from yiwang.api.helpers import ChoiceDisplay
-from yiwang.cases.models import Case, Status
+from yiwang.journey.cases.models import Case, Status
 
 
 class StatusOnly(serializers.Serializer):

@@ -11,15 +11,15 @@ from django.db import models
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yiwang.cases import transitions as case_machines
-from yiwang.cases.models import Status
 from yiwang.catalog import transitions as catalog_machines
 from yiwang.core.machines import MACHINES, StateMachine, TransitionError
 from yiwang.feedback import transitions as feedback_machines
+from yiwang.journey.cases import transitions as case_machines
+from yiwang.journey.cases.models import Status
+from yiwang.journey.workflow import transitions as workflow_machines
 from yiwang.licenses import transitions as licence_machines
 from yiwang.notify import transitions as notify_machines
 from yiwang.supervision import orders
-from yiwang.workflow import transitions as workflow_machines
 
 ALL = [
     case_machines.CASE,

@@ -4,13 +4,13 @@ test looks at it from one person's side; everything is rolled back afterwards.""
 import pytest
 from django.db import transaction
 
-from yiwang.cases import selectors as case_selectors
-from yiwang.cases.models import Case, CaseEvent, Status, Warning
 from yiwang.demo.history import load_history
 from yiwang.demo.loader import load_demo
 from yiwang.identity.models import User
-from yiwang.workflow import selectors
-from yiwang.workflow.models import OPEN_TASK, ApprovalTask, TaskStatus
+from yiwang.journey.cases import selectors as case_selectors
+from yiwang.journey.cases.models import Case, CaseEvent, Status, Warning
+from yiwang.journey.workflow import selectors
+from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask, TaskStatus
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_loading_again_adds_nothing(db, past):
 def test_every_filed_demo_case_carries_a_complete_form(person):
     """Staff pages show real data: each case past its draft has its item's form filled in,
     valid by that form's own rules, and each bundle child its part."""
-    from yiwang.cases import filling
+    from yiwang.journey.cases import filling
 
     filed = Case.objects.exclude(status=Status.DRAFT).select_related("item_version__item")
     demo = filed.filter(applicant__username__in=["citizen", "citizen2", "company"])
@@ -126,7 +126,7 @@ def test_every_filed_demo_case_carries_a_complete_form(person):
 
 
 def test_results_collected_at_the_window_have_a_hand_over_record(db, past):
-    from yiwang.workflow.models import HandOver, ResultDelivery
+    from yiwang.journey.workflow.models import HandOver, ResultDelivery
 
     delivered = ResultDelivery.objects.filter(status="delivered", method="pickup")
     assert delivered.exists()
@@ -138,7 +138,7 @@ def test_results_collected_at_the_window_have_a_hand_over_record(db, past):
 
 
 def test_an_overdue_demo_case_owns_up_and_its_applicant_was_told(person):
-    from yiwang.cases.templatetags.case_words import next_step, overdue
+    from yiwang.journey.cases.templatetags.case_words import next_step, overdue
 
     late = [
         c

@@ -34,7 +34,7 @@ def upload_everything(page, tmp_path):
 def test_bundle_apply_supplement_accept(
     live_server, demo_district, browser, page, narrow_page, accessible, screenshot, tmp_path
 ):
-    from yiwang.cases.models import Case
+    from yiwang.journey.cases.models import Case
 
     base = live_server.url
     log_in(page, base, "citizen")
@@ -174,8 +174,8 @@ def test_bundle_apply_supplement_accept(
 def test_after_an_upload_the_keyboard_is_back_at_that_material(
     live_server, demo_district, refusing_page, accessible, tmp_path
 ):
-    from yiwang.cases import services
     from yiwang.identity.models import User
+    from yiwang.journey.cases import services
 
     citizen = User.objects.get(username="citizen")
     case = services.start_bundle_case(BUNDLE, by=citizen)

@@ -44,7 +44,7 @@ class Desk:
 
 
 def open_tasks(case, role):
-    from yiwang.workflow.models import ApprovalTask
+    from yiwang.journey.workflow.models import ApprovalTask
 
     return list(ApprovalTask.objects.filter(case=case, role=role, status__in=["pending", "active"]))
 
@@ -72,9 +72,9 @@ def decide_in_inbox(desk, case, *, check=None, shot=None):
 def test_bundle_approved_by_four_departments_and_delivered(
     live_server, demo_district, browser, page, narrow_page, accessible, screenshot, tmp_path
 ):
-    from yiwang.cases.models import Case, Status
     from yiwang.demo.forms import fill_in
-    from yiwang.workflow.models import ApprovalTask, ResultDelivery
+    from yiwang.journey.cases.models import Case, Status
+    from yiwang.journey.workflow.models import ApprovalTask, ResultDelivery
 
     base = live_server.url
 

@@ -17,10 +17,10 @@ PURPOSE = "核对生育登记申请人户籍信息"
 
 
 def _accepted_case():
-    from yiwang.cases import services
     from yiwang.catalog.models import ItemVersion
     from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
+    from yiwang.journey.cases import services
 
     citizen = User.objects.get(username="citizen")
     version = ItemVersion.objects.get(item__code=ITEM, status="published")

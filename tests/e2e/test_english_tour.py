@@ -72,10 +72,10 @@ def district_with_past(demo_district):
 def test_the_english_tour_shows_no_chinese_outside_official_names(
     live_server, district_with_past, browser
 ):
-    from yiwang.cases.models import Case, Status
     from yiwang.identity.models import User
+    from yiwang.journey.cases.models import Case, Status
+    from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
     from yiwang.licenses import selectors as licences
-    from yiwang.workflow.models import OPEN_TASK, ApprovalTask
 
     base = live_server.url
     approved = Case.objects.filter(applicant__username="citizen", status=Status.APPROVED).first()

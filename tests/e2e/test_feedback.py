@@ -23,7 +23,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def district(transactional_db):
     """The demo's people and the 开办餐饮店一件事 part of the catalogue (fast)."""
     from tests.dbcache import rows_of
-    from tests.workflow.conftest import bundle_sheets
+    from tests.journey.workflow.conftest import bundle_sheets
     from yiwang.catalog import exchange
     from yiwang.demo.loader import load_demo
 
@@ -35,12 +35,12 @@ def concluded_case():
     """个体工商户设立登记 filed by 张三, accepted, approved by approver and chief."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
     from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
-    from yiwang.workflow import services as workflow
-    from yiwang.workflow.models import OPEN_TASK, ApprovalTask
+    from yiwang.journey.cases import services as cases
+    from yiwang.journey.workflow import services as workflow
+    from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
 
     citizen = User.objects.get(username="citizen")
     version = ItemVersion.objects.get(item__code=MAIN, status="published")

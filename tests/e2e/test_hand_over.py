@@ -16,12 +16,12 @@ AGENT_ID = "11010119900307803X"
 
 def ready_case():
     """A 个体工商户设立登记 case of the demo citizen, approved and ready at the window."""
-    from yiwang.cases import services as cases
     from yiwang.identity.models import User
-    from yiwang.workflow import services
-    from yiwang.workflow.models import ApprovalTask
+    from yiwang.journey.cases import services as cases
+    from yiwang.journey.workflow import services
+    from yiwang.journey.workflow.models import ApprovalTask
 
-    from ..workflow.conftest import MAIN, _provide_everything, published
+    from tests.journey.workflow.conftest import MAIN, _provide_everything, published
 
     citizen = User.objects.get(username="citizen")
     case = cases.start_case(published(MAIN).pk, by=citizen)
@@ -38,7 +38,7 @@ def ready_case():
 def test_the_clerk_hands_a_result_to_an_agent_who_signs(
     live_server, demo_district, refusing_page, accessible, screenshot
 ):
-    from yiwang.workflow.models import HandOver, ResultDelivery
+    from yiwang.journey.workflow.models import HandOver, ResultDelivery
 
     case = ready_case()
     base = live_server.url

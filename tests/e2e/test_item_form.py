@@ -33,7 +33,7 @@ def fits(page) -> bool:
 def test_the_food_licence_form_by_keyboard_at_every_size(
     live_server, demo_district, refusing_page, narrow_page, accessible, screenshot
 ):
-    from yiwang.cases.models import Case
+    from yiwang.journey.cases.models import Case
 
     base = live_server.url
     page = refusing_page

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_an_overdue_case_apologises_and_the_applicant_urges_it(
     live_server, demo_district, page, accessible, screenshot
 ):
-    from yiwang.cases import services as cases
+    from yiwang.journey.cases import services as cases
     from yiwang.notify.models import Message
 
     case = overdue_case()

@@ -20,13 +20,13 @@ def _overdue_case():
     """Filed and accepted three working days ago (promised that day), never decided: red."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
     from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
+    from yiwang.journey.cases import services as cases
+    from yiwang.journey.workflow import clocks
     from yiwang.supervision import rollups
     from yiwang.workdays import calendar
-    from yiwang.workflow import clocks
 
     citizen = User.objects.get(username="citizen")
     clerk = User.objects.get(username="clerk")

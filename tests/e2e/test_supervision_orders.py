@@ -23,12 +23,12 @@ def overdue_case():
     """张三's case, accepted at the district centre ten working days ago: red today."""
     from django.utils import timezone
 
-    from yiwang.cases import services as cases
     from yiwang.catalog.models import ItemVersion
     from yiwang.demo.forms import fill_in
     from yiwang.identity.models import User
+    from yiwang.journey.cases import services as cases
+    from yiwang.journey.workflow import clocks
     from yiwang.workdays import calendar
-    from yiwang.workflow import clocks
 
     today = timezone.localdate(timezone.now(), calendar.SHANGHAI)
     past = calendar.add_workdays_checked(today, -10).date

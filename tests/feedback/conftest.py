@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests.dbcache import rows_of
-from tests.workflow.conftest import (
+from tests.journey.workflow.conftest import (
     BUNDLE,
     CODES,
     MAIN,
@@ -15,12 +15,12 @@ from tests.workflow.conftest import (
     _provide_everything,
     published,
 )
-from yiwang.cases import services as cases
-from yiwang.cases.models import Case
 from yiwang.catalog import exchange
 from yiwang.identity.models import OrgUnit, User
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import OPEN_TASK, ApprovalTask
+from yiwang.journey.cases import services as cases
+from yiwang.journey.cases.models import Case
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 GOOD_SCORES = {

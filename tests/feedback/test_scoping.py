@@ -4,8 +4,8 @@ street supervisor what was handled at its street's service points."""
 
 import pytest
 
-from yiwang.cases import services as cases
 from yiwang.feedback import selectors
+from yiwang.journey.cases import services as cases
 
 from .conftest import STREET_ITEM, rate_bad
 

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from yiwang.audit.models import AuditEvent
-from yiwang.cases import services as cases
 from yiwang.feedback import services
 from yiwang.feedback.models import Evaluation, Rectification
+from yiwang.journey.cases import services as cases
 from yiwang.notify.models import Message
 
 from .conftest import BAD_SCORES, GOOD_SCORES, WINDOW_SCORES, at, rate_bad

@@ -8,10 +8,10 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from yiwang.audit.models import AuditEvent
-from yiwang.cases.models import Case
 from yiwang.identity import policy, services
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit, User
 from yiwang.identity.roles import Role
+from yiwang.journey.cases.models import Case
 
 # Columns that keep the path an org had when something happened, on purpose: the audit log
 # is hash-chained history and the domain events are append-only (the database refuses an

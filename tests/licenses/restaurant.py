@@ -1,17 +1,17 @@
 """The 开办餐饮店一件事 (YJS-0001) as a natural person applies for it, with its four licence
 types mapped to data elements of one small dictionary: what the licence, produced-material
-and decision tests share. Builds on tests/workflow/conftest.py's cut-down catalogue."""
+and decision tests share. Builds on tests/journey/workflow/conftest.py's cut-down catalogue."""
 
 from decimal import Decimal
 
-from yiwang.cases.models import Case, CaseMaterial
 from yiwang.catalog.models import LicenseType
 from yiwang.forms import definition
 from yiwang.forms.models import CodeEntry, CodeList, DataElement, FormField
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import ApprovalTask
+from yiwang.journey.cases.models import Case, CaseMaterial
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import ApprovalTask
 
-from ..workflow.conftest import MAIN, PARALLEL
+from tests.journey.workflow.conftest import MAIN, PARALLEL
 
 # The licence types of the bundle's four items, each 照面字段 mapped: a data element of the
 # form, a decision field, or "" (the older rules by name, then an earlier licence).

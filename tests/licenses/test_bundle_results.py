@@ -7,19 +7,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from tests.workflow.conftest import (  # noqa: F401
+from tests.journey.workflow.conftest import (  # noqa: F401
     MAIN,
     accepted_bundle,
     catalog,
     people,
 )
-from yiwang.cases.models import Case
 from yiwang.catalog.models import LicenseType
 from yiwang.forms import definition, display
+from yiwang.journey.cases.models import Case
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import ApprovalTask
 from yiwang.licenses import filling, services
 from yiwang.licenses.models import License
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import ApprovalTask
 
 from .restaurant import (
     FIELD_ELEMENTS,

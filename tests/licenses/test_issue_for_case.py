@@ -5,11 +5,11 @@ side confirms it."""
 import pytest
 from django.http import Http404
 
-from tests.workflow.conftest import accepted_case, catalog, people  # noqa: F401
+from tests.journey.workflow.conftest import accepted_case, catalog, people  # noqa: F401
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import ApprovalTask
 from yiwang.licenses import services
 from yiwang.licenses.models import License
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import ApprovalTask
 
 
 def approve_all(case, people):  # noqa: F811

@@ -10,11 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.dbcache import rows_of
-from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ItemVersion, LicenseType
 from yiwang.demo.forms import fill_in
 from yiwang.demo.loader import catalog_file
+from yiwang.journey.cases import services as cases
 from yiwang.licenses import services as licenses
 
 ITEM = "WJW-GG-0001"  # 生育登记, street centres, decided by 卫健委

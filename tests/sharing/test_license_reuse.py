@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.sharing.conftest import household_register, id_card, upload_the_rest, version
-from yiwang.cases import services
-from yiwang.cases.models import CaseFile, CaseMaterial, Status
+from yiwang.journey.cases import services
+from yiwang.journey.cases.models import CaseFile, CaseMaterial, Status
+from yiwang.journey.workflow.models import ApprovalTask
 from yiwang.licenses import services as licenses
-from yiwang.workflow.models import ApprovalTask
 
 A_LEVEL = "A级（电子证照，国办函〔2016〕108号）"
 

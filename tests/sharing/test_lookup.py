@@ -85,8 +85,8 @@ def test_the_intake_clerk_of_the_place_may_look_up_a_submitted_case(submitted_ca
 
 
 def test_a_concluded_case_no_longer_opens_the_library(accepted_case, people):
-    from yiwang.workflow import services as workflow
-    from yiwang.workflow.models import ApprovalTask
+    from yiwang.journey.workflow import services as workflow
+    from yiwang.journey.workflow.models import ApprovalTask
 
     while task := ApprovalTask.objects.filter(
         case=accepted_case, status__in=["pending", "active"]

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.workflow.conftest import (
+from tests.journey.workflow.conftest import (
     BUNDLE,
     CODES,
     PDF,
@@ -21,15 +21,15 @@ from tests.workflow.conftest import (
     _provide_everything,
     published,
 )
-from yiwang.cases import services as cases
-from yiwang.cases.models import Case, CaseMaterial
 from yiwang.catalog import exchange
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases import services as cases
+from yiwang.journey.cases.models import Case, CaseMaterial
+from yiwang.journey.workflow import clocks
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
 from yiwang.supervision import rollups
 from yiwang.workdays import calendar
-from yiwang.workflow import clocks
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import OPEN_TASK, ApprovalTask
 
 SHANGHAI = calendar.SHANGHAI
 MAIN = "SCJ-XK-0005"  # 个体工商户设立登记: promised the same day (0 working days), 市场监管局

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (pytest fixtures imported from tests.workflow.conftest)
+# ruff: noqa: F811 (pytest fixtures imported from tests.journey.workflow.conftest)
 """Supervision orders (督办单), the services: a supervisor issues an order with a readable
 number and a deadline in working days, the department's chief responds, the supervisor
 closes it or sends it back; forbidden moves are errors; the overdue job turns unanswered
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.workflow.conftest import (  # noqa: F401 (fixtures)
+from tests.journey.workflow.conftest import (  # noqa: F401 (fixtures)
     _demo_sheets,
     _provide_everything,
     accepted_case,
@@ -23,10 +23,10 @@ from tests.workflow.conftest import (  # noqa: F401 (fixtures)
     people,
     published,
 )
-from yiwang.cases import services as cases
 from yiwang.catalog import exchange
 from yiwang.core.machines import TransitionError
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases import services as cases
 from yiwang.notify.models import Message
 from yiwang.supervision import order_selectors, orders
 from yiwang.supervision.models import OrderStatus, SupervisionOrder

@@ -6,8 +6,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.journey.workflow.conftest import accepted_case, catalog, people  # noqa: F401
 from tests.supervision.test_orders import issue, scj, scj_case, staff  # noqa: F401
-from tests.workflow.conftest import accepted_case, catalog, people  # noqa: F401
 from yiwang.supervision.models import SupervisionOrder
 
 ORDERS = "/api/v1/supervision/orders"

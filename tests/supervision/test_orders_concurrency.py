@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, connections
 
 from yiwang.identity.models import OrgUnit, User
+from yiwang.journey.workflow import clocks
 from yiwang.supervision import orders
 from yiwang.supervision.models import SupervisionOrder
-from yiwang.workflow import clocks
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 
+from tests.journey.workflow.conftest import accepted_case, catalog, on_day, people  # noqa: F401
 from tests.supervision.test_orders import (  # noqa: F401 (fixtures)
     FRIDAY,
     issue,
@@ -16,7 +17,6 @@ from tests.supervision.test_orders import (  # noqa: F401 (fixtures)
     scj_case,
     staff,
 )
-from tests.workflow.conftest import accepted_case, catalog, on_day, people  # noqa: F401
 from yiwang.identity.models import OrgUnit
 from yiwang.supervision import orders
 from yiwang.supervision.models import OrderStatus, SupervisionOrder

@@ -26,14 +26,14 @@ from tests.supervision.figures import (  # noqa: F401 (fixtures)
     on,
     staff,
 )
-from yiwang.cases import services as cases
-from yiwang.cases.models import Case
 from yiwang.feedback import services as feedback
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases import services as cases
+from yiwang.journey.cases.models import Case
+from yiwang.journey.workflow import clocks
 from yiwang.supervision import rollups
 from yiwang.supervision.models import DailyRollup, DirtyDay, LiveFigure
 from yiwang.workdays.signals import schedule_changed
-from yiwang.workflow import clocks
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_a_bundle_counts_each_item_and_not_the_journey(desk, staff):
     citizen = staff["citizen"]
     with on(MONDAY, 9):
         parent = cases.start_bundle_case("YJS-0001", by=citizen)
-        from tests.workflow.conftest import _provide_everything
+        from tests.journey.workflow.conftest import _provide_everything
 
         _provide_everything(parent, citizen)
     with on(MONDAY, 10):
@@ -344,7 +344,7 @@ def test_the_job_is_registered():
 def test_unused_cases_do_not_appear(desk):
     # A draft has no submission: nothing to count.
     with on(MONDAY):
-        from tests.workflow.conftest import published
+        from tests.journey.workflow.conftest import published
 
         cases.start_case(published(MAIN).pk, by=desk.staff["citizen"])
     rollups.refresh(MONDAY)

@@ -23,9 +23,9 @@ from tests.supervision.figures import (  # noqa: F401 (fixtures)
     staff,
 )
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.workflow import clocks
 from yiwang.supervision import rollups, selectors
 from yiwang.supervision.models import DailyRollup
-from yiwang.workflow import clocks
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,14 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
-from yiwang.cases import api as cases
-from yiwang.cases import form_api as case_forms
 from yiwang.catalog import api as catalog
 from yiwang.identity import api as identity
+from yiwang.journey.cases import api as cases
+from yiwang.journey.cases import form_api as case_forms
+from yiwang.journey.workflow import api as workflow
 from yiwang.licenses import api as licenses
 from yiwang.notify import api as notify
 from yiwang.sharing import api as sharing
-from yiwang.workflow import api as workflow
 
 from . import bench, problems
 from .auth import TokenView

@@ -4,10 +4,10 @@ tests of other apps use it too, to file a case whose form is complete."""
 
 import random
 
-from yiwang.cases import filling
-from yiwang.cases import services as cases
 from yiwang.forms.models import ElementKind
 from yiwang.forms.samples import sample_value
+from yiwang.journey.cases import filling
+from yiwang.journey.cases import services as cases
 
 
 def fill_in(case, by, *, seed: int = 0, address: str = "", statement: str = "", **values) -> list:

@@ -23,14 +23,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from yiwang.cases import services as cases
-from yiwang.cases.models import Case, CaseMaterial, Warning
 from yiwang.catalog.models import ItemVersion
 from yiwang.identity.models import Enterprise, OrgUnit, User
+from yiwang.journey.cases import services as cases
+from yiwang.journey.cases.models import Case, CaseMaterial, Warning
+from yiwang.journey.workflow import clocks, delivery
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask, SuspensionKind
 from yiwang.workdays import calendar
-from yiwang.workflow import clocks, delivery
-from yiwang.workflow import services as workflow
-from yiwang.workflow.models import OPEN_TASK, ApprovalTask, SuspensionKind
 
 from . import accounts
 from .forms import fill_in

@@ -21,8 +21,8 @@ from yiwang.api import problems
 from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.problems import ProblemSerializer
-from yiwang.cases.models import Case
 from yiwang.identity import policy
+from yiwang.journey.cases.models import Case
 from yiwang.workdays import calendar
 
 from . import selectors, services

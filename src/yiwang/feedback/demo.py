@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import time_machine
 from django.utils import timezone
 
-from yiwang.cases.models import Case
 from yiwang.identity.models import User
+from yiwang.journey.cases.models import Case
+from yiwang.journey.workflow.services import holders
 from yiwang.workdays import calendar
-from yiwang.workflow.services import holders
 
 from . import services
 from .models import BAD_LEVELS, Evaluation, Rectification, reasons_for

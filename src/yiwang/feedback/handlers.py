@@ -9,9 +9,9 @@ run to completion once per event."""
 
 from django.utils.translation import gettext as _
 
-from yiwang.cases import services as cases
-from yiwang.cases.models import Case
 from yiwang.core.events import subscribe
+from yiwang.journey.cases import services as cases
+from yiwang.journey.cases.models import Case
 
 from .services import rating_url
 

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
-from yiwang.cases.models import Case, Status
 from yiwang.core import limits, links
 from yiwang.identity import policy
+from yiwang.journey.cases.models import Case, Status
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -254,7 +254,7 @@ def _responsible(case: Case):
     journey has no item of its own and answers with its main (or first) item's."""
     if case.item_version_id:
         return case.department, case.item_version.item
-    from yiwang.workflow import process
+    from yiwang.journey.workflow import process
 
     order = process.journey(case)
     first = next(iter(order.main + order.parallel), None)
@@ -417,7 +417,7 @@ def _open_rectification(evaluation: Evaluation, *, by, day: datetime.date) -> Re
 def _holders(role: str, path: str) -> dict:
     if not path:
         return {}
-    from yiwang.workflow.services import holders
+    from yiwang.journey.workflow.services import holders
 
     return {user.pk: user for user in holders(role, path)}
 

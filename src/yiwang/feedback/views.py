@@ -16,9 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.api.pagination import CappedPaginator
-from yiwang.cases.models import Case
 from yiwang.core.xlsx import xlsx_response
 from yiwang.identity import policy
+from yiwang.journey.cases.models import Case
 
 from . import selectors, services
 from .forms import CallbackForm, RatingForm, RespondForm, VerifyForm

@@ -5,9 +5,9 @@ confirm the licence drafted from that case."""
 
 from django.db.models import Q
 
-from yiwang.cases.models import Case
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
+from yiwang.journey.cases.models import Case
 
 from .models import License
 

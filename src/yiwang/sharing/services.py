@@ -24,11 +24,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
-from yiwang.cases.models import Case, Status
 from yiwang.identity import crypto, policy
 from yiwang.identity.models import Enterprise, OrgUnit, RoleGrant, User
 from yiwang.identity.roles import Role
 from yiwang.identity.validators import mask_id_number, validate_id_number, validate_uscc
+from yiwang.journey.cases.models import Case, Status
 
 from .models import AccessLog, Outcome, SubjectKind
 
@@ -137,7 +137,7 @@ def _find_case(case_id=None, case_number: str = "") -> Case | None:
 def _open_task_org(user, case: Case) -> OrgUnit | None:
     """The org of an open approval task on the journey that the user's department role
     reaches, or None."""
-    from yiwang.workflow.models import OPEN_TASK, ApprovalTask
+    from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask
 
     if not user.is_superuser and not policy.grants_of(user).paths(DEPARTMENT_ROLES):
         return None

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from yiwang.api.helpers import ChoiceDisplay
 from yiwang.api.problems import ProblemSerializer
-from yiwang.cases.models import Case, Status, Warning
 from yiwang.identity import policy
 from yiwang.identity.models import OrgLevel
+from yiwang.journey.cases.models import Case, Status, Warning
 
 from . import selectors
 from .selectors import FIGURES, PRESETS

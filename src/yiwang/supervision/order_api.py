@@ -20,10 +20,10 @@ from yiwang.api.helpers import display_name as _name
 from yiwang.api.helpers import validated as _valid
 from yiwang.api.idempotency import idempotent
 from yiwang.api.problems import ProblemSerializer
-from yiwang.cases.api import CaseOrgSerializer
-from yiwang.cases.models import Case, Warning
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases.api import CaseOrgSerializer
+from yiwang.journey.cases.models import Case, Warning
 from yiwang.workdays import calendar
 
 from . import order_selectors as selectors

@@ -17,8 +17,8 @@ import datetime
 import time_machine
 from django.utils import timezone
 
-from yiwang.cases.models import Case, Warning
 from yiwang.identity.models import User
+from yiwang.journey.cases.models import Case, Warning
 from yiwang.workdays import calendar
 
 from . import orders

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yiwang.cases.models import Case
 from yiwang.core.xlsx import xlsx_response
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases.models import Case
 from yiwang.workdays import calendar
 
 from . import order_selectors as selectors

@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.audit import services as audit
-from yiwang.cases.models import Case
 from yiwang.core import limits
 from yiwang.core.machines import StateMachine
 from yiwang.identity import policy
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases.models import Case
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -60,7 +60,7 @@ OPEN = (OrderStatus.ISSUED, OrderStatus.RESPONDED)
 
 def today() -> datetime.date:
     """The day in Asia/Shanghai (the workflow's clock, which tests move)."""
-    from yiwang.workflow import clocks  # lazily: the workflow imports half the project
+    from yiwang.journey.workflow import clocks  # lazily: the workflow imports half the project
 
     return clocks.today()
 
@@ -126,7 +126,7 @@ def link(order: SupervisionOrder) -> str:
 
 
 def _chiefs(order: SupervisionOrder):
-    from yiwang.workflow.services import holders
+    from yiwang.journey.workflow.services import holders
 
     return holders("chief", order.department_path)
 

@@ -44,7 +44,6 @@ from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from yiwang.cases.models import Case, Status, SupplementNotice, Warning
 from yiwang.feedback.models import (
     BAD_LEVELS,
     SATISFIED_LEVELS,
@@ -54,8 +53,9 @@ from yiwang.feedback.models import (
     RectificationStatus,
 )
 from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases.models import Case, Status, SupplementNotice, Warning
+from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask, Decision
 from yiwang.workdays import calendar
-from yiwang.workflow.models import OPEN_TASK, ApprovalTask, Decision
 
 from .models import DailyRollup, DirtyDay, LiveFigure, MonthlyRollup
 
@@ -120,7 +120,7 @@ def mark_deadline_years_dirty(years: Iterable[int]) -> int:
 
 
 def today() -> datetime.date:
-    from yiwang.workflow import clocks  # tests travel in time through clocks.today
+    from yiwang.journey.workflow import clocks  # tests travel in time through clocks.today
 
     return clocks.today()
 

@@ -26,11 +26,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.cases.models import Case, Status, SupplementNotice, Warning
 from yiwang.feedback.models import BAD_LEVELS, SATISFIED_LEVELS, Charge, Rectification
 from yiwang.identity import policy
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit
-from yiwang.workflow.models import ApprovalTask, Decision
+from yiwang.journey.cases.models import Case, Status, SupplementNotice, Warning
+from yiwang.journey.workflow.models import ApprovalTask, Decision
 
 from . import rollups
 from .models import DailyRollup, LiveFigure, MonthlyRollup

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
 from yiwang.api.pagination import CappedPaginator
-from yiwang.cases.models import Status
 from yiwang.core.xlsx import xlsx_response
+from yiwang.journey.cases.models import Status
+from yiwang.journey.workflow.models import Suspension
 from yiwang.workdays import calendar
-from yiwang.workflow.models import Suspension
 
 from . import selectors
 

@@ -5,9 +5,9 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from yiwang.cases.models import Status
+from yiwang.journey.cases.models import Status
+from yiwang.journey.workflow.templatetags.workflow_words import case_clock
 from yiwang.workdays import calendar
-from yiwang.workflow.templatetags.workflow_words import case_clock
 
 register = template.Library()
 

@@ -1,0 +1,1002 @@
+"""The only door for changing a case (办件) before approval: drafts, materials, submit, and
+the comprehensive window's four intake actions. Each function: lock → authorise → check
+the transition → change → timeline + audit + domain event → notify after commit. The apps
+that react to a journey (feedback, …) subscribe to its events (docs/events.md)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.audit import services as audit
+from yiwang.catalog.models import ItemVersion, MaterialRequirement
+from yiwang.catalog.selectors import bundle as bundle_view
+from yiwang.core import events, limits, links
+from yiwang.core.machines import TransitionError
+from yiwang.identity import policy
+from yiwang.notify import services as notify
+from yiwang.workdays import calendar
+
+from . import filling, numbering, planning, reuse, transitions, uploads
+from .models import Case, CaseEvent, CaseFile, CaseMaterial, Status, SupplementNotice
+
+# A material in one of these states is there for the window to check.
+PROVIDED = (
+    CaseMaterial.State.UPLOADED,
+    CaseMaterial.State.AT_WINDOW,
+    CaseMaterial.State.FROM_LICENSE,
+    CaseMaterial.State.FROM_FORM,
+    CaseMaterial.State.FROM_EARLIER_ITEM,
+)
+# Nothing to upload: the online form is the document, or an earlier item produces it.
+NOT_ASKED = (CaseMaterial.State.FROM_FORM, CaseMaterial.State.FROM_EARLIER_ITEM)
+
+# 行政许可法 第三十二条: a supplement notice is due within 5 working days of receipt.
+INTAKE_WORKDAYS = 5
+# A withdrawal's reason, and each reason of a supplement notice (a material's note), are
+# short texts; other reasons are free texts up to the site's limit (core.limits).
+WITHDRAW_REASON_MAX = 300
+SUPPLEMENT_REASON_MAX = 300
+
+
+def _lock(case_id, *related) -> Case:
+    if related:  # joined rows are read, not locked (PostgreSQL: no FOR UPDATE on an outer join)
+        return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> None:
+    code = transitions.CASE.check(case.status, target)
+    CaseEvent.objects.create(
+        case=case,
+        actor=by if getattr(by, "pk", None) else None,
+        action=action,
+        from_status=case.status,
+        to_status=target,
+        status_code=code,
+        note=note,
+    )
+    case.status = target
+    if code is not None:
+        case.status_code = code
+
+
+def _email_text(case: Case, body: str, url: str) -> str:
+    """Plain text: mail clients and old phones show it as written."""
+    return _(
+        "%(name)s，您好：\n\n%(body)s\n\n查看办件进度：%(url)s\n\n"
+        "此邮件由一网通办系统自动发送，请勿直接回复。"
+    ) % {
+        "name": case.applicant.real_name or case.applicant.get_username(),
+        "body": body,
+        "url": url,
+    }
+
+
+def announce(kind: str, case: Case, *, by, **payload) -> None:
+    """Append the domain event `kind` of the case (docs/events.md) in the caller's
+    transaction, with its status and its journey's parent; the payload is ids and codes."""
+    events.append(
+        kind,
+        case,
+        by=by,
+        org_path=case.place_path,
+        status=str(case.status),
+        parent=case.parent_id,
+        **payload,
+    )
+
+
+def _notify_applicant(case: Case, subject: str, body: str) -> None:
+    link = f"/my/cases/{case.pk}/"
+    url = links.absolute(link)
+    applicant = case.applicant
+    mail = _email_text(case, body, url) if applicant.email else ""
+
+    def send():
+        notify.site(applicant, subject, body, link=link)
+        if applicant.phone:
+            notify.sms(applicant.phone, f"【一网】{subject}：{body}", recipient=applicant)
+        if applicant.email:
+            notify.email(
+                applicant.email, f"【一网】{subject}", mail, recipient=applicant, link=link
+            )
+
+    transaction.on_commit(send)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def _check_applicant(by, applicant, enterprise) -> None:
+    if by.pk != applicant.pk:
+        policy.require(by, "case.file_for_walk_in")
+    if enterprise is not None:
+        from yiwang.identity.services import enterprises_of
+
+        if not enterprises_of(applicant).filter(pk=enterprise.pk).exists():
+            raise ValidationError(_("您没有代该企业办事的有效授权。"), code="not_authorised")
+
+
+def _place_for(version: ItemVersion, place=None):
+    places = list(version.places.all())
+    if place is not None:
+        if place not in places:
+            raise ValidationError(_("该事项不在这个地点办理。"), code="wrong_place")
+        return place
+    if not places:
+        raise ValidationError(_("该事项没有办理地点。"), code="no_place")
+    return places[0]
+
+
+@transaction.atomic
+def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -> Case:
+    """A draft case for one published item version."""
+    applicant = applicant or by
+    _check_applicant(by, applicant, enterprise)
+    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    if version.status != "published":
+        raise ValidationError(_("该事项当前不能申请。"), code="not_published")
+    where = _place_for(version, place)
+    case = Case.objects.create(
+        item_version=version,
+        title=version.name,
+        applicant=applicant,
+        enterprise=enterprise,
+        filed_by=by if by.pk != applicant.pk else None,
+        place=where,
+        place_path=where.path,
+        department=version.department,
+        channel="window" if by.pk != applicant.pk else "online",
+    )
+    # The case first: a licence read to prefill its form is recorded against it.
+    filling.start(case, filling.definition_of(case))
+    case.save(update_fields=["form_data", "form_sources"])
+    _add_materials(case, [version])
+    CaseEvent.objects.create(case=case, actor=by, action="draft", to_status=Status.DRAFT)
+    audit.record(by, "case.draft_started", case, org_path=case.place_path)
+    return case
+
+
+@transaction.atomic
+def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, place=None) -> Case:
+    """A 一件事 application: a parent case and one child case per item, each pinning the
+    item version published now; the materials are asked once for the whole journey."""
+    applicant = applicant or by
+    _check_applicant(by, applicant, enterprise)
+    view = bundle_view(bundle_code)
+    if not view.versions:
+        raise ValidationError(_("该一件事当前不能申请。"), code="not_published")
+    where = _place_for(view.versions[0], place)
+    common = {
+        "applicant": applicant,
+        "enterprise": enterprise,
+        "place": where,
+        "place_path": where.path,
+        "filed_by": by if by.pk != applicant.pk else None,
+        "channel": "window" if by.pk != applicant.pk else "online",
+    }
+    parent = Case.objects.create(bundle=view.bundle, title=view.bundle.name, **common)
+    children = [
+        Case(
+            parent=parent,
+            bundle=view.bundle,
+            item_version=version,
+            title=version.name,
+            department=version.department,
+            **common,
+        )
+        for version in view.versions
+    ]
+    # 一表申请: one merged form on the journey, each child its own item's part.
+    definition = filling.definition_of(parent, children)
+    filling.start(parent, definition)
+    parent.save(update_fields=["form_data", "form_sources"])
+    filling.parts(parent, definition, children)
+    children = Case.objects.bulk_create(children)
+    _add_materials(
+        parent,
+        view.versions,
+        mains=view.main,
+        children={child.item_version_id: child for child in children},
+    )
+    CaseEvent.objects.create(case=parent, actor=by, action="draft", to_status=Status.DRAFT)
+    audit.record(
+        by,
+        "case.draft_started",
+        parent,
+        org_path=parent.place_path,
+        summary={"bundle": bundle_code},
+    )
+    return parent
+
+
+def _add_materials(
+    case: Case, versions: list[ItemVersion], *, mains=(), children: dict | None = None
+) -> None:
+    """One row per document (cases.planning), each linked to the requirements it answers:
+    a few queries whatever the number of documents (a bundle asks for a dozen or more).
+    `children` maps an item version's pk to its child case, for documents an earlier main
+    item of the bundle produces."""
+    prefetch_related_objects(
+        list(versions),
+        Prefetch("materials", MaterialRequirement.objects.select_related("license_type")),
+    )
+    prefetch_related_objects([m for m in mains], "result_license_type")
+    planned = planning.plan(list(versions), mains=list(mains))
+    children = children or {}
+    materials = CaseMaterial.objects.bulk_create(
+        [
+            CaseMaterial(
+                case=case,
+                name=entry.name,
+                required=entry.required,
+                tolerable=entry.tolerable,
+                state=entry.state,
+                note=entry.note,
+                produced_by=children.get(entry.produced_by.pk) if entry.produced_by else None,
+                position=position,
+            )
+            for position, entry in enumerate(planned)
+        ]
+    )
+    links = CaseMaterial.requirements.through
+    links.objects.bulk_create(
+        [
+            links(casematerial_id=material.pk, materialrequirement_id=requirement.pk)
+            for material, entry in zip(materials, planned, strict=True)
+            for requirement in entry.requirements
+        ]
+    )
+    prefetch_related_objects(
+        materials,
+        Prefetch(
+            "requirements", queryset=MaterialRequirement.objects.select_related("license_type")
+        ),
+    )
+    for material in materials:
+        # 电子证照库: a valid licence of the linked type satisfies it without upload.
+        if reuse.apply(material, case):
+            material.save(update_fields=["state", "license", "note"])
+            if material.license_id:
+                _record_license_use(case, material)
+
+
+def _record_license_use(case: Case, material: CaseMaterial) -> None:
+    audit.record(
+        "cases.reuse",
+        "case.material_from_license",
+        case,
+        org_path=case.place_path,
+        summary={"material": material.name, "license": material.license.number},
+    )
+
+
+def _askable(material: CaseMaterial) -> None:
+    if material.state in NOT_ASKED:
+        raise ValidationError(
+            _("“%(name)s”不需要提交：%(why)s")
+            % {"name": material.name, "why": material.get_state_display()},
+            code="material_not_asked",
+        )
+
+
+def _editable(case_id, by, *related) -> Case:
+    case = _lock(case_id, *related)
+    if by.pk not in {case.applicant_id, case.filed_by_id}:
+        policy.require(by, "case.edit", case)  # 404 to outsiders, 403 to staff who see it
+    if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
+        raise ValidationError(_("办件已提交，不能再修改。"), code="not_editable")
+    return case
+
+
+class FormInvalid(ValidationError):
+    """A save or a submit the form's rules refuse. `field_errors` lists each problem
+    (forms.validation.FieldError: pointer, key, message, code); nothing was saved."""
+
+    def __init__(self, field_errors: list, message: str = ""):
+        self.field_errors = list(field_errors)
+        super().__init__(message or _("申请表有需要修改的地方。"), code="form_invalid")
+
+
+def _save_form(case: Case, definition, change, children) -> None:
+    case.form_data, case.form_sources, case.field_notes = (
+        change.data,
+        change.sources,
+        change.notes,
+    )
+    case.save(update_fields=["form_data", "form_sources", "field_notes", "updated_at"])
+    if case.is_bundle:
+        _write_parts(case, definition, children)
+
+
+def _write_parts(case: Case, definition, children) -> None:
+    """Every save writes each child the part its item asks: one statement for them all."""
+    filling.parts(case, definition, children)
+    now = timezone.now()
+    for child in children:
+        child.updated_at = now
+    Case.objects.bulk_update(children, ["form_data", "form_sources", "updated_at"])
+
+
+def _form_case(case_id, by):
+    case = _editable(case_id, by, "item_version")  # the version names the form
+    if case.parent_id:
+        raise ValidationError(_("请在一件事申请上填写申请表。"), code="use_parent")
+    children = filling.children_of(case) if case.is_bundle else []
+    return case, filling.definition_of(case, children), children
+
+
+@transaction.atomic
+def update_form(case_id, *, by, data: dict) -> Case:
+    """Save values of the form (the API's PATCH): all or nothing. An unknown field, a value
+    the form's rules refuse, or a change to a prefilled value the item does not let the
+    applicant change raises FormInvalid and saves nothing. Sending a field the window
+    asked to correct answers that note. Required fields are checked at submit."""
+    case, definition, children = _form_case(case_id, by)
+    keys = set(data) if isinstance(data, dict) else set()
+    change = filling.change(case, definition, data, keep_valid=False, confirmed=keys)
+    if change.errors:
+        raise FormInvalid(change.errors, _invalid_words(definition, change.errors))
+    _save_form(case, definition, change, children)
+    return case
+
+
+@transaction.atomic
+def save_form(case_id, *, by, data: dict, confirmed=()) -> list:
+    """Save what is valid of the form (the pages and their autosave) and return the
+    problems of the rest (FieldError), which stay as they were for the applicant to fix.
+    `confirmed`: fields the window asked to correct that the applicant checked unchanged."""
+    case, definition, children = _form_case(case_id, by)
+    change = filling.change(case, definition, data, keep_valid=True, confirmed=confirmed)
+    if change.changed or change.notes != case.field_notes:
+        _save_form(case, definition, change, children)
+    return change.errors
+
+
+def _invalid_words(definition, errors) -> str:
+    return _("申请表有%(n)d处需要修改，什么也没有保存：%(list)s") % {
+        "n": len(errors),
+        "list": filling.sentences(definition, errors),
+    }
+
+
+@transaction.atomic
+def attach_file(material_id, *, by, uploaded) -> CaseFile:
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    case = _editable(material.case_id, by)
+    material.refresh_from_db(fields=["state"])  # read under the case's lock
+    _askable(material)
+    transitions.MATERIAL.check(material.state, CaseMaterial.State.UPLOADED)
+    checked = uploads.check(uploaded)
+    # The same bytes twice on one material add nothing but noise for the clerk: refused.
+    # On another material of the case it may be right (one scan for two documents) or a
+    # mix-up: saved, and the applicant is told where else it is (stored.same_file_on).
+    same_file_on = dict(
+        CaseFile.objects.filter(material__case_id=material.case_id, sha256=checked.sha256)
+        .values_list("material_id", "material__name")
+        .order_by("material__position")
+    )
+    if material.pk in same_file_on:
+        raise ValidationError(_("这个文件已经上传过了，不用再传。"), code="upload_duplicate")
+    uploaded.name = checked.safe_name
+    stored = CaseFile.objects.create(
+        material=material,
+        file=uploaded,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    # An upload is the applicant's choice: it replaces a licence taken from the library.
+    transitions.MATERIAL.move(material, CaseMaterial.State.UPLOADED)
+    material.license = None
+    material.save(update_fields=["state", "license"])
+    audit.record(
+        by,
+        "case.file_attached",
+        case,
+        org_path=case.place_path,
+        summary={"material": material.name, "sha256": checked.sha256},
+    )
+    stored.same_file_on = list(same_file_on.values())
+    return stored
+
+
+@transaction.atomic
+def provide_at_window(material_id, *, by) -> CaseMaterial:
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    _editable(material.case_id, by)
+    material.refresh_from_db(fields=["state"])
+    _askable(material)
+    transitions.MATERIAL.move(material, CaseMaterial.State.AT_WINDOW)
+    material.save(update_fields=["state"])
+    return material
+
+
+@transaction.atomic
+def provide_online(material_id, *, by) -> CaseMaterial:
+    """Undo "at the window": the material counts as uploaded if it has files."""
+    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
+    _editable(material.case_id, by)
+    if material.state == CaseMaterial.State.AT_WINDOW:
+        has_files = material.files.exists()
+        transitions.MATERIAL.move(
+            material, CaseMaterial.State.UPLOADED if has_files else CaseMaterial.State.MISSING
+        )
+        reuse.apply(material, material.case)
+        material.save(update_fields=["state", "license", "note"])
+    return material
+
+
+@transaction.atomic
+def remove_file(file_id, *, by) -> CaseMaterial:
+    """Take back a file uploaded by mistake while the application can still be changed.
+    The stored copy is deleted only once the removal is committed."""
+    case_id = CaseFile.objects.values_list("material__case_id", flat=True).get(pk=file_id)
+    case = _editable(case_id, by)
+    # Read again under the case's lock: a concurrent removal may have taken it already.
+    stored = CaseFile.objects.select_related("material").get(pk=file_id)
+    material = stored.material
+    storage, name = stored.file.storage, stored.file.name
+    stored.delete()
+    if material.state != CaseMaterial.State.AT_WINDOW and not material.files.exists():
+        transitions.MATERIAL.move(material, CaseMaterial.State.MISSING)
+        reuse.apply(material, case)  # back to the library's licence, if there is one
+        material.save(update_fields=["state", "license", "note"])
+    audit.record(
+        by,
+        "case.file_removed",
+        case,
+        org_path=case.place_path,
+        summary={
+            "material": material.name,
+            "file": stored.original_name,
+            "sha256": stored.sha256,
+        },
+    )
+    # robust: a storage hiccup leaves an orphaned blob, never a failed request after commit.
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+    return material
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+
+def _family(case: Case) -> list[Case]:
+    if not case.is_bundle:  # only a bundle's parent has children: no query
+        return [case]
+    return [case, *case.children.select_for_update().order_by("pk")]
+
+
+@transaction.atomic
+def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
+    """Check every material taken from the e-licence library again (a licence may have
+    expired or been revoked since the draft was started, or been issued meanwhile); a lost
+    one falls back to an upload with the reason in its note. Returns the changed ones."""
+    case = _lock(case_id)
+    policy.require(by, "case.view", case)
+    if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
+        return []
+    changed = []
+    today = timezone.localdate()
+    materials = case.materials.filter(
+        state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.FROM_LICENSE]
+    ).prefetch_related("requirements__license_type")
+    for material in materials:
+        if reuse.apply(material, case, today):
+            material.save(update_fields=["state", "license", "note"])
+            if material.license_id:
+                _record_license_use(case, material)
+            changed.append(material)
+    return changed
+
+
+def submit(case_id, *, by) -> Case:
+    """File the application: every case of the journey gets its number, the receipt day is
+    today and the window has 5 working days to answer (Art. 32). Licences taken from the
+    library are checked again first, in their own transaction, so an applicant whose
+    licence was revoked meanwhile keeps the explanation even though the submit fails."""
+    refresh_library_materials(case_id, by=by)
+    return _submit(case_id, by=by)
+
+
+@transaction.atomic
+def _submit(case_id, *, by) -> Case:
+    case = _lock(case_id, "item_version")
+    policy.require(by, "case.view", case)
+    if case.parent_id:
+        raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
+    children = filling.children_of(case) if case.is_bundle else []
+    definition = filling.definition_of(case, children)
+    problems = _submit_problems(case, definition)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ValidationError(problems)
+    # Filed as the form's rules keep it (a hidden field's value is not kept).
+    case.form_data = filling.cleaned(case, definition)
+    case.form_sources = {k: v for k, v in case.form_sources.items() if k in case.form_data}
+    filling.parts(case, definition, children)
+    parts = {child.pk: child for child in children}
+    resubmit = case.status == Status.SUPPLEMENT
+    now, today = timezone.now(), timezone.localdate()
+    intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
+    family = _family(case)
+    for member in family:
+        _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
+        if member.pk in parts:
+            member.form_data = parts[member.pk].form_data
+            member.form_sources = parts[member.pk].form_sources
+        if not resubmit:
+            member.submitted_at = now
+        # The complete application is received now (after a supplement: again now).
+        member.received_on, member.intake_due_on = today, intake_due.date
+        member.save()
+    if resubmit:
+        case.notices.filter(answered_at__isnull=True).update(answered_at=now)
+    # Late, so the day's counter row stays locked only for the audit record and the commit.
+    numbering.assign(family, today)
+    audit.record(
+        by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
+    )
+    announce("case.resubmitted" if resubmit else "case.submitted", case, by=by)
+    _notify_applicant(
+        case,
+        _("办件已提交"),
+        _("%(title)s（%(number)s）已提交，窗口将在5个工作日内处理。")
+        % {"title": case.title, "number": case.number},
+    )
+    return case
+
+
+def _submit_problems(case: Case, definition) -> list[ValidationError]:
+    """Everything that stops the application being filed, each a sentence: the form, the
+    fields the window asked to correct, the materials."""
+    problems = []
+    errors = filling.problems(case, definition)
+    if errors:
+        problems.append(
+            FormInvalid(
+                errors,
+                _("申请表还没有填好：%(list)s 请回到申请表修改。")
+                % {"list": filling.sentences(definition, errors)},
+            )
+        )
+    if case.field_notes:
+        problems.append(
+            ValidationError(
+                _("窗口要求更正的这些项还没有修改或确认：%(names)s。")
+                % {"names": "、".join(filling.label_of(definition, k) for k in case.field_notes)},
+                code="fields_to_correct",
+            )
+        )
+    missing = [
+        f"{m.name}（{m.note}）" if m.note else m.name
+        for m in case.materials.filter(
+            required=True, tolerable=False, state=CaseMaterial.State.MISSING
+        )
+    ]
+    if missing:
+        problems.append(
+            ValidationError(
+                _("还缺少这些材料：%(names)s。请上传，或选择到窗口提交。")
+                % {"names": "、".join(missing)},
+                code="materials_missing",
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def withdraw(case_id, *, by, reason: str = "") -> Case:
+    case = _lock(case_id)
+    policy.require(by, "case.view", case)
+    if case.applicant_id != by.pk:
+        raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
+    reason = limits.clean_text(
+        reason, label=_("撤回原因"), field="reason", max_chars=WITHDRAW_REASON_MAX
+    )
+    for member in _family(case):
+        if member.status in CONCLUDED:  # a bundle's child already decided keeps its decision
+            continue
+        _move(member, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
+        member.save()
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+
+    workflow.cancel_open_tasks(case, by=by)
+    audit.record(by, "case.withdrawn", case, org_path=case.place_path)
+    announce("case.withdrawn", case, by=by)
+    return case
+
+
+# --- intake at the comprehensive window ----------------------------------------------------
+
+
+def _intake(case_id, by) -> Case:
+    case = _lock(case_id)
+    policy.require(by, "case.intake", case)
+    if case.parent_id:
+        raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
+    return case
+
+
+def _start_clock(case: Case, start: datetime.date) -> None:
+    """Deadlines in working days from acceptance, from the item version's time limits."""
+    version = case.item_version
+    promised = calendar.add_workdays_checked(start, version.promised_days)
+    statutory = calendar.add_workdays_checked(start, version.statutory_days)
+    case.promised_due_on, case.statutory_due_on = promised.date, statutory.date
+    case.due_provisional = promised.provisional or statutory.provisional
+
+
+@transaction.atomic
+def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Case:
+    """受理: starts every clock of the journey. With tolerance (容缺), materials that may
+    come later are tracked until provided; a deemed acceptance (Art. 32) counts from the
+    day of receipt."""
+    case = _lock(case_id) if deemed else _intake(case_id, by)
+    open_materials = list(case.materials.filter(required=True).exclude(state__in=PROVIDED))
+    if open_materials and not deemed:
+        if not tolerated or any(not m.tolerable for m in open_materials):
+            raise ValidationError(
+                _("还有材料未提供：%(names)s。")
+                % {"names": "、".join(m.name for m in open_materials)},
+                code="materials_open",
+            )
+    for material in open_materials:  # refused before anything moves
+        transitions.MATERIAL.check(material.state, CaseMaterial.State.TOLERATED)
+    now = timezone.now()
+    start = case.received_on if deemed else timezone.localdate()
+    for member in _family(case):
+        _move(member, Status.ACCEPTED, by=by, action="deemed_accept" if deemed else "accept")
+        member.accepted_at, member.tolerated = now, bool(open_materials)
+        member.deemed_accepted = deemed
+        if member.item_version_id:
+            _start_clock(member, start)
+        member.save()
+    for material in open_materials:
+        transitions.MATERIAL.move(material, CaseMaterial.State.TOLERATED)
+        material.save(update_fields=["state"])
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+
+    workflow.start_approval(case, by=by)  # accepted → in_review (8), first tasks pushed
+    audit.record(
+        by,
+        "case.deemed_accepted" if deemed else "case.accepted",
+        case,
+        org_path=case.place_path,
+        summary={"tolerated": bool(open_materials)},
+    )
+    announce("case.accepted", case, by=by, deemed=deemed, tolerated=bool(open_materials))
+    _notify_applicant(
+        case,
+        _("办件已受理"),
+        _("%(title)s（%(number)s）已受理。") % {"title": case.title, "number": case.number},
+    )
+    return case
+
+
+def _notice_items(case: Case, items, materials: dict) -> list[dict]:
+    """The notice's entries as stored: a material ({"material", "name", "reason"}) or a
+    field of the form ({"field", "name", "reason"}), each with a reason; one entry per
+    material or field."""
+    definition = None
+    entries, seen = [], set()
+    for entry in items:
+        if not isinstance(entry, dict):
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        # The reason is also the material's (or field's) note, a column of this size.
+        reason = limits.clean_text(
+            entry.get("reason"), label=_("补正原因"), max_chars=SUPPLEMENT_REASON_MAX
+        )
+        if not reason:
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        if entry.get("field") not in (None, ""):
+            if definition is None:
+                definition = filling.definition_of(case)
+            key = str(entry["field"])
+            if definition.field(key) is None:
+                raise ValidationError(
+                    _("申请表没有“%(key)s”这一项。") % {"key": key[:40]}, code="unknown_field"
+                )
+            name = _("申请表：%(label)s") % {"label": definition.field(key).label}
+            item = {"field": key, "name": name, "reason": reason}
+        elif entry.get("material") in materials:
+            material = materials[entry["material"]]
+            item = {"material": material.pk, "name": material.name, "reason": reason}
+        else:
+            raise ValidationError(_("每一项都要选择材料并写明原因。"), code="item_incomplete")
+        marker = ("field", item["field"]) if "field" in item else ("material", item["material"])
+        if marker in seen:
+            raise ValidationError(
+                _("“%(name)s”列了两次，请合并为一项。") % {"name": item["name"]},
+                code="item_twice",
+            )
+        seen.add(marker)
+        entries.append(item)
+    return entries
+
+
+@transaction.atomic
+def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "") -> Case:
+    """一次性告知: ONE complete list of what is missing or defective — materials and fields
+    of the form — each with a reason. A field's reason is shown to the applicant beside it
+    (Case.field_notes) until they change or confirm it; the window never changes what the
+    applicant declared. A second notice on the same case needs a reason, which is audited."""
+    case = _intake(case_id, by)
+    if not items:
+        raise ValidationError(_("请列出需要补正的每一项材料及原因。"), code="no_items")
+    materials = {m.pk: m for m in case.materials.all()}
+    entries = _notice_items(case, items, materials)
+    repeat_reason = limits.clean_text(
+        repeat_reason, label=_("再次告知的理由"), field="repeat_reason"
+    )
+    if case.notices.exists() and not repeat_reason.strip():
+        raise ValidationError(
+            _("已经发过一次性告知书。再次告知必须写明理由。"), code="repeat_needs_reason"
+        )
+    for entry in entries:  # a material that cannot be asked again is refused before any move
+        if "material" in entry:
+            state = materials[entry["material"]].state
+            transitions.MATERIAL.check(state, CaseMaterial.State.DEFECTIVE)
+    case.field_notes = {e["field"]: e["reason"] for e in entries if "field" in e}
+    for member in _family(case):
+        _move(member, Status.SUPPLEMENT, by=by, action="supplement")
+        member.save()
+    notice = SupplementNotice.objects.create(
+        case=case, issued_by=by, repeat_reason=repeat_reason.strip(), items=entries
+    )
+    for entry in entries:
+        if "material" in entry:
+            material = materials[entry["material"]]
+            transitions.MATERIAL.move(material, CaseMaterial.State.DEFECTIVE)
+            material.note = entry["reason"]
+            material.save(update_fields=["state", "note"])
+    audit.record(
+        by,
+        "case.supplement_requested",
+        case,
+        org_path=case.place_path,
+        summary={
+            "items": len(entries),
+            "fields": sorted(case.field_notes),
+            "repeat_reason": repeat_reason.strip(),
+        },
+    )
+    announce("case.supplement_requested", case, by=by, notice=notice.pk, items=len(entries))
+    _notify_applicant(
+        case,
+        _("请补正材料"),
+        _("%(title)s需要补正%(n)d项内容，请查看一次性告知书。")
+        % {"title": case.title, "n": len(entries)},
+    )
+    return notice.case
+
+
+@transaction.atomic
+def refuse(case_id, *, by, reason: str) -> Case:
+    """不予受理, with a reason the applicant reads in the decision letter."""
+    case = _intake(case_id, by)
+    reason = limits.clean_text(reason, label=_("不予受理的理由"), field="reason")
+    if not reason:
+        raise ValidationError(_("请写明不予受理的理由。"), code="reason_required")
+    for member in _family(case):
+        _move(member, Status.REFUSED, by=by, action="refuse", note=reason)
+        member.refusal_reason = reason
+        member.concluded_at = timezone.now()
+        member.save()
+    audit.record(by, "case.refused", case, org_path=case.place_path)
+    # The applicant's notice carries the invitation to rate (好差评: refusals are rated
+    # too): feedback's subscriber sends it with the words of decision_notice.
+    announce("case.refused", case, by=by)
+    return case
+
+
+def notify_applicant(case: Case, subject: str, body: str) -> None:
+    """Tell the applicant in the site, by SMS and by e-mail, once the transaction commits
+    (for the subscribers that send a journey's notices)."""
+    _notify_applicant(case, subject, body)
+
+
+def decision_notice(case: Case, status: str) -> tuple[str, str]:
+    """(subject, body) of the applicant's notice of a refusal or of a journey's conclusion
+    (`status`: refused, or the outcome). Sent by the subscriber of case.refused /
+    case.concluded that adds the invitation to rate (feedback.handlers), in one message."""
+    if status == Status.REFUSED:
+        return _("办件不予受理"), _("%(title)s不予受理，理由见不予受理决定书。") % {
+            "title": case.title
+        }
+    words = (
+        _("%(title)s（%(number)s）不予许可，理由见不予许可决定书。")
+        if status == Status.DENIED
+        else _("%(title)s（%(number)s）已办结，准予许可。")
+    )
+    return _("办件已办结"), words % {"title": case.title, "number": case.number}
+
+
+def deem_overdue_accepted(today: datetime.date | None = None) -> list[int]:
+    """行政许可法 第三十二条: no notice or decision within 5 working days of receipt means
+    accepted as of the receipt day. Run by the worker; safe to run twice."""
+    today = today or timezone.localdate()
+    overdue = Case.objects.filter(
+        status=Status.SUBMITTED, parent__isnull=True, intake_due_on__lt=today
+    ).values_list("pk", flat=True)
+    done = []
+    for case_id in list(overdue[:500]):
+        try:
+            accept(case_id, by=None, deemed=True)
+        except TransitionError:
+            continue  # acted on meanwhile
+        done.append(case_id)
+    return done
+
+
+def recompute_provisional_deadlines() -> int:
+    """Recompute every provisional deadline from its acceptance day; return how many are
+    now final. Called when a year's holiday schedule is imported."""
+    fixed = 0
+    pending = Case.objects.filter(
+        due_provisional=True, accepted_at__isnull=False, item_version__isnull=False
+    ).select_related("item_version")
+    for case in pending.iterator(chunk_size=500):
+        with transaction.atomic():
+            locked = _lock(case.pk)
+            start = (
+                locked.received_on
+                if locked.deemed_accepted
+                else timezone.localdate(locked.accepted_at)
+            )
+            _start_clock(locked, start)
+            locked.save(
+                update_fields=[
+                    "promised_due_on",
+                    "statutory_due_on",
+                    "due_provisional",
+                    "updated_at",
+                ]
+            )
+            fixed += not locked.due_provisional
+    return fixed
+
+
+# --- approval (called by workflow) ----------------------------------------------------------
+# The workflow app owns tasks, clocks and results; these functions move the case itself.
+# The caller holds the case's lock (`lock`) and has authorised the actor; each move writes
+# the timeline with its national 办件状态 code.
+
+CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
+
+
+def lock(case_id) -> Case:
+    return _lock(case_id)
+
+
+def begin_review(case: Case, *, by, note: str = "") -> Case:
+    """accepted → in_review (8): the back office starts."""
+    _move(case, Status.IN_REVIEW, by=by, action="review", note=note)
+    case.save()
+    return case
+
+
+def has_tolerated_materials(case: Case) -> bool:
+    """容缺: a material this case needs was accepted to come later and is still owed."""
+    top = case.parent or case
+    owed = top.materials.filter(state=CaseMaterial.State.TOLERATED)
+    if case.parent_id:
+        owed = owed.filter(requirements__version_id=case.item_version_id)
+    return owed.exists()
+
+
+def conclude(case: Case, *, by, outcome: Status, reason: str = "") -> Case:
+    """办结: approved (11), approved with tolerance (12) or denied (13) with reasons."""
+    _move(case, outcome, by=by, action="conclude", note=reason)
+    case.concluded_at = timezone.now()
+    case.decision_reason = reason
+    case.warning = ""
+    case.save()
+    audit.record(
+        by,
+        "case.concluded",
+        case,
+        org_path=case.place_path,
+        summary={"outcome": str(outcome)},
+    )
+    # A journey's conclusion is told to the applicant with the invitation to rate (好差评),
+    # by feedback's subscriber (decision_notice); a bundle's items conclude silently.
+    announce("case.concluded", case, by=by, outcome=str(outcome))
+    return case
+
+
+def suspend(case: Case, *, by, note: str) -> Case:
+    """in_review → suspended (9): 特别程序, the clock stops (Art. 45)."""
+    _move(case, Status.SUSPENDED, by=by, action="suspend", note=note)
+    case.save()
+    announce("case.suspended", case, by=by)
+    return case
+
+
+def resume(case: Case, *, by, note: str = "") -> Case:
+    """suspended → in_review (10): the clock runs again."""
+    _move(case, Status.IN_REVIEW, by=by, action="resume", note=note)
+    case.save()
+    announce("case.resumed", case, by=by)
+    return case
+
+
+def set_clock(case: Case, *, by=None, note: str = "", **fields) -> Case:
+    """Store deadlines the workflow derived (after a pause or an extension): any of
+    promised_due_on, statutory_due_on, due_provisional, warning_on. With a note, the
+    timeline records it."""
+    allowed = {"promised_due_on", "statutory_due_on", "due_provisional", "warning_on"}
+    if not set(fields) <= allowed:
+        raise TypeError(f"unexpected clock fields: {sorted(set(fields) - allowed)}")
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=[*fields, "updated_at"])
+    if note:
+        CaseEvent.objects.create(
+            case=case,
+            actor=by if getattr(by, "pk", None) else None,
+            action="clock",
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+        )
+    return case
+
+
+def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:
+    """A timeline entry without a status change (a task pushed or done, a delivery)."""
+    return CaseEvent.objects.create(
+        case=case,
+        actor=by if getattr(by, "pk", None) else None,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+    )
+
+
+# --- overdue: the applicant is told once ------------------------------------------------------
+
+RUNNING = (Status.ACCEPTED, Status.IN_REVIEW)  # clocks that run (a suspended one does not)
+
+
+def _overdue_on(day: datetime.date):
+    return Case.objects.filter(
+        status__in=RUNNING, promised_due_on__lt=day, overdue_told_at__isnull=True
+    )
+
+
+def tell_overdue(day: datetime.date | None = None, *, limit: int = 500) -> list[int]:
+    """Tell each applicant whose case passed its promised deadline, once: with an apology,
+    the department that handles it, its phone number and the page where to urge (催办).
+    Each case is claimed by a conditional UPDATE of `overdue_told_at` (from NULL): of two
+    workers, or two runs, only the one whose update changed the row tells. Returns the ids
+    told."""
+    from .templatetags.case_words import overdue_words
+
+    day = day or timezone.localdate()
+    told = []
+    for case_id in list(_overdue_on(day).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            if not _overdue_on(day).filter(pk=case_id).update(overdue_told_at=timezone.now()):
+                continue  # told by another run meanwhile, concluded, or paused
+            case = Case.objects.select_related("applicant", "department", "place").get(pk=case_id)
+            record_event(
+                case,
+                by=None,
+                action="overdue_told",
+                note=_("已超过承诺的办结期限，已向申请人致歉并告知联系方式。"),
+            )
+            _notify_applicant(case, _("办件已超期"), overdue_words(case))
+        told.append(case_id)
+    return told
+
+
+def set_warning(case_ids, level: str) -> int:
+    """Bulk: the warning job's result (no timeline entry; the job notifies)."""
+    return Case.objects.filter(pk__in=list(case_ids)).update(warning=level)
