@@ -69,13 +69,17 @@ class Yiwang:
         """Submitted bundles waiting at the window (not timed: that is intake, not approval)."""
         from django.db import transaction
 
+        from yiwang.demo.forms import fill_in
         from yiwang.journey.cases import services
 
         submitted = []
-        for _ in range(count):
+        for n in range(count):
             with transaction.atomic():
                 case = services.start_bundle_case(BUNDLE, by=self.citizen)
-                for material in case.materials.filter(required=True):
+                fill_in(case, self.citizen, seed=n)
+                for material in case.materials.filter(required=True).exclude(
+                    state__in=services.NOT_ASKED
+                ):
                     services.provide_at_window(material.pk, by=self.citizen)
                 services.submit(case.pk, by=self.citizen)
             submitted.append(case.pk)

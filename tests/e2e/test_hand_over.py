@@ -16,12 +16,11 @@ AGENT_ID = "11010119900307803X"
 
 def ready_case():
     """A 个体工商户设立登记 case of the demo citizen, approved and ready at the window."""
+    from tests.journey.workflow.conftest import MAIN, _provide_everything, published
     from yiwang.identity.models import User
     from yiwang.journey.cases import services as cases
     from yiwang.journey.workflow import services
     from yiwang.journey.workflow.models import ApprovalTask
-
-    from tests.journey.workflow.conftest import MAIN, _provide_everything, published
 
     citizen = User.objects.get(username="citizen")
     case = cases.start_case(published(MAIN).pk, by=citizen)

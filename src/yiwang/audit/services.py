@@ -48,6 +48,31 @@ def record(
     return event
 
 
+def record_all(actor, entries) -> list[AuditEvent]:
+    """Several events of one change in one INSERT: `entries` are (action, obj, summary,
+    org_path) tuples, recorded as `record` would record each, in that order."""
+    info = context.current()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    name = user.get_username() if user else (actor if isinstance(actor, str) else "")
+    at = timezone.now().astimezone(datetime.UTC)
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            at=at,
+            actor=user,
+            actor_name=name,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            org_path=org_path or _org_path_of(obj),
+            summary=_jsonable(summary),
+            ip=info.ip,
+            request_id=info.request_id,
+        )
+        for action, obj, summary, org_path in entries
+    )
+
+
 @dataclass
 class Sealed:
     count: int = 0  # events linked into the chain by this run

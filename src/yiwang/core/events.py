@@ -100,6 +100,36 @@ def append(kind: str, aggregate, *, by=None, org_path: str = "", **payload) -> D
     return event
 
 
+def append_all(entries, *, by=None) -> list[DomainEvent]:
+    """Several events of one command, in one INSERT (and one for their deliveries):
+    `entries` are (kind, aggregate, org_path, payload) tuples, appended as `append` would
+    append each, in that order."""
+    now, actor_id = timezone.now(), getattr(by, "pk", None)
+    appended = DomainEvent.objects.bulk_create(
+        DomainEvent(
+            at=now,
+            kind=kind,
+            aggregate_type=aggregate._meta.model_name,
+            aggregate_id=aggregate.pk,
+            org_path=org_path,
+            payload=payload,
+            actor_id=actor_id,
+        )
+        for kind, aggregate, org_path, payload in entries
+    )
+    deliveries = [
+        EventDelivery(event=event, handler=handler.name)
+        for event in appended
+        for handler in subscribers(event.kind)
+        if handler.when is None or handler.when(event.payload)
+    ]
+    if deliveries:
+        EventDelivery.objects.bulk_create(deliveries)
+        for event_id in dict.fromkeys(d.event_id for d in deliveries):
+            transaction.on_commit(lambda pk=event_id: dispatch(pk), robust=True)
+    return appended
+
+
 def dispatch(event_id: int) -> dict[str, str]:
     """Run every pending delivery of the event; {handler name: outcome}."""
     pending = EventDelivery.objects.filter(event_id=event_id, done_at__isnull=True)

@@ -8,4 +8,4 @@ class IdentityConfig(AppConfig):
     verbose_name = _("身份与机构")
 
     def ready(self):
-        from . import policy_rules, signals  # noqa: F401  (registers rules and receivers)
+        from . import holders, policy_rules, signals  # noqa: F401  (registers rules and receivers)

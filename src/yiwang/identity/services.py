@@ -18,7 +18,7 @@ from yiwang.audit import services as audit
 from yiwang.core import context
 from yiwang.notify import services as notify
 
-from . import crypto, policy
+from . import crypto, holders, policy
 from .models import AgentAuthorisation, Enterprise, OrgUnit, PhoneChallenge, RoleGrant, User
 from .roles import ALL_STAFF_ROLES, Role
 from .validators import normalize_code, validate_id_number, validate_phone, validate_uscc
@@ -308,6 +308,7 @@ def move_org(org: OrgUnit, new_parent: OrgUnit | None, *, by) -> dict[str, int]:
     new_path = org.compute_path()
     OrgUnit.objects.filter(pk=org.pk).update(parent=new_parent)
     changed = tree.repath(old_path, new_path)
+    holders.forget()  # the paths cached answers were asked with have changed
     org.refresh_from_db()
     audit.record(
         by,

@@ -44,6 +44,26 @@ def site_many(recipients, subject: str, body: str = "", link: str = "") -> list[
     )
 
 
+def site_all(entries) -> list[Message]:
+    """Different in-site messages to different people, in one insert, inside the caller's
+    transaction: `entries` are (recipient id, subject, body, link) tuples. A command that
+    tells several people (a stage pushed to its department, a result ready for the
+    applicant) tells them all at once, and only if it commits."""
+    now = timezone.now()
+    return Message.objects.bulk_create(
+        Message(
+            channel=Channel.SITE,
+            recipient_id=recipient_id,
+            subject=subject,
+            body=body or subject,
+            link=link,
+            status=Delivery.SENT,
+            sent_at=now,
+        )
+        for recipient_id, subject, body, link in entries
+    )
+
+
 def sms(phone: str, body: str, *, recipient=None) -> Message:
     return send(Channel.SMS, body, recipient=recipient, address=phone)
 

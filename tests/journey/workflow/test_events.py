@@ -50,9 +50,15 @@ def test_a_bundle_journey_is_announced_and_only_its_conclusion_invites_a_rating(
     assert accepted.payload["deemed"] is False and accepted.actor_id == people["clerk"].pk
 
     # Four items concluded silently; the journey's conclusion told the applicant once,
-    # with the rating link, and its subscriber's work is done.
-    delivery = EventDelivery.objects.get()
+    # with the rating link, and its subscriber's work is done — as is drafting each item's
+    # licence result, the journey's own subscriber (workflow.handlers).
+    delivery = EventDelivery.objects.get(handler="feedback.invite_to_rate")
     assert delivery.event.aggregate_id == parent.pk and delivery.done_at is not None
+    drafts = EventDelivery.objects.filter(handler="journey.draft_result")
+    assert not drafts.filter(done_at__isnull=True).exists()
+    assert set(drafts.values_list("event__aggregate_id", flat=True)) >= {
+        child(parent, code).pk for code in [MAIN, *PARALLEL]
+    }
     assert RatingLink.objects.get().case == parent
     notice = Message.objects.get(recipient=people["citizen"], channel="site", subject="办件已办结")
     assert f"（{parent.number}）已办结，准予许可。请对本次服务作出评价：" in notice.body

@@ -8,4 +8,4 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("审批流程")
 
     def ready(self):
-        from . import policy_rules, receivers  # noqa: F401
+        from . import handlers, policy_rules, receivers  # noqa: F401

@@ -81,6 +81,45 @@ def make_ready(case: Case, *, by) -> ResultDelivery:
     return delivery
 
 
+def make_ready_all(ready, writes) -> list[ResultDelivery]:
+    """The engine's bulk form of `make_ready`, for the cases of one completion whose
+    result is now ready (the journey is locked): their deliveries in one read and one
+    write, the timeline, events and the applicant's message go with the command's."""
+    existing = {
+        d.case_id: d
+        for d in ResultDelivery.objects.select_for_update().filter(case__in=[c.pk for c in ready])
+    }
+    made, moved = [], []
+    for case in ready:
+        delivery = existing.get(case.pk)
+        if delivery is None:
+            delivery = ResultDelivery(case=case, place_path=case.place_path)
+            made.append(delivery)
+        elif delivery.status != DeliveryStatus.PENDING:
+            continue
+        else:
+            moved.append(delivery)
+        DELIVERY.move(delivery, DeliveryStatus.READY)
+        delivery.ready_at = writes.now
+        how = DeliveryMethod(delivery.method).label
+        writes.note(case, "result_ready", _("办理结果待出件（%(how)s）") % {"how": how})
+        writes.announce("case.result_ready", case, method=delivery.method)
+        subject = (
+            _("办理结果待领取") if delivery.method == DeliveryMethod.PICKUP else _("办理结果待寄出")
+        )
+        body = _("%(title)s（%(number)s）的办理结果已准备好，送达方式：%(how)s。") % {
+            "title": case.title,
+            "number": case.number,
+            "how": how,
+        }
+        writes.messages.append((case.applicant_id, subject, body, f"/my/cases/{case.pk}/"))
+    if made:
+        ResultDelivery.objects.bulk_create(made)
+    if moved:
+        ResultDelivery.objects.bulk_update(moved, ["status", "ready_at"])
+    return made + moved
+
+
 def _lock_top(case_id) -> Case:
     try:
         case = cases.lock(case_id)

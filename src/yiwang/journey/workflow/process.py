@@ -113,6 +113,14 @@ class Journey:
     parallel: list = field(default_factory=list)  # start together after the last main
 
 
+def bundle_roles(bundle_id: int) -> dict[int, tuple[str, int]]:
+    """{item id: (main or parallel, position)} of a bundle's items."""
+    return {
+        m.item_id: (m.role, m.position)
+        for m in BundleItem.objects.filter(bundle_id=bundle_id).only("item_id", "role", "position")
+    }
+
+
 def journey(parent) -> Journey:
     roles = {
         m.item_id: (m.role, m.position)

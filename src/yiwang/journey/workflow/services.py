@@ -1,7 +1,9 @@
-"""The task engine: the only door for changing approval tasks. Each function locks (the
-journey's parent first, then the case, then the task — always in that order, so two
-actors never deadlock), authorises, checks, changes, writes the case timeline and the audit
-trail, and notifies after commit.
+"""The task engine: the only door for changing approval tasks. Each command loads the
+journey with its rows locked (aggregate: the parent first, then the children, then the
+case's tasks — one order everywhere, so two actors never deadlock), authorises, checks,
+decides on the loaded rows alone (decide), and writes what changed in bulk, in the same
+transaction: cases, tasks, timeline, audit events, domain events and the departments'
+in-site messages (docs/architecture.md, "The journey").
 
 A case's stages run in order; a stage's tasks are pushed together and the stage is done
 when all are done (AND-join); the next stage is pushed to its department automatically
@@ -11,22 +13,29 @@ process.journey() says; the parent concludes once, when its last child concludes
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
-from yiwang.core import limits
+from yiwang.core import events, limits
+from yiwang.identity import holders as identity_holders
 from yiwang.identity import policy
 from yiwang.identity.models import User
 from yiwang.journey.cases import services as cases
-from yiwang.journey.cases.models import Status
+from yiwang.journey.cases import transitions as case_transitions
+from yiwang.journey.cases.models import Case, CaseEvent, Status
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
-from . import clocks, process, transitions
-from .models import OPEN_TASK, ApprovalTask, Decision, TaskStatus, TemplateStep
+from . import aggregate, clocks, decide, delivery, process, transitions
+from .models import (
+    OPEN_TASK,
+    ApprovalTask,
+    Decision,
+    ProcessTemplate,
+    TaskStatus,
+    TemplateStep,
+)
 
 CONCLUDED = cases.CONCLUDED
 STAFF_LINK = "/workbench/tasks/{pk}/"
@@ -38,30 +47,138 @@ STAFF_LINK = "/workbench/tasks/{pk}/"
 def holders(role: str, org_path: str) -> list[User]:
     """Active users holding `role` at the org or one of its ancestors (a role reaches its
     unit's subtree)."""
-    user_ids = policy.holders_at(role, org_path).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    ids = identity_holders.holder_ids(role, org_path)
+    return list(User.objects.filter(pk__in=ids).order_by("pk")) if ids else []
 
 
-def _notify_pushed(tasks: list[ApprovalTask]) -> None:
-    def send():
-        for task in tasks:
-            notify.site_many(
-                holders(task.role, task.org_path),
-                _("新的审批任务：%(name)s") % {"name": task.name},
-                _(
-                    "%(title)s（%(number)s）已推送至%(org)s办理“%(name)s”。"
-                    "系统后台会在该部门办理完后自动推送给下一个经办部门。"
-                )
-                % {
-                    "title": task.case.title,
-                    "number": task.case.number,
-                    "org": task.org.name,
-                    "name": task.name,
-                },
-                link=STAFF_LINK.format(pk=task.pk),
+def _pushed_words(task: ApprovalTask, case) -> tuple[str, str]:
+    subject = _("新的审批任务：%(name)s") % {"name": task.name}
+    body = _(
+        "%(title)s（%(number)s）已推送至%(org)s办理“%(name)s”。"
+        "系统后台会在该部门办理完后自动推送给下一个经办部门。"
+    ) % {"title": case.title, "number": case.number, "org": task.org.name, "name": task.name}
+    return subject, body
+
+
+# --- the journey's writes, in bulk ----------------------------------------------------------
+
+
+class _Writes:
+    """What one command changes in a journey, gathered and then written in one statement
+    per table: the cases moved, tasks changed and created, timeline entries, audit events,
+    domain events and in-site messages — all in the command's transaction."""
+
+    def __init__(self, by):
+        self.by, self.now, self.today = by, timezone.now(), clocks.today()
+        self.actor = by if getattr(by, "pk", None) else None
+        self.cases: dict[int, object] = {}
+        self.case_fields: set[str] = set()
+        self.tasks: list[ApprovalTask] = []
+        self.new_tasks: list[ApprovalTask] = []
+        self.timeline: list[CaseEvent] = []
+        self.audits: list[tuple] = []
+        self.events: list[tuple] = []
+        self.messages: list[tuple] = []
+
+    def note(self, case, action: str, note: str = "", *, to=None, code=None) -> None:
+        self.timeline.append(
+            CaseEvent(
+                case=case,
+                actor=self.actor,
+                action=action,
+                from_status=case.status,
+                to_status=to or case.status,
+                status_code=code,
+                note=note,
             )
+        )
 
-    transaction.on_commit(send)
+    def move(self, case, target, *, action: str, note: str = "", **fields) -> None:
+        code = case_transitions.CASE.check(case.status, target)
+        self.note(case, action, note, to=target, code=code)
+        case.status = target
+        if code is not None:
+            case.status_code = code
+        for name, value in fields.items():
+            setattr(case, name, value)
+        case.updated_at = self.now
+        self.cases[case.pk] = case
+        self.case_fields |= {"status", "status_code", "updated_at", *fields}
+
+    def announce(self, kind: str, case, **payload) -> None:
+        payload = {"status": str(case.status), "parent": case.parent_id, **payload}
+        self.events.append((kind, case, case.place_path, payload))
+
+    def push(self, case, step: TemplateStep, round_: int) -> ApprovalTask:
+        """The stage of `step` for `case` (one task per department key) in round `round_`.
+        The unique constraint on (case, stage, key, round) refuses a second push."""
+        due = clocks.task_deadline(case, step.days, self.today)
+        task = ApprovalTask(
+            case=case,
+            step=step,
+            stage=step.seq,
+            key=step.org.code,
+            round=round_,
+            name=step.name,
+            role=step.role,
+            org=step.org,
+            org_path=step.org.path,
+            due_on=due.date,
+            due_provisional=due.provisional,
+            warning_on=clocks.warning_start(
+                due.date, calendar.workdays_between_checked(self.today, due.date).days
+            ),
+        )
+        self.new_tasks.append(task)
+        self.note(
+            case,
+            "task_pushed",
+            _("推送至%(org)s：%(name)s") % {"org": step.org.name, "name": step.name},
+        )
+        return task
+
+    def conclude(self, case, outcome, reason: str = "") -> None:
+        """办结: approved (11), approved with tolerance (12) or denied (13) with reasons. A
+        journey's conclusion is told to the applicant with the invitation to rate (好差评)
+        by feedback's subscriber; drafting a licence result is the journey's own
+        subscriber's (workflow.handlers)."""
+        self.move(
+            case,
+            outcome,
+            action="conclude",
+            note=reason,
+            concluded_at=self.now,
+            decision_reason=reason,
+            warning="",
+        )
+        self.audits.append(("case.concluded", case, {"outcome": str(outcome)}, case.place_path))
+        self.announce("case.concluded", case, outcome=str(outcome))
+
+    def save(self) -> None:
+        if self.tasks:
+            ApprovalTask.objects.bulk_update(
+                self.tasks,
+                ["status", "assignee", "decision", "opinion", "started_at", "completed_at"],
+            )
+        if self.cases:
+            Case.objects.bulk_update(list(self.cases.values()), sorted(self.case_fields))
+        if self.new_tasks:
+            ApprovalTask.objects.bulk_create(self.new_tasks)
+            for task in self.new_tasks:
+                subject, body = _pushed_words(task, task.case)
+                link = STAFF_LINK.format(pk=task.pk)
+                self.messages += [
+                    (user_id, subject, body, link)
+                    for user_id in identity_holders.holder_ids(task.role, task.org_path)
+                ]
+        if self.timeline:
+            CaseEvent.objects.bulk_create(self.timeline)
+        if self.audits:
+            audit.record_all(self.by, self.audits)
+        if self.events:
+            events.append_all(self.events, by=self.by)
+        if self.messages:
+            notify.site_all(self.messages)
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -70,78 +187,43 @@ def _notify_pushed(tasks: list[ApprovalTask]) -> None:
 def start_approval(case, *, by) -> None:
     """Called by cases.services.accept inside its transaction, with the accepted journey
     locked: the case (or the bundle parent) goes in_review (8) and the first tasks are
-    pushed — for a bundle, to the first main item's case."""
-    cases.begin_review(case, by=by)
+    pushed — for a bundle, to the first main item's case. Every item's process template
+    is generated now, so no later step has to."""
+    writes = _Writes(by)
+    writes.move(case, Status.IN_REVIEW, action="review")
     if case.bundle_id and case.parent_id is None:
         order = process.journey(case)
         for child in order.main + order.parallel:
             clocks.start_case_clock(child)  # every child's clock runs from acceptance
-        for child in order.main[:1] or order.parallel:
-            _start_case(child, by=by)
+            process.template_of(child)
+        first = order.main[:1] or order.parallel
+        _start_cases(writes, first)
     else:
         clocks.start_case_clock(case)
-        _start_case(case, by=by)
+        steps = process.task_steps(process.template_of(case))
+        writes.push(case, steps[0], 1)
+    case.save()
+    writes.cases.pop(case.pk, None)
+    writes.save()
 
 
-def _start_case(case, *, by) -> None:
-    if case.status == Status.ACCEPTED:
-        cases.begin_review(case, by=by)
-    template = process.template_of(case)
-    steps = process.task_steps(template)
-    _push_stage(case, steps[0], by=by)
+def _start_cases(writes: _Writes, children) -> None:
+    """Accepted bundle children go in_review (8), each with its first stage pushed."""
+    if not children:
+        return
+    templates = {
+        t.item_version_id: t
+        for t in ProcessTemplate.objects.filter(
+            item_version_id__in={c.item_version_id for c in children}
+        )
+    }
+    for child in children:
+        writes.move(child, Status.IN_REVIEW, action="review")
+        template = templates.get(child.item_version_id) or process.template_of(child)
+        writes.push(child, process.task_steps(template)[0], 1)
 
 
-def _push_stage(case, step: TemplateStep, *, by) -> list[ApprovalTask]:
-    """Create the stage's tasks (one per department key) in the next round. The unique
-    constraint on (case, stage, key, round) makes a second start of the same round fail."""
-    last = ApprovalTask.objects.filter(case=case, stage=step.seq).aggregate(r=Max("round"))["r"]
-    today = clocks.today()
-    due = clocks.task_deadline(case, step.days, today)
-    task = ApprovalTask.objects.create(
-        case=case,
-        step=step,
-        stage=step.seq,
-        key=step.org.code,
-        round=(last or 0) + 1,
-        name=step.name,
-        role=step.role,
-        org=step.org,
-        org_path=step.org.path,
-        due_on=due.date,
-        due_provisional=due.provisional,
-        warning_on=clocks.warning_start(
-            due.date, calendar.workdays_between_checked(today, due.date).days
-        ),
-    )
-    task.case = case
-    cases.record_event(
-        case,
-        by=by,
-        action="task_pushed",
-        note=_("推送至%(org)s：%(name)s") % {"org": step.org.name, "name": step.name},
-    )
-    _notify_pushed([task])
-    return [task]
-
-
-# --- locking and checks ---------------------------------------------------------------------
-
-
-def _lock_task(task_id) -> ApprovalTask:
-    """Lock the journey's parent, the case, then the task (one order everywhere)."""
-    row = ApprovalTask.objects.filter(pk=task_id).values("case_id", "case__parent_id").first()
-    if row is None:
-        raise Http404
-    if row["case__parent_id"]:
-        cases.lock(row["case__parent_id"])
-    case = cases.lock(row["case_id"])
-    task = (
-        ApprovalTask.objects.select_for_update(of=("self",))
-        .select_related("step__template", "org")
-        .get(pk=task_id)
-    )
-    task.case = case
-    return task
+# --- checks -------------------------------------------------------------------------------
 
 
 def _require_handler(by, task: ApprovalTask) -> None:
@@ -149,17 +231,16 @@ def _require_handler(by, task: ApprovalTask) -> None:
     policy.require(by, f"task.handle.{task.role}", task)
 
 
-def _check_separation(by, task: ApprovalTask) -> None:
+def _check_separation(by, task: ApprovalTask, tasks: list[ApprovalTask]) -> None:
     """审批分离: one person does not both review and decide a case. Several review stages
     (审查, 现场核查 …) by the same reviewer are fine; a stage held by another role is not."""
-    other = (
-        ApprovalTask.objects.filter(
-            case_id=task.case_id, assignee=by, status=TaskStatus.DONE, decision=Decision.APPROVE
-        )
-        .exclude(role=task.role)
-        .exists()
-    )
-    if other:
+    if any(
+        t.assignee_id == by.pk
+        and t.status == TaskStatus.DONE
+        and t.decision == Decision.APPROVE
+        and t.role != task.role
+        for t in tasks
+    ):
         raise ValidationError(
             _("审批分离：您已办理本办件的其他审批环节，不能再办理“%(name)s”。")
             % {"name": task.name},
@@ -194,14 +275,15 @@ def _check_case_running(task: ApprovalTask) -> None:
 @transaction.atomic
 def claim(task_id, *, by) -> ApprovalTask:
     """签收: the task becomes the user's."""
-    task = _lock_task(task_id)
+    journey = aggregate.for_task(task_id)
+    task = journey.task
     _require_handler(by, task)
     if task.status == TaskStatus.ACTIVE and task.assignee_id == by.pk:
         return task  # claiming twice is harmless
     _check_available(by, task)
     transitions.TASK.check(task.status, TaskStatus.ACTIVE)
     _check_case_running(task)
-    _check_separation(by, task)
+    _check_separation(by, task, journey.tasks)
     task.status, task.assignee, task.started_at = TaskStatus.ACTIVE, by, timezone.now()
     task.save(update_fields=["status", "assignee", "started_at"])
     audit.record(by, "task.claimed", task, org_path=task.org_path)
@@ -211,7 +293,7 @@ def claim(task_id, *, by) -> ApprovalTask:
 @transaction.atomic
 def release(task_id, *, by) -> ApprovalTask:
     """退回待签收: the assignee (or the department's chief) puts the task back."""
-    task = _lock_task(task_id)
+    task = aggregate.for_task(task_id).task
     policy.require(by, "task.view", task)
     if task.assignee_id != by.pk:
         policy.require(by, "task.reassign", task)
@@ -225,146 +307,100 @@ def release(task_id, *, by) -> ApprovalTask:
 @transaction.atomic
 def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
     """办理: approve, deny or return with an opinion. An unclaimed task is claimed on the
-    way. Of two people completing the same task at once, one wins; the other is told."""
-    task = _lock_task(task_id)
-    _require_handler(by, task)
+    way. Of two people completing the same task at once, one wins; the other is told.
+
+    The journey is loaded with its rows locked (aggregate.for_task: two statements), the
+    actor checked, the outcome decided on those rows alone (decide.completion), and the
+    outcome written in one statement per table (_Writes)."""
     if decision not in Decision.values:
         raise ValidationError(_("请选择办理意见。"), code="decision_required")
     opinion = limits.clean_text(opinion, label=_("办理意见"), field="opinion")
     if decision != Decision.APPROVE and not opinion:
         raise ValidationError(_("不同意或退回时必须写明理由。"), code="opinion_required")
+    journey = aggregate.for_task(task_id)
+    task, case = journey.task, journey.case
+    _require_handler(by, task)
     _check_available(by, task)
     _check_case_running(task)
-    _check_separation(by, task)
+    _check_separation(by, task, journey.tasks)
     steps = process.task_steps(task.step.template)
-    position = next(i for i, s in enumerate(steps) if s.seq == task.stage)
-    if decision == Decision.RETURN and position == 0:
-        raise ValidationError(_("这是第一个审批环节，不能退回。"), code="nothing_to_return_to")
+    facts = {
+        "stage": task.stage,
+        "decision": decision,
+        "opinion": opinion,
+        "steps": tuple(decide.Step(s.seq, s.deny_ends_case) for s in steps),
+        "others_open": journey.others_open,
+        "case": journey.member(case),
+    }
+    try:
+        outcome = decide.completion(**facts)
+    except decide.NothingToReturnTo:
+        raise ValidationError(
+            _("这是第一个审批环节，不能退回。"), code="nothing_to_return_to"
+        ) from None
+    if outcome.conclude and journey.parent is not None:
+        # A bundle item is decided: what follows depends on the order of the bundle.
+        outcome = decide.completion(**facts, journey=_journey_view(journey))
 
-    now = timezone.now()
+    writes = _Writes(by)
     transitions.TASK.check(task.status, TaskStatus.DONE)
     task.status, task.assignee, task.decision, task.opinion = TaskStatus.DONE, by, decision, opinion
-    task.started_at, task.completed_at = task.started_at or now, now
-    task.save()
-    cases.record_event(
-        task.case,
-        by=by,
-        action="task_done",
-        note=f"{task.org.name} {task.name}：{Decision(decision).label}"
+    task.started_at, task.completed_at = task.started_at or writes.now, writes.now
+    writes.tasks.append(task)
+    writes.note(
+        case,
+        "task_done",
+        f"{task.org.name} {task.name}：{Decision(decision).label}"
         + (f"。{opinion}" if opinion else ""),
     )
-    audit.record(by, "task.completed", task, org_path=task.org_path, summary={"decision": decision})
-    cases.announce(
-        "case.task_completed", task.case, by=by, task=task.pk, stage=task.stage, decision=decision
-    )
-
-    if decision == Decision.RETURN:
-        _cancel_stage(task, by=by)
-        _push_stage(task.case, steps[position - 1], by=by)
-    elif decision == Decision.DENY and task.step.deny_ends_case:
-        _cancel_stage(task, by=by)
-        _conclude(task.case, by=by, approved=False, reason=opinion)
-    elif not _stage_open(task):
-        if position + 1 < len(steps):
-            _push_stage(task.case, steps[position + 1], by=by)
-        else:
-            _conclude(task.case, by=by, approved=True)
+    writes.audits.append(("task.completed", task, {"decision": decision}, task.org_path))
+    writes.announce("case.task_completed", case, task=task.pk, stage=task.stage, decision=decision)
+    _apply(writes, journey, outcome, steps)
+    writes.save()
     return task
 
 
-def _stage_open(task: ApprovalTask) -> bool:
-    return ApprovalTask.objects.filter(
-        case_id=task.case_id, stage=task.stage, status__in=OPEN_TASK
-    ).exists()
+def _journey_view(journey: aggregate.TaskJourney) -> decide.Journey:
+    """The bundle's children in the order they run (process.journey's order)."""
+    roles = process.bundle_roles(journey.parent.bundle_id)
+    main = {item_id for item_id, (role, _position) in roles.items() if role == "main"}
 
+    def where(child):
+        return roles.get(child.item_id, ("parallel", 0))[1], child.pk
 
-def _cancel_stage(task: ApprovalTask, *, by) -> None:
-    """The other open tasks of a stage end with it (a deny or a return decides the stage)."""
-    transitions.TASK.update(
-        ApprovalTask.objects.filter(case_id=task.case_id, stage=task.stage),
-        TaskStatus.CANCELLED,
-        completed_at=timezone.now(),
+    children = sorted(journey.children, key=where)
+    return decide.Journey(
+        journey.member(journey.parent, main),
+        tuple(journey.member(child, main) for child in children),
     )
 
 
-# --- conclusion -----------------------------------------------------------------------------
-
-
-def _conclude(case, *, by, approved: bool, reason: str = "") -> None:
-    """The case's last stage is decided: conclude it, then move the journey on."""
-    if approved:
-        tolerated = cases.has_tolerated_materials(case)
-        outcome = Status.APPROVED_TOLERATED if tolerated else Status.APPROVED
-    else:
-        outcome = Status.DENIED
-    cases.conclude(case, by=by, outcome=outcome, reason=reason)
-    if outcome != Status.DENIED:  # a licence result is drafted for the issuer to confirm
-        from yiwang.licenses.services import issue_for_case
-
-        licence = issue_for_case(case, by=by)
-        if licence is not None and case.parent_id:
-            # The later items of the bundle see the new licence among their materials.
-            from yiwang.journey.cases.produced import earlier_item_concluded
-
-            earlier_item_concluded(case, licence, by=by)
-    if case.parent_id:
-        _advance_journey(case, by=by)
-    elif outcome != Status.DENIED:
-        from . import delivery
-
-        delivery.make_ready(case, by=by)
-
-
-def _advance_journey(child, *, by) -> None:
-    """A bundle child concluded (the parent is locked): start what comes next, and conclude
-    the parent when every child has concluded."""
-    parent = cases.lock(child.parent_id)
-    order = process.journey(parent)
-    statuses = {c.pk: c.status for c in order.main + order.parallel}
-    statuses[child.pk] = child.status
-    if child in order.main:
-        if child.status == Status.DENIED:
-            # Later items build on the main item: without it they cannot be granted.
-            for waiting in order.main + order.parallel:
-                if statuses[waiting.pk] == Status.ACCEPTED:
-                    _end_unstarted(waiting, by=by)
-                    statuses[waiting.pk] = Status.DENIED
-        else:
-            index = order.main.index(child)
-            following = order.main[index + 1 : index + 2] or order.parallel
-            for case in following:
-                _start_case(cases.lock(case.pk), by=by)
-                statuses[case.pk] = Status.IN_REVIEW
-    if all(s in CONCLUDED or s == Status.WITHDRAWN for s in statuses.values()):
-        _conclude_parent(parent, statuses, by=by)
-
-
-def _end_unstarted(case, *, by) -> None:
-    case = cases.lock(case.pk)
-    reason = _("主办事项不予许可，本事项终止办理。")
-    cases.begin_review(case, by=by, note=reason)
-    cases.conclude(case, by=by, outcome=Status.DENIED, reason=reason)
-
-
-def _conclude_parent(parent, statuses: dict, *, by) -> None:
-    """一件事 concludes once: approved when every item is approved (with tolerance when
-    one is), denied when any item is denied. Each child keeps its own decision, and the
-    results of approved children are delivered either way."""
-    if parent.status in CONCLUDED:
-        return
-    values = set(statuses.values())
-    if Status.DENIED in values:
-        outcome = Status.DENIED
-        reason = _("部分事项不予许可，详见各事项决定书。")
-    elif Status.APPROVED_TOLERATED in values:
-        outcome, reason = Status.APPROVED_TOLERATED, ""
-    else:
-        outcome, reason = Status.APPROVED, ""
-    cases.conclude(parent, by=by, outcome=outcome, reason=reason)
-    if values & {Status.APPROVED, Status.APPROVED_TOLERATED}:
-        from . import delivery
-
-        delivery.make_ready(parent, by=by)
+def _apply(writes: _Writes, journey: aggregate.TaskJourney, outcome, steps) -> None:
+    task, case = journey.task, journey.case
+    cases_by_pk = {c.pk: c for c in [case, *journey.children]}
+    if journey.parent is not None:
+        cases_by_pk[journey.parent.pk] = journey.parent
+    if outcome.cancel_stage:
+        # The other open tasks of a stage end with it (a deny or a return decides it).
+        for other in journey.tasks:
+            if other.pk != task.pk and other.stage == task.stage and other.status in OPEN_TASK:
+                transitions.TASK.check(other.status, TaskStatus.CANCELLED)
+                other.status, other.completed_at = TaskStatus.CANCELLED, writes.now
+                writes.tasks.append(other)
+    if outcome.push is not None:
+        step = next(s for s in steps if s.seq == outcome.push)
+        writes.push(case, step, journey.next_round(step.seq))
+    unstarted = set(outcome.end_unstarted)
+    started = [cases_by_pk[pk] for pk in outcome.start]
+    for pk, status, reason in outcome.conclude:
+        concluded = cases_by_pk[pk]
+        if pk in unstarted:
+            writes.move(concluded, Status.IN_REVIEW, action="review", note=reason)
+        writes.conclude(concluded, status, reason)
+        if pk == case.pk:
+            _start_cases(writes, started)  # the next items start once this one is decided
+    if outcome.ready:
+        delivery.make_ready_all([cases_by_pk[pk] for pk in outcome.ready], writes)
 
 
 # --- withdrawal -----------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Loading a journey for a command: its rows locked, in two statements whatever its size.
+
+A task's command locks every case of the journey — a bundle's parent and all its children,
+or the one case — in one statement, ordered by id (the parent is created first, so the
+parent is always locked first, as every command of the journey does), each with whether a
+tolerated (容缺) material it needs is still owed; then every task of the task's case, with
+its template step. What the command decides is decided on these rows alone
+(workflow.decide)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
+
+from yiwang.journey.cases.models import Case, CaseMaterial
+
+from . import decide
+from .models import OPEN_TASK, ApprovalTask
+
+
+@dataclass
+class TaskJourney:
+    task: ApprovalTask
+    case: Case
+    tasks: list[ApprovalTask]  # every task of the case, every round
+    parent: Case | None
+    children: list[Case]  # the parent's children (the case among them), by id
+
+    @property
+    def others_open(self) -> bool:
+        """Another task of the task's stage is still open (the AND-join waits for it)."""
+        return any(
+            t.pk != self.task.pk and t.stage == self.task.stage and t.status in OPEN_TASK
+            for t in self.tasks
+        )
+
+    def next_round(self, stage: int) -> int:
+        return max((t.round for t in self.tasks if t.stage == stage), default=0) + 1
+
+    def member(self, case: Case, main: set[int] = frozenset()) -> decide.Member:
+        return decide.Member(case.pk, case.status, owed=case.owed, main=case.item_id in main)
+
+
+def _owed() -> Exists:
+    """容缺: a tolerated material the case needs is still owed — on the case itself, or for
+    a bundle child on its parent (where the journey's materials are) for the child's item."""
+    tolerated = CaseMaterial.objects.filter(state=CaseMaterial.State.TOLERATED)
+    return Exists(
+        tolerated.filter(
+            Q(case_id=OuterRef("pk"))
+            | Q(case_id=OuterRef("parent_id"), requirements__version_id=OuterRef("item_version_id"))
+        )
+    )
+
+
+def for_task(task_id) -> TaskJourney:
+    case_of_task = ApprovalTask.objects.filter(pk=task_id).values("case_id")[:1]
+    parent = Case.objects.filter(pk=Subquery(case_of_task)).values("parent_id")[:1]
+    rows = list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(
+            Q(pk=Subquery(case_of_task)) | Q(pk=Subquery(parent)) | Q(parent_id=Subquery(parent))
+        )
+        .annotate(owed=_owed(), item_id=Subquery(_item_of_version()))
+        .order_by("pk")
+    )
+    tasks = list(
+        ApprovalTask.objects.select_for_update(of=("self",))
+        .select_related("step__template", "org")
+        .filter(case_id=Subquery(case_of_task))
+        .order_by("pk")
+    )
+    task = next((t for t in tasks if str(t.pk) == str(task_id)), None)
+    if task is None:
+        raise Http404
+    by_pk = {case.pk: case for case in rows}
+    case = by_pk[task.case_id]
+    for each in tasks:
+        each.case = case
+    top = by_pk.get(case.parent_id)
+    children = [c for c in rows if top is not None and c.parent_id == top.pk]
+    for child in children:
+        child.parent = top
+    return TaskJourney(task, case, tasks, top, children)
+
+
+def _item_of_version():
+    from yiwang.catalog.models import ItemVersion
+
+    return ItemVersion.objects.filter(pk=OuterRef("item_version_id")).values("item_id")[:1]
