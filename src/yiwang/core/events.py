@@ -125,8 +125,13 @@ def append_all(entries, *, by=None) -> list[DomainEvent]:
     ]
     if deliveries:
         EventDelivery.objects.bulk_create(deliveries)
-        for event_id in dict.fromkeys(d.event_id for d in deliveries):
-            transaction.on_commit(lambda pk=event_id: dispatch(pk), robust=True)
+        concerned = list(dict.fromkeys(d.event_id for d in deliveries))
+
+        def dispatch_all():
+            for event_id in concerned:
+                dispatch(event_id)
+
+        transaction.on_commit(dispatch_all, robust=True)
     return appended
 
 

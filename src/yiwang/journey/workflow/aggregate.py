@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
+from yiwang.catalog.models import BundleItem, ItemVersion
 from yiwang.journey.cases.models import Case, CaseMaterial
 
 from . import decide
-from .models import OPEN_TASK, ApprovalTask
+from .models import OPEN_TASK, ApprovalTask, ProcessTemplate, ResultDelivery
 
 
 @dataclass
@@ -37,8 +38,16 @@ class TaskJourney:
     def next_round(self, stage: int) -> int:
         return max((t.round for t in self.tasks if t.stage == stage), default=0) + 1
 
-    def member(self, case: Case, main: set[int] = frozenset()) -> decide.Member:
-        return decide.Member(case.pk, case.status, owed=case.owed, main=case.item_id in main)
+    def member(self, case: Case) -> decide.Member:
+        main = case.bundle_role == BundleItem.Role.MAIN
+        return decide.Member(case.pk, case.status, owed=case.owed, main=main)
+
+    def journey(self) -> decide.Journey:
+        """The bundle's children in the order they run (process.journey's order)."""
+        children = sorted(self.children, key=lambda c: (c.bundle_position or 0, c.pk))
+        return decide.Journey(
+            self.member(self.parent), tuple(self.member(child) for child in children)
+        )
 
 
 def _owed() -> Exists:
@@ -61,7 +70,7 @@ def for_task(task_id) -> TaskJourney:
         .filter(
             Q(pk=Subquery(case_of_task)) | Q(pk=Subquery(parent)) | Q(parent_id=Subquery(parent))
         )
-        .annotate(owed=_owed(), item_id=Subquery(_item_of_version()))
+        .annotate(owed=_owed(), **_bundle_and_template())
         .order_by("pk")
     )
     tasks = list(
@@ -84,7 +93,22 @@ def for_task(task_id) -> TaskJourney:
     return TaskJourney(task, case, tasks, top, children)
 
 
-def _item_of_version():
-    from yiwang.catalog.models import ItemVersion
-
-    return ItemVersion.objects.filter(pk=OuterRef("item_version_id")).values("item_id")[:1]
+def _bundle_and_template() -> dict:
+    """Per case: its item, its place in the bundle (main or parallel, position) and its
+    process template, and its result delivery if the applicant chose one already — what
+    starting it, moving the journey on or making its result ready needs, read with the
+    lock instead of after it (the delivery is changed only under the case's lock)."""
+    version = ItemVersion.objects.filter(pk=OuterRef("item_version_id"))
+    member = BundleItem.objects.filter(bundle_id=OuterRef("bundle_id"), item_id=OuterRef("item_id"))
+    template = ProcessTemplate.objects.filter(item_version_id=OuterRef("item_version_id"))
+    delivery = ResultDelivery.objects.filter(case_id=OuterRef("pk"))
+    return {
+        "delivery_pk": Subquery(delivery.values("pk")[:1]),
+        "delivery_method": Subquery(delivery.values("method")[:1]),
+        "delivery_status": Subquery(delivery.values("status")[:1]),
+        "item_id": Subquery(version.values("item_id")[:1]),
+        "bundle_role": Subquery(member.values("role")[:1]),
+        "bundle_position": Subquery(member.values("position")[:1]),
+        "template_id": Subquery(template.values("pk")[:1]),
+        "template_created": Subquery(template.values("created_at")[:1]),
+    }

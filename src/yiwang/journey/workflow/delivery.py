@@ -57,41 +57,21 @@ def _tell_applicant(case: Case, subject: str, body: str) -> None:
     )
 
 
-def make_ready(case: Case, *, by) -> ResultDelivery:
-    """Called by the engine when a journey concludes with a result (the case is locked)."""
-    delivery, _created = ResultDelivery.objects.select_for_update().get_or_create(
-        case=case, defaults={"place_path": case.place_path}
-    )
-    if delivery.status != DeliveryStatus.PENDING:
-        return delivery
-    DELIVERY.move(delivery, DeliveryStatus.READY)
-    delivery.ready_at = timezone.now()
-    delivery.save()
-    how = DeliveryMethod(delivery.method).label
-    cases.record_event(
-        case, by=by, action="result_ready", note=_("办理结果待出件（%(how)s）") % {"how": how}
-    )
-    cases.announce("case.result_ready", case, by=by, method=delivery.method)
-    _tell_applicant(
-        case,
-        _("办理结果待领取") if delivery.method == DeliveryMethod.PICKUP else _("办理结果待寄出"),
-        _("%(title)s（%(number)s）的办理结果已准备好，送达方式：%(how)s。")
-        % {"title": case.title, "number": case.number, "how": how},
-    )
-    return delivery
-
-
 def make_ready_all(ready, writes) -> list[ResultDelivery]:
     """The engine's bulk form of `make_ready`, for the cases of one completion whose
-    result is now ready (the journey is locked): their deliveries in one read and one
-    write, the timeline, events and the applicant's message go with the command's."""
-    existing = {
-        d.case_id: d
-        for d in ResultDelivery.objects.select_for_update().filter(case__in=[c.pk for c in ready])
-    }
+    result is now ready (the journey is locked, and was read with each case's delivery:
+    aggregate.for_task): one write, and the timeline, events and the applicant's message
+    go with the command's."""
     made, moved = [], []
     for case in ready:
-        delivery = existing.get(case.pk)
+        delivery = None
+        if case.delivery_pk is not None:  # chosen already (read with the journey's lock)
+            delivery = ResultDelivery(
+                pk=case.delivery_pk,
+                case=case,
+                method=case.delivery_method,
+                status=case.delivery_status,
+            )
         if delivery is None:
             delivery = ResultDelivery(case=case, place_path=case.place_path)
             made.append(delivery)

@@ -96,6 +96,11 @@ def task_steps(template: ProcessTemplate) -> list[TemplateStep]:
     return list(_task_steps(template.pk, template.created_at))
 
 
+def steps_of(template_id: int, created_at) -> list[TemplateStep]:
+    """task_steps for a template known by id and creation time (read with a lock)."""
+    return list(_task_steps(template_id, created_at))
+
+
 @functools.lru_cache(maxsize=4096)
 def _task_steps(template_id: int, created_at) -> tuple[TemplateStep, ...]:
     steps = TemplateStep.objects.filter(template_id=template_id, kind=StepKind.TASK)

@@ -32,7 +32,6 @@ from .models import (
     OPEN_TASK,
     ApprovalTask,
     Decision,
-    ProcessTemplate,
     TaskStatus,
     TemplateStep,
 )
@@ -209,18 +208,13 @@ def start_approval(case, *, by) -> None:
 
 def _start_cases(writes: _Writes, children) -> None:
     """Accepted bundle children go in_review (8), each with its first stage pushed."""
-    if not children:
-        return
-    templates = {
-        t.item_version_id: t
-        for t in ProcessTemplate.objects.filter(
-            item_version_id__in={c.item_version_id for c in children}
-        )
-    }
     for child in children:
         writes.move(child, Status.IN_REVIEW, action="review")
-        template = templates.get(child.item_version_id) or process.template_of(child)
-        writes.push(child, process.task_steps(template)[0], 1)
+        if getattr(child, "template_id", None):  # read with the journey's lock
+            steps = process.steps_of(child.template_id, child.template_created)
+        else:
+            steps = process.task_steps(process.template_of(child))
+        writes.push(child, steps[0], 1)
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -340,7 +334,7 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
         ) from None
     if outcome.conclude and journey.parent is not None:
         # A bundle item is decided: what follows depends on the order of the bundle.
-        outcome = decide.completion(**facts, journey=_journey_view(journey))
+        outcome = decide.completion(**facts, journey=journey.journey())
 
     writes = _Writes(by)
     transitions.TASK.check(task.status, TaskStatus.DONE)
@@ -358,21 +352,6 @@ def complete(task_id, *, by, decision: str, opinion: str = "") -> ApprovalTask:
     _apply(writes, journey, outcome, steps)
     writes.save()
     return task
-
-
-def _journey_view(journey: aggregate.TaskJourney) -> decide.Journey:
-    """The bundle's children in the order they run (process.journey's order)."""
-    roles = process.bundle_roles(journey.parent.bundle_id)
-    main = {item_id for item_id, (role, _position) in roles.items() if role == "main"}
-
-    def where(child):
-        return roles.get(child.item_id, ("parallel", 0))[1], child.pk
-
-    children = sorted(journey.children, key=where)
-    return decide.Journey(
-        journey.member(journey.parent, main),
-        tuple(journey.member(child, main) for child in children),
-    )
 
 
 def _apply(writes: _Writes, journey: aggregate.TaskJourney, outcome, steps) -> None:

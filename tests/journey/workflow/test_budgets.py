@@ -1,0 +1,120 @@
+"""Statement budgets of the journey's approval commands (issue: "lean, counted").
+
+Completing a task costs a fixed number of statements whatever the bundle's size — two to
+load the journey locked, one for the actor's grants, one write per table — plus one bulk
+insert per pushed stage, all in the command's one transaction: nothing of the command is
+left for a second one (what follows a decision, such as drafting its licence, is a
+subscriber's work after the commit, pinned in tests/licenses/test_bundle_results.py).
+
+Transaction control (BEGIN/COMMIT, here the test's savepoints) is not counted. When a pin
+changes, say why in the commit: a new statement must be worth its cost at every step of
+every case in the district."""
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from tests.journey.workflow.conftest import (  # noqa: F401
+    BUNDLE,
+    MAIN,
+    PARALLEL,
+    _provide_everything,
+    accepted_bundle,
+    catalog,
+    people,
+)
+from tests.licenses.restaurant import HANDLERS, child, restaurant
+from yiwang.identity import holders, policy
+from yiwang.journey.cases import services as cases
+from yiwang.journey.workflow import process
+from yiwang.journey.workflow import services as workflow
+from yiwang.journey.workflow.models import ApprovalTask, TemplateStep
+
+# A step whose stage is done pushes the next department's stage.
+PLAIN_STEP = 9
+# The main item's last step concludes it and starts the three parallel items (their
+# templates read once, their first stages pushed in the one bulk insert).
+MAIN_CONCLUDED = 11
+# A parallel item's last step while others still run: it concludes alone.
+ITEM_CONCLUDED = 9
+# The last step of the journey: the item and the parent conclude, the result is ready.
+JOURNEY_CONCLUDED = 11
+
+
+def statements(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def complete(task, users, who):
+    # The departments' holders are asked once per generation (identity.holders): warm.
+    for step in TemplateStep.objects.select_related("org", "template"):
+        holders.holder_ids(step.role, step.org.path)
+        process.task_steps(step.template)  # and each template's steps, once per process
+    policy.forget_grants(users[who])  # a new request: the actor's grants are read again
+    with TestCase.captureOnCommitCallbacks() as after_commit:
+        with CaptureQueriesContext(connection) as queries:
+            workflow.complete(task.pk, by=users[who], decision="approve")
+    return statements(queries), after_commit
+
+
+@pytest.fixture
+def journey(accepted_bundle, people):  # noqa: F811
+    return restaurant(accepted_bundle)
+
+
+def open_task(case):
+    return ApprovalTask.objects.filter(case=case, status__in=["pending", "active"]).first()
+
+
+def test_every_step_of_the_restaurant_journey_stays_within_its_budget(journey, people):  # noqa: F811
+    spent = []
+    for code in [MAIN, *PARALLEL]:
+        case = child(journey, code)
+        reviewer, head = HANDLERS[code]
+        while (task := open_task(case)) is not None:
+            who = head if task.role == "chief" else reviewer
+            sql, after_commit = complete(task, people, who)
+            pushes = sum(s.startswith('INSERT INTO "workflow_approvaltask"') for s in sql)
+            assert sum('FROM "identity_rolegrant"' in s for s in sql) == 1
+            spent.append((code, task.name, len(sql), pushes))
+            # One transaction: after it commits, only subscribers' work (event deliveries).
+            assert len(after_commit) <= 1
+    # Ten at most, besides the bulk insert of a pushed stage and the actor's grants (read
+    # once per request, whatever the request does).
+    budgets = [count - pushes - 1 for _code, _name, count, pushes in spent]
+    assert max(budgets) <= 10, spent
+    first_main, main_decided = spent[0], spent[1]
+    assert first_main[2] == PLAIN_STEP, spent
+    assert main_decided[2] == MAIN_CONCLUDED, spent
+    assert spent[4][2] == ITEM_CONCLUDED, spent  # 食品经营许可 decided, two items still open
+    assert spent[-1][2] == JOURNEY_CONCLUDED, spent
+    journey.refresh_from_db()
+    assert journey.status == "approved"
+
+
+def test_a_plain_step_costs_the_same_whatever_the_size_of_the_bundle(journey, people):  # noqa: F811
+    """The journey is loaded in one statement however many items it has."""
+    main = child(journey, MAIN)
+    sql, _after = complete(open_task(main), people, "approver")
+    assert len(sql) == PLAIN_STEP
+    assert sum(s.startswith('SELECT "cases_case"') for s in sql) == 1
+
+
+def test_accepting_a_bundle_costs_a_fixed_number_of_statements(people):  # noqa: F811
+    """Acceptance moves the journey and starts the first item; pinned so it cannot creep."""
+    citizen = people["citizen"]
+    parent = cases.start_bundle_case(BUNDLE, by=citizen)
+    _provide_everything(parent, citizen)
+    cases.submit(parent.pk, by=citizen)
+    policy.forget_grants(people["clerk"])
+    with CaptureQueriesContext(connection) as queries:
+        cases.accept(parent.pk, by=people["clerk"])
+    assert len(statements(queries)) == ACCEPT_BUNDLE
+
+
+ACCEPT_BUNDLE = 55
