@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from tests.statements import exactly
 from yiwang.audit import services
 from yiwang.audit.models import AuditEvent, ChainHead
 
@@ -46,6 +47,18 @@ def test_the_sealer_links_events_in_id_order_in_batches(actor):
     assert ChainHead.objects.get(pk=1).hash == rows[-1][3]
     result = services.verify()
     assert result.ok and result.checked == 7
+
+
+@pytest.mark.parametrize("n", [3, 9])
+def test_a_batch_costs_the_same_statements_whatever_its_size(actor, n):
+    services.seal()  # the chain's head exists
+    for i in range(n):
+        services.record(actor, f"test.step{i}", actor)
+    # One batch: savepoint, the head locked, the batch read, the events linked in ONE bulk
+    # UPDATE, the head moved, release; the batch came back short: no second query.
+    with exactly(6, f"seal of {n} events in one batch"):
+        sealed = services.seal(batch_size=10)
+    assert sealed.count == n
 
 
 def test_sealing_twice_changes_nothing(actor):

@@ -7,6 +7,7 @@ from django.db import connection, models
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from tests.statements import exactly, fresh
 from yiwang.audit.models import AuditEvent
 from yiwang.identity import policy, services
 from yiwang.identity.models import OrgKind, OrgLevel, OrgUnit, User
@@ -81,6 +82,17 @@ def test_no_copied_path_is_left_behind(neighbour, street_case, user_named):
     assert not OrgUnit.objects.filter(path__startswith=old).exists()
     for model, field in policy.copied_paths():
         assert not model._base_manager.filter(**{f"{field}__startswith": old}).exists()
+
+
+def test_moving_an_org_costs_a_fixed_number_of_statements(neighbour, street_case, user_named):
+    district, _ = neighbour
+    street, admin = OrgUnit.objects.get(code="990101001"), user_named("admin")
+    fresh(admin)
+    # Savepoint, the org locked, the new parent, the old parent; the parent and the tree's
+    # paths (two UPDATEs), then ONE UPDATE per column that copies a path, however many
+    # rows; the org read back, the audit event, release.
+    with exactly(9 + len(policy.copied_paths()), "move_org"):
+        services.move_org(street, district, by=admin)
 
 
 def test_every_copied_org_path_is_registered():

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from tests.statements import exactly, fresh
 from yiwang.audit.models import AuditEvent
 from yiwang.identity import policy, services
 from yiwang.identity.models import OrgUnit, RoleGrant
@@ -100,3 +101,17 @@ def test_the_admin_grants_through_the_service(demo, user_named, client):
     )
     grant.refresh_from_db()
     assert grant.org == street
+
+
+def test_granting_and_revoking_cost_a_fixed_number_of_statements(operator, user_named):
+    clerk, scj = user_named("street-clerk"), OrgUnit.objects.get(code="990101-SCJ")
+    fresh(operator)
+    # Savepoint, the operator's grants, held already? (get_or_create: SELECT, then the
+    # INSERT in a savepoint), the audit event, release.
+    with exactly(8, "grant_role"):
+        grant = services.grant_role(clerk, Role.APPROVER, scj, by=operator)
+    grant = RoleGrant.objects.get(pk=grant.pk)  # as the admin page loads it
+    fresh(operator)
+    # Savepoint, the grant's org and user, the operator's grants, the audit event, DELETE.
+    with exactly(7, "revoke_role"):
+        services.revoke_role(grant, by=operator)

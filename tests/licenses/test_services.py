@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from tests.statements import exactly, fresh
 from yiwang.audit.models import AuditEvent
 from yiwang.core.machines import TransitionError
 from yiwang.licenses import services
@@ -206,3 +207,65 @@ def test_the_job_is_registered():
     from yiwang.licenses import jobs  # noqa: F401
 
     assert any(j.name.endswith("remind_expiring_licences") for j in schedule.jobs())
+
+
+# --- statement budgets (tests/statements.py) ---------------------------------------------------
+
+
+def first_licence_of_the_year(types, user_named):
+    """The year's first licence of a type creates its number counter, and the platform's
+    first signature its signing key: one-off statements the pins below leave out."""
+    someone = user_named("citizen2")
+    services.issue(types["L-SFZ"], holder_person=someone, data=id_card_data(someone), by="t")
+
+
+def test_issuing_replacing_and_revoking_cost_a_fixed_number_of_statements(types, user_named):
+    citizen, head = user_named("citizen"), user_named("head-gaj")
+    first_licence_of_the_year(types, user_named)
+    fresh(head)
+    # Savepoint; the number (counter locked and moved in a savepoint, the number free?);
+    # the issuer's grants, the number free under the lock, the signing key; the licence,
+    # the audit event, the holder's message; release.
+    with exactly(13, "issue (final, a person's)"):
+        licence = services.issue(
+            types["L-SFZ"], holder_person=citizen, data=id_card_data(citizen), by=head
+        )
+    fresh(head)
+    # Savepoint, the old licence locked, grants, its holder; the new one issued as above in
+    # its own savepoint (11, the grants already read); the old one marked, its audit event,
+    # the holder's message; release.
+    with exactly(20, "replace"):
+        new = services.replace(licence.pk, by=head, data_changes={}, reason="有效期满换领")
+    fresh(head)
+    # Savepoint, lock, grants, UPDATE, audit, the holder, the holder's message, release.
+    with exactly(8, "revoke"):
+        services.revoke(new.pk, by=head, reason="证件遗失，已申请补领")
+
+
+def test_confirming_a_draft_costs_a_fixed_number_of_statements(types, user_named):
+    citizen, head = user_named("citizen"), user_named("head-gaj")
+    first_licence_of_the_year(types, user_named)
+    draft = services.issue(
+        types["L-SFZ"], holder_person=citizen, data=id_card_data(citizen), by=head, final=False
+    )
+    fresh(head)
+    # Savepoint, lock, grants, the signing key, UPDATE, audit, the holder, message, release.
+    with exactly(9, "confirm"):
+        services.confirm(draft.pk, by=head, data={"民族": "汉"})
+
+
+def test_telling_an_enterprise_costs_the_same_for_one_or_three_agents(
+    types, enterprise, django_user_model
+):
+    from yiwang.identity import services as identity
+
+    licence_type, data = types["L-YYZZ"], dict.fromkeys(types["L-YYZZ"].fields, "x")
+    services.issue(licence_type, holder_enterprise=enterprise, data=data, by="test")  # the first
+    # As a person's, with the enterprise's agents read in one query and told in one INSERT.
+    with exactly(13, "issue (an enterprise's, 1 agent)"):
+        services.issue(licence_type, holder_enterprise=enterprise, data=data, by="test")
+    for n in range(2):
+        agent = django_user_model.objects.create_user(f"agent{n}", password="x" * 12)
+        identity.authorise_agent(enterprise, agent, valid_from=datetime.date(2020, 1, 1))
+    with exactly(13, "issue (an enterprise's, 3 agents)"):
+        services.issue(licence_type, holder_enterprise=enterprise, data=data, by="test")

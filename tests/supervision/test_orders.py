@@ -23,6 +23,7 @@ from tests.journey.workflow.conftest import (  # noqa: F401 (fixtures)
     people,
     published,
 )
+from tests.statements import exactly, fresh
 from yiwang.catalog import exchange
 from yiwang.core.machines import TransitionError
 from yiwang.identity.models import OrgUnit
@@ -418,3 +419,27 @@ def test_overdue_job_is_registered():
 
     names = [job.name for job in schedule.jobs()]
     assert "yiwang.supervision.order_jobs.mark_overdue_supervision_orders" in names
+
+
+# --- statement budgets (tests/statements.py) ---------------------------------------------------
+
+
+def test_issuing_answering_and_closing_cost_a_fixed_number_of_statements(scj_case, staff):
+    supervisor, chief = staff["supervisor"], staff["chief"]
+    fresh(supervisor)
+    # Savepoint, the case, the supervisor's grants, the departments of the journey, an open
+    # order to that department?, the day's last number, the order in its own savepoint (a
+    # number taken meanwhile is retried), the audit event, the chiefs to tell.
+    with exactly(12, "orders.issue"):
+        order = orders.issue(supervisor, None, "督办事由", "请按期办结。", case=scj_case)
+    fresh(chief)
+    # Savepoint, lock (with the case and department), grants, UPDATE, audit, the issuer.
+    with exactly(7, "orders.respond"):
+        orders.respond(order.pk, chief, "已于今日作出决定。")
+    fresh(supervisor)
+    with exactly(8, "orders.send_back"):  # + the scope checked on the case's place
+        orders.send_back(order.pk, supervisor, "请附决定书编号。", workdays=2)
+    orders.respond(order.pk, chief, "决定书编号 SCJ-2025-001。")
+    fresh(supervisor)
+    with exactly(9, "orders.close"):  # as send_back, + the responder to tell
+        orders.close(order.pk, supervisor, "属实。")

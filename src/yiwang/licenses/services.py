@@ -144,8 +144,8 @@ def holders_to_notify(licence: License) -> list[User]:
 
 
 def _tell_holder(licence: License, subject: str, body: str) -> None:
-    for user in holders_to_notify(licence):
-        notify.site(user, subject, body)
+    """One INSERT however many agents an enterprise has authorised."""
+    notify.site_many(holders_to_notify(licence), subject, body)
 
 
 # --- issuing ------------------------------------------------------------------------------

@@ -137,8 +137,8 @@ def _tell(people, subject: str, body: str, order: SupervisionOrder, *, sms: bool
     recipients = {p.pk: p for p in people if p is not None}
 
     def send():
+        notify.site_many(list(recipients.values()), subject, body, link=url)  # one INSERT
         for person in recipients.values():
-            notify.site(person, subject, body, link=url)
             if sms and person.phone:
                 notify.sms(person.phone, f"【一网】{subject}：{body}", recipient=person)
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.journey.cases.conftest import BUNDLE, FOOD, MAIN, published, shop_licence
+from tests.statements import exactly, fresh
 from yiwang.demo.forms import fill_in
 from yiwang.journey.cases import filling, services
 from yiwang.journey.cases.models import CaseMaterial, Status
@@ -114,21 +115,20 @@ def test_submit_names_every_field_still_needed_and_links_nothing_else(food, citi
     assert "seats" not in food.form_data  # hidden unless catering: not kept
 
 
-def test_saving_and_submitting_cost_a_fixed_number_of_statements(
-    food, citizen, django_assert_num_queries
-):
+def test_saving_and_submitting_cost_a_fixed_number_of_statements(food, citizen):
     provide(food, citizen)
     data = {"business_kind": "catering", "seats": 20, "remarks": "早餐为主"}
+    fresh(citizen)
     # Savepoint, lock, save, release; the published form is compiled once per process.
-    with django_assert_num_queries(4):
+    with exactly(4, "update_form"):
         services.update_form(food.pk, by=citizen, data=data)
-    with django_assert_num_queries(4):
+    with exactly(4, "save_form"):
         services.save_form(food.pk, by=citizen, data={**data, "remarks": "早餐、午餐"})
     # The library check of the licences taken, then the form, materials, number and clock:
     # no statement per field, none per material beyond the licence checks. The case number
     # is one upsert of the day's counter and one update, whatever the size of the bundle;
     # the audit event and the domain event are one INSERT each (no shared row locked).
-    with django_assert_num_queries(21):
+    with exactly(21, "submit"):
         services.submit(food.pk, by=citizen)
 
 

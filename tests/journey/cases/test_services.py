@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from tests.statements import exactly, fresh
 from yiwang.catalog.models import ItemVersion
 from yiwang.core.machines import TransitionError
 from yiwang.demo.forms import fill_in
@@ -427,13 +428,119 @@ def test_the_same_file_on_another_material_is_kept_and_names_where_else_it_is(pe
     assert stored.same_file_on == []
 
 
-def test_attaching_a_file_with_its_duplicate_check_costs_nine_statements(people):
+# --- statement budgets (tests/statements.py) ---------------------------------------------------
+
+
+def filed_bundle(code, citizen):
+    """A 一件事 journey filed by the applicant with its form and every material."""
+    parent = services.start_bundle_case(code, by=citizen)
+    provide_everything(parent, citizen)
+    services.submit(parent.pk, by=citizen)
+    parent.refresh_from_db()
+    return parent
+
+
+def filed_case(citizen):
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    provide_everything(case, citizen)
+    services.submit(case.pk, by=citizen)
+    return case
+
+
+def askable(case):
+    return case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"])
+
+
+def test_starting_a_draft_costs_a_fixed_number_of_statements(people):
+    version, citizen = published("SCJ-XK-0005").pk, people["citizen"]
+    fresh(citizen)
+    # The version and its two places; the case; the form (fields, elements, code lists,
+    # licence types), the two licences prefill reads, saved in one UPDATE; the documents in
+    # two INSERTs and their requirements read back; the e-licence library once per
+    # document linked to it (3) plus the licence's number for its audit event, which with
+    # the use of the licence is one UPDATE and one INSERT; the timeline and the audit event.
+    with exactly(24, "start_case"):
+        services.start_case(version, by=citizen)
+
+
+def test_attaching_a_file_with_its_duplicate_check_costs_a_fixed_number_of_statements(people):
     citizen = people["citizen"]
     case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
-    material = case.materials.exclude(state__in=[*services.NOT_ASKED, "from_license"]).first()
+    material = askable(case).first()
     services.attach_file(material.pk, by=citizen, uploaded=pdf("first.pdf"))
-    with CaptureQueriesContext(connection) as queries:
-        services.attach_file(material.pk, by=citizen, uploaded=pdf("second.pdf"))
-    # one statement of these is the duplicate check (same SHA-256 in the case); the audit
-    # event is one INSERT
-    assert len(queries) <= 9, [q["sql"] for q in queries]
+    upload = pdf("second.pdf")
+    fresh(citizen)
+    # Savepoint, the material, the case locked, the material's state under the lock, the
+    # duplicate check (same SHA-256 in the case), the file, the material, the audit event.
+    with exactly(9, "attach_file"):
+        services.attach_file(material.pk, by=citizen, uploaded=upload)
+
+
+def test_bringing_a_material_to_the_window_costs_a_fixed_number_of_statements(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    material = askable(case).first()
+    fresh(citizen)
+    # Savepoint, the material, the case locked, its state under the lock, the UPDATE.
+    with exactly(6, "provide_at_window"):
+        services.provide_at_window(material.pk, by=citizen)
+
+
+def test_removing_a_file_costs_a_fixed_number_of_statements(people):
+    citizen = people["citizen"]
+    case = services.start_case(published("SCJ-XK-0005").pk, by=citizen)
+    stored = services.attach_file(askable(case).first().pk, by=citizen, uploaded=pdf())
+    fresh(citizen)
+    # Savepoint, the file's case, the case locked, the file read again and deleted, are
+    # there other files, the library checked again for the material, its UPDATE, the audit.
+    with exactly(10, "remove_file"):
+        services.remove_file(stored.pk, by=citizen)
+
+
+def test_withdrawing_costs_the_same_for_a_bundle_of_two_or_four_items(people):
+    citizen = people["citizen"]
+    case = filed_case(citizen)
+    fresh(citizen)
+    # Savepoint, lock, the case and its timeline line (one UPDATE, one INSERT), the open
+    # tasks of the journey cancelled (its ids, one UPDATE), a pending delivery dropped (one
+    # SELECT), the audit and the domain event.
+    with exactly(10, "withdraw of a single case"):
+        services.withdraw(case.pk, by=citizen, reason="不办了")
+    for code, size in [("YJS-0007", 2), ("YJS-0001", 4)]:
+        parent = filed_bundle(code, citizen)
+        assert parent.children.count() == size
+        fresh(citizen)
+        # The same, plus the children locked in one SELECT: every case of the journey and
+        # every timeline line are written in one statement each (_move_family).
+        with exactly(11, f"withdraw of a bundle of {size} items"):
+            services.withdraw(parent.pk, by=citizen, reason="不办了")
+
+
+def test_a_supplement_notice_costs_the_same_for_one_or_five_items(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    for n in (1, 5):
+        parent = filed_bundle("YJS-0001", citizen)
+        items = [{"material": m.pk, "reason": "复印件不清晰"} for m in askable(parent)[:n]]
+        assert len(items) == n
+        fresh(clerk, citizen)
+        # Savepoint, lock, the clerk's grants, the materials, an earlier notice?, the
+        # children locked; the cases and their timeline lines (one statement each), the
+        # notice, the materials asked again in ONE UPDATE however many, the audit and the
+        # domain event, the applicant to tell after commit.
+        with exactly(14, f"request_supplement with {n} items"):
+            services.request_supplement(parent.pk, by=clerk, items=items)
+
+
+def test_refusing_costs_the_same_for_a_bundle_of_two_or_four_items(people):
+    citizen, clerk = people["citizen"], people["clerk"]
+    case = filed_case(citizen)
+    fresh(clerk, citizen)
+    # Savepoint, lock, the clerk's grants, the case and its timeline line, the audit, the
+    # domain event and its delivery to feedback's subscriber (the invitation to rate).
+    with exactly(9, "refuse of a single case"):
+        services.refuse(case.pk, by=clerk, reason="不属于本机关职权范围")
+    for code, size in [("YJS-0007", 2), ("YJS-0001", 4)]:
+        parent = filed_bundle(code, citizen)
+        fresh(clerk, citizen)
+        with exactly(10, f"refuse of a bundle of {size} items"):  # + the children, locked
+            services.refuse(parent.pk, by=clerk, reason="不属于本机关职权范围")

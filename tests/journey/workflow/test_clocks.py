@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests.statements import exactly, fresh
 from yiwang.core.machines import TransitionError
 from yiwang.journey.cases.models import Status, Warning
 from yiwang.journey.workflow import clocks, services
@@ -227,3 +228,40 @@ def test_an_extension_decided_once_cannot_be_decided_again(accepted_case, people
     case.refresh_from_db()
     assert (extension.status, extension.note) == ("approved", "同意")
     assert case.statutory_due_on == statutory
+
+
+# --- statement budgets (tests/statements.py) ---------------------------------------------------
+
+
+def test_suspending_and_resuming_cost_a_fixed_number_of_statements(accepted_case, people, on_day):
+    case, reviewer = accepted_case("CGW-XK-0001"), people["reviewer-cgw"]
+    on_day(FRIDAY)
+    fresh(reviewer)
+    # Savepoint, the case's journey, the case locked, its open task, the reviewer's grants;
+    # the status (timeline line, UPDATE, domain event), the suspension, the audit event.
+    with exactly(11, "suspend"):
+        clocks.suspend(case.pk, by=reviewer, kind="inspection", reason="现场核查")
+    on_day(calendar.add_workdays(FRIDAY, 3))
+    fresh(reviewer)
+    # The same reads and the suspension locked and closed; the open tasks locked and moved
+    # in one UPDATE however many; the case's deadlines, then its status (timeline, UPDATE,
+    # domain event), the audit event.
+    with exactly(15, "resume"):
+        clocks.resume(case.pk, by=reviewer)
+
+
+def test_an_extension_costs_a_fixed_number_of_statements(accepted_case, people):
+    reviewer, head = people["reviewer-cgw"], people["head-cgw"]
+    for approve in (True, False):
+        case = accepted_case("CGW-XK-0001")
+        fresh(reviewer)
+        # Savepoint, journey, lock, open task, grants, an earlier extension?, the department;
+        # the extension, the timeline line, the audit event (the heads are told after commit).
+        with exactly(11, "request_extension"):
+            extension = clocks.request_extension(case.pk, by=reviewer, reason="需要现场勘验")
+        fresh(head)
+        # Savepoint, the extension's case, journey, lock, the extension locked, the head's
+        # grants, the decision; approved: the deadline and a timeline line, refused: the
+        # line only; the case named in the audit event, the audit event.
+        with exactly(12 if approve else 11, f"decide_extension (approve={approve})"):
+            clocks.decide_extension(extension.pk, by=head, approve=approve, note="意见")

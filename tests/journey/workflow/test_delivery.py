@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from tests.statements import exactly, fresh
 from yiwang.core.machines import TransitionError
 from yiwang.journey.workflow import delivery, selectors, services
 from yiwang.journey.workflow.models import ApprovalTask, DeliveryStatus, ResultDelivery
@@ -136,3 +137,25 @@ def test_a_result_not_ready_or_already_delivered_is_not_delivered_again(accepted
         shipped.tracking_number,
         shipped.delivered_at,
     )
+
+
+# --- statement budgets (tests/statements.py) ---------------------------------------------------
+
+MAIL = {"recipient": "张三", "phone": "13800000001", "address": "示例市示范区人民路1号"}
+
+
+def test_choosing_mail_and_shipping_cost_a_fixed_number_of_statements(accepted_case, people):
+    case, citizen, issuer = accepted_case(), people["citizen"], people["issuer"]
+    fresh(citizen)
+    # Savepoint, lock, a result already?, the delivery locked or created (get_or_create:
+    # SELECT, savepoint, INSERT, release), saved, the timeline line, the audit event.
+    with exactly(11, "choose_delivery"):
+        delivery.choose_delivery(case.pk, by=citizen, method="mail", **MAIL)
+    approve_all(case, people)
+    fresh(issuer)
+    # Savepoint, lock, the delivery locked, the issuer's grants, the sending centre; the
+    # day's first tracking number creates the courier's counter row (get_or_create in a
+    # savepoint, then locked and moved on: 8 statements); the delivery, the timeline line,
+    # the domain event, the case named in the audit event, the audit event.
+    with exactly(19, "ship"):
+        delivery.ship(case.pk, by=issuer)

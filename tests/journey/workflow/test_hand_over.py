@@ -10,12 +10,11 @@ import re
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.statements import exactly, fresh
 from yiwang.journey.workflow import delivery, documents, selectors
 from yiwang.journey.workflow.models import DeliveryStatus, HandOver, HandOverCode
 from yiwang.notify.models import Message
@@ -171,15 +170,15 @@ def test_an_applicant_without_a_phone_is_told_to_sign(ready, people):
 
 
 def test_handing_over_costs_a_fixed_number_of_statements(ready, people):
-    case = ready()
+    case, issuer = ready(), people["issuer"]
     signature = png()
     number = last4(case)
-    with CaptureQueriesContext(connection) as queries:
-        signed(case, people["issuer"], id_number=number, signature=signature)
+    fresh(issuer)
     # Savepoint, lock the case, lock the delivery, the issuer's grants, the applicant; update
-    # the delivery, insert the record, the timeline line and the domain event; the audit
-    # event; release.
-    assert len(queries) <= 12, [q["sql"][:60] for q in queries]
+    # the delivery, insert the record, the timeline line and the domain event; the case
+    # named in the audit event, the audit event; release.
+    with exactly(12, "hand_over (signature)"):
+        signed(case, issuer, id_number=number, signature=signature)
 
 
 def test_the_receipt_is_a_pdf_for_staff_and_the_applicant(ready, people, client):
@@ -225,15 +224,16 @@ def test_the_clerks_screen_works_without_javascript(ready, people, client):
 
 
 def test_sending_the_code_and_collecting_with_it_cost_fixed_statements(ready, people):
-    case = ready()
-    with CaptureQueriesContext(connection) as sending:
-        delivery.send_hand_over_code(case.pk, by=people["issuer"])
+    case, issuer = ready(), people["issuer"]
+    fresh(issuer)
+    # Savepoint, lock the case and the delivery, grants, the applicant, replace the code
+    # (expire the earlier ones, insert), the centre named in the text, the outbox message,
+    # the case named in the audit event and the audit event (one insert); release.
+    with exactly(12, "send_hand_over_code"):
+        delivery.send_hand_over_code(case.pk, by=issuer)
     code = texted_code(case)
     number = last4(case)
-    with CaptureQueriesContext(connection) as collecting:
-        delivery.hand_over(case.pk, by=people["issuer"], id_number=number, code=code)
-    # Lock the case and the delivery, grants, the applicant, replace the code, the outbox
-    # message and the audit event (one insert).
-    assert len(sending) <= 12, [q["sql"][:60] for q in sending]
+    fresh(issuer)
     # The signature path's statements, plus reading and using up the code.
-    assert len(collecting) <= 13, [q["sql"][:60] for q in collecting]
+    with exactly(14, "hand_over (texted code)"):
+        delivery.hand_over(case.pk, by=issuer, id_number=number, code=code)

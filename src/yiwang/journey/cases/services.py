@@ -64,6 +64,51 @@ def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> Non
         case.status_code = code
 
 
+def _move_family(
+    family: list[Case], target: Status, *, by, action: str, note: str = "", fields=()
+) -> None:
+    """_move for every case of a journey, written together: one INSERT of the timeline
+    lines and one UPDATE of the cases (status, code, `fields`), however many items the
+    journey has. The pre_save net (core.limits) that bulk writes skip is applied here."""
+    actor = by if getattr(by, "pk", None) else None
+    lines = []
+    for member in family:
+        code = transitions.CASE.check(member.status, target)
+        lines.append(
+            CaseEvent(
+                case=member,
+                actor=actor,
+                action=action,
+                from_status=member.status,
+                to_status=target,
+                status_code=code,
+                note=note,
+            )
+        )
+        member.status = target
+        if code is not None:
+            member.status_code = code
+    _bulk_update(Case, family, ["status", "status_code", *fields])
+    for line in lines:
+        limits.check_stored_text(CaseEvent, line)
+    CaseEvent.objects.bulk_create(lines)
+
+
+def _bulk_update(model, rows: list, fields: list[str]) -> None:
+    """One UPDATE of `fields` on every row (and `updated_at` where the model keeps it),
+    after the checks a save would have made."""
+    if not rows:
+        return
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        now = timezone.now()
+        for row in rows:
+            row.updated_at = now
+        fields = [*fields, "updated_at"]
+    for row in rows:
+        limits.check_stored_text(model, row, update_fields=fields)
+    model.objects.bulk_update(rows, fields)
+
+
 def _email_text(case: Case, body: str, url: str) -> str:
     """Plain text: mail clients and old phones show it as written."""
     return _(
@@ -599,11 +644,9 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
     reason = limits.clean_text(
         reason, label=_("撤回原因"), field="reason", max_chars=WITHDRAW_REASON_MAX
     )
-    for member in _family(case):
-        if member.status in CONCLUDED:  # a bundle's child already decided keeps its decision
-            continue
-        _move(member, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
-        member.save()
+    # A bundle's child already decided keeps its decision.
+    open_members = [m for m in _family(case) if m.status not in CONCLUDED]
+    _move_family(open_members, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
     from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
 
     workflow.cancel_open_tasks(case, by=by)
@@ -743,18 +786,20 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
             state = materials[entry["material"]].state
             transitions.MATERIAL.check(state, CaseMaterial.State.DEFECTIVE)
     case.field_notes = {e["field"]: e["reason"] for e in entries if "field" in e}
-    for member in _family(case):
-        _move(member, Status.SUPPLEMENT, by=by, action="supplement")
-        member.save()
+    _move_family(
+        _family(case), Status.SUPPLEMENT, by=by, action="supplement", fields=["field_notes"]
+    )
     notice = SupplementNotice.objects.create(
         case=case, issued_by=by, repeat_reason=repeat_reason.strip(), items=entries
     )
+    defective = []
     for entry in entries:
         if "material" in entry:
             material = materials[entry["material"]]
             transitions.MATERIAL.move(material, CaseMaterial.State.DEFECTIVE)
             material.note = entry["reason"]
-            material.save(update_fields=["state", "note"])
+            defective.append(material)
+    _bulk_update(CaseMaterial, defective, ["state", "note"])  # one UPDATE for the notice
     audit.record(
         by,
         "case.supplement_requested",
@@ -783,11 +828,17 @@ def refuse(case_id, *, by, reason: str) -> Case:
     reason = limits.clean_text(reason, label=_("不予受理的理由"), field="reason")
     if not reason:
         raise ValidationError(_("请写明不予受理的理由。"), code="reason_required")
-    for member in _family(case):
-        _move(member, Status.REFUSED, by=by, action="refuse", note=reason)
-        member.refusal_reason = reason
-        member.concluded_at = timezone.now()
-        member.save()
+    family, now = _family(case), timezone.now()
+    for member in family:
+        member.refusal_reason, member.concluded_at = reason, now
+    _move_family(
+        family,
+        Status.REFUSED,
+        by=by,
+        action="refuse",
+        note=reason,
+        fields=["refusal_reason", "concluded_at"],
+    )
     audit.record(by, "case.refused", case, org_path=case.place_path)
     # The applicant's notice carries the invitation to rate (好差评: refusals are rated
     # too): feedback's subscriber sends it with the words of decision_notice.

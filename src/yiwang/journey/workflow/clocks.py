@@ -201,15 +201,19 @@ def _move_deadlines(case: Case, n: int, *, statutory_only: bool, by, note: str =
         fields["promised_due_on"] = promised.date if promised else None
         fields["warning_on"] = _shift(case.warning_on, n).date if case.warning_on else None
         provisional.append(promised)
-        for task in ApprovalTask.objects.select_for_update().filter(
-            case=case, status__in=OPEN_TASK
-        ):
+        tasks = list(
+            ApprovalTask.objects.select_for_update().filter(case=case, status__in=OPEN_TASK)
+        )
+        for task in tasks:
             due = _shift(task.due_on, n)
             task.due_on = due.date if due else None
             task.due_provisional = task.due_provisional or bool(due and due.provisional)
             task.warning_on = _shift(task.warning_on, n).date if task.warning_on else None
             task.warning = level(task.due_on, task.warning_on)
-            task.save(update_fields=["due_on", "due_provisional", "warning_on", "warning"])
+        if tasks:  # one UPDATE for every open task (dates and a level: no free text)
+            ApprovalTask.objects.bulk_update(
+                tasks, ["due_on", "due_provisional", "warning_on", "warning"]
+            )
     fields["due_provisional"] = case.due_provisional or any(
         d and d.provisional for d in provisional
     )
