@@ -46,8 +46,7 @@ STAFF_LINK = "/workbench/tasks/{pk}/"
 def holders(role: str, org_path: str) -> list[User]:
     """Active users holding `role` at the org or one of its ancestors (a role reaches its
     unit's subtree)."""
-    ids = identity_holders.holder_ids(role, org_path)
-    return list(User.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+    return identity_holders.holders(role, org_path)
 
 
 def _pushed_words(task: ApprovalTask, case) -> tuple[str, str]:
