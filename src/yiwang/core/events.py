@@ -46,19 +46,28 @@ class Handler:
     kind: str
     func: Callable[[DomainEvent], object]
     when: Callable[[dict], bool] | None = None
+    later: bool = False  # run by the worker as a task, not in the committing process
 
 
 _handlers: dict[str, dict[str, Handler]] = {}  # kind → name → handler
 
 
-def subscribe(kind: str, *, name: str | None = None, when: Callable[[dict], bool] | None = None):
+def subscribe(
+    kind: str,
+    *,
+    name: str | None = None,
+    when: Callable[[dict], bool] | None = None,
+    later: bool = False,
+):
     """Register `func(event)` for events of `kind`. `when(payload)`, if given, decides at
     append time whether this event concerns the handler at all (no delivery row is written
     otherwise). The name (default: the function's dotted path) identifies the handler in
-    the delivery rows: keep it stable, or pending deliveries lose their handler."""
+    the delivery rows: keep it stable, or pending deliveries lose their handler. `later`:
+    the delivery is handed to the worker as a task once the command commits, instead of
+    running in the committing process (work that is slow and that nobody waits for)."""
 
     def register(func):
-        handler = Handler(name or f"{func.__module__}.{func.__qualname__}", kind, func, when)
+        handler = Handler(name or f"{func.__module__}.{func.__qualname__}", kind, func, when, later)
         _handlers.setdefault(kind, {})[handler.name] = handler
         return func
 
@@ -89,15 +98,39 @@ def append(kind: str, aggregate, *, by=None, org_path: str = "", **payload) -> D
         payload=payload,
         actor_id=getattr(by, "pk", None),
     )
-    concerned = [h for h in subscribers(kind) if h.when is None or h.when(payload)]
-    if concerned:
-        EventDelivery.objects.bulk_create(
-            EventDelivery(event=event, handler=handler.name) for handler in concerned
-        )
-        # robust: whatever goes wrong leaves the deliveries pending for the job; the
-        # command itself has committed and succeeded.
-        transaction.on_commit(lambda: dispatch(event.pk), robust=True)
+    _deliver([event])
     return event
+
+
+def _deliver(appended: list[DomainEvent]) -> None:
+    """Write the events' delivery rows (one insert) and run them once the command commits:
+    in this process, or as tasks for the subscribers that asked to run `later`."""
+    deliveries = [
+        EventDelivery(event=event, handler=handler.name)
+        for event in appended
+        for handler in subscribers(event.kind)
+        if handler.when is None or handler.when(event.payload)
+    ]
+    if not deliveries:
+        return
+    EventDelivery.objects.bulk_create(deliveries)
+    now_ids, later_ids = [], []
+    for delivery in deliveries:
+        handler = _handler(delivery.handler)
+        (later_ids if handler is not None and handler.later else now_ids).append(delivery.pk)
+
+    def run_all():
+        for delivery_id in now_ids:
+            run(delivery_id)
+        if later_ids:
+            from .tasks import run_event_delivery
+
+            for delivery_id in later_ids:
+                run_event_delivery.enqueue(delivery_id)
+
+    # robust: whatever goes wrong leaves the deliveries pending for the job; the command
+    # itself has committed and succeeded.
+    transaction.on_commit(run_all, robust=True)
 
 
 def append_all(entries, *, by=None) -> list[DomainEvent]:
@@ -117,21 +150,7 @@ def append_all(entries, *, by=None) -> list[DomainEvent]:
         )
         for kind, aggregate, org_path, payload in entries
     )
-    deliveries = [
-        EventDelivery(event=event, handler=handler.name)
-        for event in appended
-        for handler in subscribers(event.kind)
-        if handler.when is None or handler.when(event.payload)
-    ]
-    if deliveries:
-        EventDelivery.objects.bulk_create(deliveries)
-        concerned = list(dict.fromkeys(d.event_id for d in deliveries))
-
-        def dispatch_all():
-            for event_id in concerned:
-                dispatch(event_id)
-
-        transaction.on_commit(dispatch_all, robust=True)
+    _deliver(appended)
     return appended
 
 

@@ -512,10 +512,13 @@ def remove_file(file_id, *, by) -> CaseMaterial:
 # --- submit ---------------------------------------------------------------------------------
 
 
-def _family(case: Case) -> list[Case]:
+def _family(case: Case, *related) -> list[Case]:
     if not case.is_bundle:  # only a bundle's parent has children: no query
+        if related and case.item_version_id:
+            case.item_version  # noqa: B018 - read now, as the children's are
         return [case]
-    return [case, *case.children.select_for_update().order_by("pk")]
+    children = case.children.select_for_update(of=("self",)).select_related(*related)
+    return [case, *children.order_by("pk")]
 
 
 @transaction.atomic
@@ -658,21 +661,28 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
 # --- intake at the comprehensive window ----------------------------------------------------
 
 
-def _intake(case_id, by) -> Case:
-    case = _lock(case_id)
+def _intake(case_id, by, *related) -> Case:
+    case = _lock(case_id, *related)
     policy.require(by, "case.intake", case)
     if case.parent_id:
         raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
     return case
 
 
+CLOCK_FIELDS = ["promised_due_on", "statutory_due_on", "due_provisional", "warning_on"]
+
+
 def _start_clock(case: Case, start: datetime.date) -> None:
-    """Deadlines in working days from acceptance, from the item version's time limits."""
+    """Deadlines in working days from acceptance, from the item version's time limits,
+    and the day the yellow warning begins."""
+    from yiwang.journey.workflow.clocks import warning_start  # lazily: clocks imports cases
+
     version = case.item_version
     promised = calendar.add_workdays_checked(start, version.promised_days)
     statutory = calendar.add_workdays_checked(start, version.statutory_days)
     case.promised_due_on, case.statutory_due_on = promised.date, statutory.date
     case.due_provisional = promised.provisional or statutory.provisional
+    case.warning_on = warning_start(case.promised_due_on, version.promised_days)
 
 
 @transaction.atomic
@@ -680,7 +690,7 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
     """受理: starts every clock of the journey. With tolerance (容缺), materials that may
     come later are tracked until provided; a deemed acceptance (Art. 32) counts from the
     day of receipt."""
-    case = _lock(case_id) if deemed else _intake(case_id, by)
+    case = _lock(case_id, "item_version") if deemed else _intake(case_id, by, "item_version")
     open_materials = list(case.materials.filter(required=True).exclude(state__in=PROVIDED))
     if open_materials and not deemed:
         if not tolerated or any(not m.tolerable for m in open_materials):
@@ -693,19 +703,29 @@ def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Cas
         transitions.MATERIAL.check(material.state, CaseMaterial.State.TOLERATED)
     now = timezone.now()
     start = case.received_on if deemed else timezone.localdate()
-    for member in _family(case):
-        _move(member, Status.ACCEPTED, by=by, action="deemed_accept" if deemed else "accept")
+    family = _family(case, "item_version")
+    for member in family:
         member.accepted_at, member.tolerated = now, bool(open_materials)
         member.deemed_accepted = deemed
         if member.item_version_id:
             _start_clock(member, start)
-        member.save()
+    _move_family(
+        family,
+        Status.ACCEPTED,
+        by=by,
+        action="deemed_accept" if deemed else "accept",
+        fields=["accepted_at", "tolerated", "deemed_accepted", *CLOCK_FIELDS],
+    )
     for material in open_materials:
         transitions.MATERIAL.move(material, CaseMaterial.State.TOLERATED)
-        material.save(update_fields=["state"])
+    if open_materials:
+        CaseMaterial.objects.filter(pk__in=[m.pk for m in open_materials]).update(
+            state=CaseMaterial.State.TOLERATED
+        )
     from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
 
-    workflow.start_approval(case, by=by)  # accepted → in_review (8), first tasks pushed
+    # accepted → in_review (8), first tasks pushed
+    workflow.start_approval(case, by=by, children=family[1:])
     audit.record(
         by,
         "case.deemed_accepted" if deemed else "case.accepted",

@@ -96,13 +96,6 @@ def task_workdays_left(task: ApprovalTask) -> calendar.WorkdayCount | None:
     return calendar.workdays_between_checked(position.clock_day(task.case), task.due_on)
 
 
-def start_case_clock(case: Case) -> None:
-    """When approval starts: the day the case's yellow warning begins."""
-    if case.promised_due_on and case.item_version_id:
-        days = case.item_version.promised_days
-        cases.set_clock(case, warning_on=warning_start(case.promised_due_on, days))
-
-
 def _shift(day, workdays: int) -> calendar.Deadline | None:
     if day is None:
         return None

@@ -1,5 +1,6 @@
 """The journey's own subscribers (docs/events.md): what follows a decision but is not part
-of it runs after the decision commits, so completing a task stays a short transaction.
+of it runs after the decision commits — as a task, in the worker — so completing a task
+stays a short transaction and the approver does not wait for it.
 
 - An item concluded approved drafts its licence result for the issuer to confirm
   (licenses.services.issue_for_case), and in a bundle the later items' materials that
@@ -16,7 +17,10 @@ APPROVED = {str(Status.APPROVED), str(Status.APPROVED_TOLERATED)}
 
 
 @events.subscribe(
-    "case.concluded", name="journey.draft_result", when=lambda p: p.get("outcome") in APPROVED
+    "case.concluded",
+    name="journey.draft_result",
+    when=lambda p: p.get("outcome") in APPROVED,
+    later=True,  # the worker drafts it: the approver does not wait for the licence
 )
 def draft_result(event) -> None:
     case = Case.objects.select_related("item_version", "parent").get(pk=event.aggregate_id)

@@ -82,6 +82,17 @@ def template_for(version: ItemVersion) -> ProcessTemplate:
     return template
 
 
+def templates_for(versions) -> dict[int, ProcessTemplate]:
+    """{version id: template} for several versions: one read, and generated where missing."""
+    found = {
+        t.item_version_id: t for t in ProcessTemplate.objects.filter(item_version__in=versions)
+    }
+    for version in versions:
+        if version.pk not in found:
+            found[version.pk] = template_for(version)
+    return found
+
+
 def template_of(case) -> ProcessTemplate:
     """The template of the case's pinned item version, read without loading the version
     when it exists already (every stage push asks)."""
@@ -126,12 +137,11 @@ def bundle_roles(bundle_id: int) -> dict[int, tuple[str, int]]:
     }
 
 
-def journey(parent) -> Journey:
-    roles = {
-        m.item_id: (m.role, m.position)
-        for m in BundleItem.objects.filter(bundle_id=parent.bundle_id)
-    }
-    children = list(parent.children.select_related("item_version").order_by("pk"))
+def journey(parent, children=None) -> Journey:
+    """The parent's children (read unless given, with their item versions) in order."""
+    roles = bundle_roles(parent.bundle_id)
+    if children is None:
+        children = list(parent.children.select_related("item_version").order_by("pk"))
 
     def where(child):
         return roles.get(child.item_version.item_id, (BundleItem.Role.PARALLEL, 0))

@@ -182,26 +182,24 @@ class _Writes:
 # --- starting -------------------------------------------------------------------------------
 
 
-def start_approval(case, *, by) -> None:
+def start_approval(case, *, by, children=()) -> None:
     """Called by cases.services.accept inside its transaction, with the accepted journey
-    locked: the case (or the bundle parent) goes in_review (8) and the first tasks are
-    pushed — for a bundle, to the first main item's case. Every item's process template
-    is generated now, so no later step has to."""
+    locked (and, for a bundle, its `children`, their clocks started): the case (or the
+    bundle parent) goes in_review (8) and the first tasks are pushed — for a bundle, to
+    the first main item's case. Every item's process template is generated now, so no
+    later step has to."""
     writes = _Writes(by)
     writes.move(case, Status.IN_REVIEW, action="review")
     if case.bundle_id and case.parent_id is None:
-        order = process.journey(case)
-        for child in order.main + order.parallel:
-            clocks.start_case_clock(child)  # every child's clock runs from acceptance
-            process.template_of(child)
-        first = order.main[:1] or order.parallel
-        _start_cases(writes, first)
+        order = process.journey(case, children)
+        templates = process.templates_for([c.item_version for c in children])
+        for child in children:
+            child.template_id = templates[child.item_version_id].pk
+            child.template_created = templates[child.item_version_id].created_at
+        _start_cases(writes, order.main[:1] or order.parallel)
     else:
-        clocks.start_case_clock(case)
-        steps = process.task_steps(process.template_of(case))
+        steps = process.task_steps(process.templates_for([case.item_version])[case.item_version_id])
         writes.push(case, steps[0], 1)
-    case.save()
-    writes.cases.pop(case.pk, None)
     writes.save()
 
 
