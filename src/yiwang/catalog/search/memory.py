@@ -36,6 +36,7 @@ COMMON_SHARE = 0.02
 COMMON_MIN = 100
 MAX_TERMS = 50_000  # looked-up terms kept per snapshot
 MAX_CARDS = 50_000  # query.result_cards entries kept per snapshot
+MAX_SHARES = 2_000_000  # documents' bm25 shares of the looked-up terms kept per snapshot
 
 _epoch = 0
 _lock = threading.Lock()
@@ -58,6 +59,9 @@ class Snapshot:
         self.forms: list[list[str]] = []
         self.hot: list[bool] = []
         self.group: list[int] = []
+        # What ranking reads of a document: (version id, title, phrases, name forms, hot,
+        # which follow-up its name is).
+        self.row: list[tuple] = []
         name_words: dict[str, array] = {}
         keyword_words: dict[str, array] = {}
         forms = []
@@ -72,6 +76,7 @@ class Snapshot:
             self.forms.append(title_pinyin.split())
             self.hot.append(bool(hot))
             self.group.append(follow_up_group(title))
+            self.row.append((version, title, phrases, self.forms[-1], bool(hot), self.group[-1]))
             for word in set(name.split()):
                 name_words.setdefault(word, array("i")).append(pos)
             for word in set(keywords.split()):
@@ -89,6 +94,8 @@ class Snapshot:
         self.norm = [1.2 * (0.25 + 0.75 * n / average) for n in self.length]
         self.common = max(COMMON_MIN, int(COMMON_SHARE * self.size))
         self.terms: dict[tuple[str, bool], tuple[frozenset | None, int]] = {}
+        self.shares: dict[tuple[str, bool], tuple] = {}  # query._shares, per term
+        self.shared = 0  # how many documents' shares those hold
         self.allowed: dict[str, frozenset] = {}
         self.fuzzy = None
         self.cards: dict = {}

@@ -158,7 +158,7 @@ def _parse(raw: str) -> Parsed:
 
 
 def _candidates(parsed: Parsed, filters: Filters) -> list[tuple]:
-    """(version_id, rank, title, phrases, name forms, hot, follow-up group), best rank
+    """(rank, (version_id, title, phrases, name forms, hot, follow-up group)), best rank
     first, at most MAX_RESULTS.
 
     The database's full-text index lists the documents of each word (whole words; a Latin
@@ -172,64 +172,86 @@ def _candidates(parsed: Parsed, filters: Filters) -> list[tuple]:
     snapshot = memory.snapshot(_follow_up_group)
     allowed = snapshot.allowed_positions(filters) if filters else None
     scores: dict[int, float] = {}
-    common = []  # (idf, name positions, keyword positions)
+    common = []  # (number of documents naming it, its shares)
     for prefix in parsed.prefixes:
-        found, frequency = snapshot.term(prefix, prefix=True)
-        if found is None:
-            found = snapshot.form_prefix(prefix)  # the names' pinyin, initials, English
-        found = [pos for pos in found if pos in allowed] if allowed is not None else found
-        _bm25(snapshot, scores, snapshot.idf(frequency), dict.fromkeys(found, PREFIX_WEIGHT))
+        _, shares = _shares(snapshot, prefix, True)
+        _bm25(scores, shares, allowed)
     for term in parsed.terms:
-        found, frequency = snapshot.term(term)
-        idf = snapshot.idf(frequency)
-        name, keywords = snapshot.named(term)
-        if found is None and len(name) + len(keywords) > snapshot.common:
-            common.append((idf, name, keywords))
+        named, shares = _shares(snapshot, term)
+        if named is not None:
+            common.append((named, shares))
             continue
-        _add(snapshot, scores, idf, name, keywords, found or frozenset(), allowed)
+        _bm25(scores, shares, allowed)
     if not scores and common:
-        idf, name, keywords = min(common, key=lambda c: len(c[1]) + len(c[2]))
-        _add(snapshot, scores, idf, name, keywords, frozenset(), allowed)
+        _bm25(scores, min(common, key=lambda c: c[0])[1], allowed)
     elif scores:
-        for idf, name, keywords in common:
-            _add(snapshot, scores, idf, name, keywords, frozenset(), scores.keys())
+        for _, shares in common:
+            _bm25(scores, shares, scores)
     # Positions follow version ids: equal ranks keep the order of the ids.
-    best = heapq.nsmallest(MAX_RESULTS, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [
-        (
-            snapshot.version[pos],
-            score,
-            snapshot.title[pos],
-            snapshot.phrases[pos],
-            snapshot.forms[pos],
-            snapshot.hot[pos],
-            snapshot.group[pos],
-        )
-        for pos, score in best
-    ]
+    if len(scores) > MAX_RESULTS:
+        cut = heapq.nlargest(MAX_RESULTS, scores.values())[-1]
+        kept = [(-score, pos) for pos, score in scores.items() if score >= cut]
+    else:
+        kept = [(-score, pos) for pos, score in scores.items()]
+    kept.sort()
+    row = snapshot.row
+    return [(-score, row[pos]) for score, pos in kept[:MAX_RESULTS]]
 
 
-def _add(snapshot, scores, idf, name, keywords, found, only) -> None:
-    """One word's bm25 share to the documents holding it: in their name, keywords, or
-    elsewhere (`found`, the full-text index's list); `only` those documents, if given."""
+def _shares(snapshot, term: str, prefix: bool = False) -> tuple[int | None, dict[int, float]]:
+    """A word's bm25 share of each document holding it, once per snapshot: (None, shares),
+    or, for a word too common to list whose name and keyword documents are many too, (how
+    many those are, their shares), which only add to documents other words found.
+
+    bm25 (k1 1.2, as FTS5's) with field weights: in the name, the keywords, elsewhere
+    (the full-text index's list; a Latin prefix anywhere, or in the names' forms), each
+    field counting the word once."""
+    key = (term, prefix)
+    found = snapshot.shares.get(key)
+    if found is not None:
+        return found
+    positions, frequency = snapshot.term(term, prefix=prefix)
+    if prefix:
+        if positions is None:
+            positions = snapshot.form_prefix(term)  # the names' pinyin, initials, English
+        named, weighted = None, dict.fromkeys(positions, PREFIX_WEIGHT)
+    else:
+        name, keywords = snapshot.named(term)
+        named = None
+        if positions is None and len(name) + len(keywords) > snapshot.common:
+            named = len(name) + len(keywords)
+        weighted = dict.fromkeys(positions or (), BODY_WEIGHT)
+        for pos in keywords:
+            weighted[pos] = KEYWORD_WEIGHT
+        for pos in name:
+            also = KEYWORD_WEIGHT if weighted.get(pos) == KEYWORD_WEIGHT else 0.0
+            weighted[pos] = NAME_WEIGHT + also
+    norm, factor = snapshot.norm, snapshot.idf(frequency) * 2.2
+    shares = {pos: factor * weight / (weight + norm[pos]) for pos, weight in weighted.items()}
+    found = (named, shares)
+    # Threads may race here: at worst a term's shares are computed twice, the count is off.
+    if snapshot.shared + len(shares) > memory.MAX_SHARES:
+        snapshot.shares.clear()
+        snapshot.shared = 0
+    snapshot.shares[key] = found
+    snapshot.shared += len(shares)
+    return found
+
+
+def _bm25(scores: dict[int, float], shares: dict[int, float], only=None) -> None:
+    """Adds a word's shares to the scores, of the documents in `only` (a set, or the
+    scores themselves) if given."""
     if only is not None:
-        found = found & only if isinstance(only, frozenset) else [p for p in found if p in only]
-        keywords = [pos for pos in keywords if pos in only]
-        name = [pos for pos in name if pos in only]
-    weighted = dict.fromkeys(found, BODY_WEIGHT)
-    for pos in keywords:
-        weighted[pos] = KEYWORD_WEIGHT
-    for pos in name:
-        also = KEYWORD_WEIGHT if weighted.get(pos) == KEYWORD_WEIGHT else 0.0
-        weighted[pos] = NAME_WEIGHT + also
-    _bm25(snapshot, scores, idf, weighted)
-
-
-def _bm25(snapshot, scores, idf, weighted: dict[int, float]) -> None:
-    """bm25 (k1 1.2, as FTS5's): a word's share, `weighted` its fields' weights summed."""
-    norm, get, factor = snapshot.norm, scores.get, idf * 2.2
-    for pos, weight in weighted.items():
-        scores[pos] = get(pos, 0.0) + factor * weight / (weight + norm[pos])
+        if len(only) < len(shares):
+            shares = {pos: shares[pos] for pos in only if pos in shares}
+        else:
+            shares = {pos: share for pos, share in shares.items() if pos in only}
+    if not scores:
+        scores.update(shares)
+        return
+    get = scores.get
+    for pos, share in shares.items():
+        scores[pos] = get(pos, 0.0) + share
 
 
 def _coverage(phrases: list[str], haystack: str, total: int) -> float:
@@ -239,11 +261,17 @@ def _coverage(phrases: list[str], haystack: str, total: int) -> float:
 def _uncovered(phrases: list[str], title: str) -> float:
     """The share of a name the query's phrases leave out: 居民身份证申领 answers 身份证
     better than 临时居民身份证申领."""
+    return _left_out([p for p in phrases if p in title], title)
+
+
+def _left_out(present: list[str], title: str) -> float:
+    """_uncovered, given the phrases the title holds."""
     if not title:
         return 0.0
-    present = [p for p in phrases if p in title]
     if not present:
         return 1.0
+    if len(present) == 1 and title.count(present[0]) == 1:
+        return 1 - len(present[0]) / len(title)
     covered = set()
     for phrase in present:
         start = title.find(phrase)
@@ -334,13 +362,23 @@ def _follow_up(
     among the candidates."""
     if group < 0:
         return 0.0
-    words, cues = FOLLOW_UPS[group]
-    if any(c in parsed.text for c in cues):
+    if _cued(parsed, group, exchange, reissue):
         return 1.0
+    return _named_follow_up(parsed, title, group)
+
+
+def _cued(parsed: Parsed, group: int, exchange: bool, reissue: bool) -> bool:
+    """The query's own words ask for this kind of follow-up (whatever the name)."""
+    if any(c in parsed.text for c in FOLLOW_UPS[group][1]):
+        return True
     if group == REISSUE and not exchange and any(c in parsed.text for c in DAMAGE):
-        return 1.0
-    if group == EXCHANGE and not reissue and any(c in parsed.text for c in LOST):
-        return 1.0
+        return True
+    return group == EXCHANGE and not reissue and any(c in parsed.text for c in LOST)
+
+
+def _named_follow_up(parsed: Parsed, title: str, group: int) -> float:
+    """+1 when an official term the query stands for names this follow-up in the name."""
+    words = FOLLOW_UPS[group][0]
     if any(w in e for e in parsed.expansions if e in title for w in words):
         return 1.0
     return -1.0
@@ -350,16 +388,22 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
     """(score, version_id, title, phrases) best first."""
     if not rows:
         return []
-    best = max(row[1] for row in rows) or 1.0
+    best = max(row[0] for row in rows) or 1.0
+    latin = parsed.latin
     phrases = parsed.phrases
     total = sum(len(p) for p in phrases)
     compact = parsed.text.replace(" ", "")
-    named = {row[-1] for row in rows if not parsed.latin and _coverage(phrases, row[2], total) > 0}
+    expansions = list(parsed.expansions)
+    # The query's phrases each name holds, and their share of the query.
+    present = [] if latin else [[p for p in phrases if p in row[1][1]] for row in rows]
+    on_names = [sum(map(len, found)) / total if total else 0.0 for found in present]
+    named = {row[1][-1] for row, on_name in zip(rows, on_names, strict=False) if on_name > 0}
     exchange, reissue = EXCHANGE in named, REISSUE in named
-    scored = []
-    for version_id, rank, title, doc_phrases, forms, hot, group in rows:
+    cued: dict[int, bool] = {}  # per follow-up kind: the query's words ask for it
+    scores, follow_ups, credits, answers = [], [], [], []
+    for n, (rank, (_, title, doc_phrases, forms, hot, group)) in enumerate(rows):
         score = rank / best
-        if parsed.latin:
+        if latin:
             # The name's forms: its pinyin, initials and English words.
             if any(f.startswith(compact) for f in forms):
                 score += 2.0
@@ -368,31 +412,47 @@ def _ranked(parsed: Parsed, rows: list[tuple]) -> list[tuple[float, int, str, st
             if parsed.words:
                 english = sum(any(f.startswith(w) for f in forms) for w in parsed.words)
                 score += 2.0 * english / len(parsed.words)
-            on_name = float(any(term in title for term in parsed.expansions))
-            on_phrases = float(any(term in doc_phrases for term in parsed.expansions))
-            score += 3.0 * on_name - 0.5 * _uncovered(list(parsed.expansions), title)
+            on_name = float(any(term in title for term in expansions))
+            on_phrases = float(any(term in doc_phrases for term in expansions))
+            score += 3.0 * on_name - 0.5 * _uncovered(expansions, title)
         else:
-            on_name = _coverage(phrases, title, total)
-            on_phrases = _coverage(phrases, doc_phrases, total)
-            score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * _uncovered(phrases, title)
-        follow_up = _follow_up(parsed, title, group, exchange, reissue)
-        if follow_up > 0:
-            score += FOLLOW_UP_BONUS
-        score += 0.3 * bool(hot)
-        answers = max(on_name, on_phrases)
-        scored.append((score, version_id, title, doc_phrases, follow_up, on_name, answers))
-    asked = any(f > 0 and n > 0 for *_, f, n, _ in scored)
+            on_name = on_names[n]
+            on_phrases = (
+                sum([len(p) for p in phrases if p in doc_phrases]) / total if total else 0.0
+            )
+            found = present[n]
+            if len(found) == 1 and title.count(found[0]) == 1:
+                left_out = 1 - len(found[0]) / len(title)  # _left_out's common case
+            else:
+                left_out = _left_out(found, title)
+            score += 3.0 * on_name + 1.5 * on_phrases - 0.5 * left_out
+        if group < 0:
+            follow_up = 0.0
+        else:
+            asks = cued.get(group)
+            if asks is None:
+                asks = cued[group] = _cued(parsed, group, exchange, reissue)
+            follow_up = 1.0 if asks else _named_follow_up(parsed, title, group)
+            if follow_up > 0:
+                score += FOLLOW_UP_BONUS
+        if hot:
+            score += 0.3
+        scores.append(score)
+        follow_ups.append(follow_up)
+        credits.append(on_name)
+        answers.append(on_name if on_name >= on_phrases else on_phrases)
+    asked = any(f > 0 and c > 0 for f, c in zip(follow_ups, credits, strict=True))
     # A follow-up not asked for loses its name credit only as far as something that is no
     # follow-up answers the query too (by name, keywords or result): 户口本 → 居民户口簿补领,
     # the only item about it.
-    base = max((a for *_, f, _, a in scored if f == 0), default=0.0)
+    base = max((a for f, a in zip(follow_ups, answers, strict=True) if f == 0), default=0.0)
     ranked = []
-    for score, *rest, f, on_name, _ in scored:
+    for (_, row), score, f, on_name in zip(rows, scores, follow_ups, credits, strict=True):
         if f < 0:
-            score -= FOLLOW_UP_PENALTY * min(on_name, base)
+            score -= FOLLOW_UP_PENALTY * (on_name if on_name <= base else base)
         elif f == 0 and asked:
             score -= SUPERSEDED_PENALTY * on_name
-        ranked.append((score, *rest))
+        ranked.append((score, row[0], row[1], row[2]))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return ranked
 
