@@ -206,4 +206,4 @@ def test_the_licence_is_drafted_after_the_decision_at_a_fixed_cost(
     assert License.objects.filter(case=main).exists()
 
 
-DRAFT_STATEMENTS = 44
+DRAFT_STATEMENTS = 43
