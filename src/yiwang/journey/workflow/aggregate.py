@@ -7,15 +7,19 @@ tolerated (容缺) material it needs is still owed; then every task of the task'
 its template step. What the command decides is decided on these rows alone
 (workflow.decide)."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.db import router
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from yiwang.catalog.models import BundleItem, ItemVersion
 from yiwang.journey.cases.models import Case, CaseMaterial
 
-from . import decide
+from . import decide, process
 from .models import OPEN_TASK, ApprovalTask, ProcessTemplate, ResultDelivery
 
 
@@ -62,28 +66,81 @@ def _owed() -> Exists:
     )
 
 
-def for_task(task_id) -> TaskJourney:
+# The journey's query is built by the ORM once per process and database, with this id in
+# place of the task's, and then run as compiled: building it (a dozen subqueries) cost more
+# than running it.
+_SENTINEL = -7_654_321
+_compiled: dict[str, tuple[str, tuple]] = {}
+
+
+def _journey_query(task_id):
     case_of_task = ApprovalTask.objects.filter(pk=task_id).values("case_id")[:1]
     parent = Case.objects.filter(pk=Subquery(case_of_task)).values("parent_id")[:1]
-    rows = list(
+    return (
         Case.objects.select_for_update(of=("self",))
         .filter(
             Q(pk=Subquery(case_of_task)) | Q(pk=Subquery(parent)) | Q(parent_id=Subquery(parent))
         )
-        .annotate(owed=_owed(), **_bundle_and_template())
+        .annotate(owed=_owed(), task_case=Subquery(case_of_task), **_bundle_and_template())
         .order_by("pk")
     )
+
+
+def _journey_rows(task_id: int) -> list[Case]:
+    alias = router.db_for_write(Case)
+    if alias not in _compiled:
+        sql, params = _journey_query(_SENTINEL).query.get_compiler(alias).as_sql()
+        _compiled[alias] = (sql, tuple(params))
+    sql, params = _compiled[alias]
+    rows = list(
+        Case.objects.db_manager(alias).raw(sql, [task_id if p == _SENTINEL else p for p in params])
+    )
+    for row in rows:  # a raw query leaves annotations as the database gave them
+        row.template_created = _aware(row.template_created)
+    return rows
+
+
+def _aware(value):
+    """SQLite returns a timestamp annotation as text; the ORM's own reads are aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def _with_steps(tasks: list[ApprovalTask], case: Case) -> None:
+    """Each task's template step (and its org), from the process's cache of the case's
+    template when the journey's row named it; read with the tasks otherwise."""
+    steps = {}
+    if getattr(case, "template_id", None):
+        steps = {s.pk: s for s in process.steps_of(case.template_id, case.template_created)}
+    for task in tasks:
+        step = steps.get(task.step_id)
+        if step is None:
+            continue  # read lazily (a step of another kind than a task step)
+        task.step = step
+        if step.org_id == task.org_id:
+            task.org = step.org
+
+
+def for_task(task_id) -> TaskJourney:
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    rows = _journey_rows(task_id)
+    if not rows:
+        raise Http404
     tasks = list(
-        ApprovalTask.objects.select_for_update(of=("self",))
-        .select_related("step__template", "org")
-        .filter(case_id=Subquery(case_of_task))
-        .order_by("pk")
+        ApprovalTask.objects.select_for_update().filter(case_id=rows[0].task_case).order_by("pk")
     )
-    task = next((t for t in tasks if str(t.pk) == str(task_id)), None)
+    task = next((t for t in tasks if t.pk == task_id), None)
     if task is None:
         raise Http404
     by_pk = {case.pk: case for case in rows}
     case = by_pk[task.case_id]
+    _with_steps(tasks, case)
     for each in tasks:
         each.case = case
     top = by_pk.get(case.parent_id)

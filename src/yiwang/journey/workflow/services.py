@@ -153,13 +153,8 @@ class _Writes:
         self.announce("case.concluded", case, outcome=str(outcome))
 
     def save(self) -> None:
-        if self.tasks:
-            ApprovalTask.objects.bulk_update(
-                self.tasks,
-                ["status", "assignee", "decision", "opinion", "started_at", "completed_at"],
-            )
-        if self.cases:
-            Case.objects.bulk_update(list(self.cases.values()), sorted(self.case_fields))
+        _update(ApprovalTask, self.tasks, TASK_FIELDS)
+        _update(Case, list(self.cases.values()), sorted(self.case_fields))
         if self.new_tasks:
             ApprovalTask.objects.bulk_create(self.new_tasks)
             for task in self.new_tasks:
@@ -177,6 +172,19 @@ class _Writes:
             events.append_all(self.events, by=self.by)
         if self.messages:
             notify.site_all(self.messages)
+
+
+TASK_FIELDS = ["status", "assignee_id", "decision", "opinion", "started_at", "completed_at"]
+
+
+def _update(model, rows: list, fields: list[str]) -> None:
+    """One UPDATE: a plain one for a single row (most commands change one task and at most
+    one case), a bulk one (CASE … WHEN per field) for several."""
+    if len(rows) == 1:
+        row = rows[0]
+        model.objects.filter(pk=row.pk).update(**{f: getattr(row, f) for f in fields})
+    elif rows:
+        model.objects.bulk_update(rows, [f.removesuffix("_id") for f in fields])
 
 
 # --- starting -------------------------------------------------------------------------------
