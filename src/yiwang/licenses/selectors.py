@@ -1,12 +1,10 @@
 """Read queries for licence pages and the API: the holder's wallet and the issuing side's
 list (scoped, one query per list), and the live row behind a scanned QR code."""
 
-import functools
-
-from django.conf import settings
 from django.db import connections, router
 from django.db.models import Q
 
+from yiwang.core import prepared
 from yiwang.identity import policy
 
 from .models import License, ShareLink
@@ -115,36 +113,8 @@ def _verdict_query(conn) -> tuple[str, tuple[str, ...], tuple]:
 
 
 def _verdict_cursor(conn):
-    """On PostgreSQL a cursor that prepares its statement: PostgreSQL then plans the
-    verdict query once per connection instead of for every scan. Django leaves prepared
-    statements off for the sake of connection poolers; YIWANG_DB_PREPARED_STATEMENTS=false
-    does the same here (PgBouncer before 1.21 in transaction mode needs that). While
-    queries are logged (DEBUG, tests counting them) the plain cursor runs, because a
-    prepared execution leaves Django no SQL text to log."""
-    if (
-        conn.vendor != "postgresql"
-        or not settings.YIWANG_DB_PREPARED_STATEMENTS
-        or conn.queries_logged
-    ):
-        return conn.cursor()
-    conn.ensure_connection()
-    if conn.connection.prepare_threshold is None:
-        # psycopg prepares nothing at all while the threshold is None (Django's default);
-        # Django's own cursors bind on the client and never prepare, so only queries
-        # that ask, like this one, are affected.
-        conn.connection.prepare_threshold = 2**31 - 1
-    return conn.make_cursor(_prepared_cursor_class()(conn.connection))
-
-
-@functools.cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparedCursor
+    """The verdict query is prepared on PostgreSQL (core.prepared)."""
+    return prepared.cursor(conn)
 
 
 def verdict_licence(number: str) -> License | None:

@@ -10,13 +10,14 @@ its template step. What the command decides is decided on these rows alone
 import datetime
 from dataclasses import dataclass
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yiwang.catalog.models import BundleItem, ItemVersion
+from yiwang.core import prepared
 from yiwang.journey.cases.models import Case, CaseMaterial
 
 from . import decide, process
@@ -86,18 +87,41 @@ def _journey_query(task_id):
     )
 
 
+def _compiled_for(conn) -> tuple:
+    """(sql, params, model attnames, annotation names, converters) of the journey's query
+    on this connection's database, compiled once."""
+    if conn.alias not in _compiled:
+        compiler = _journey_query(_SENTINEL).query.get_compiler(conn.alias)
+        sql, params = compiler.as_sql()
+        expressions = [expression for expression, _sql, _alias in compiler.select]
+        fields = len(compiler.klass_info["select_fields"])
+        attnames = tuple(e.target.attname for e in expressions[:fields])
+        extra = tuple(name for _e, _sql, name in compiler.select[fields:])
+        converters = compiler.get_converters(expressions)
+        _compiled[conn.alias] = (sql, tuple(params), attnames, extra, converters)
+    return _compiled[conn.alias]
+
+
 def _journey_rows(task_id: int) -> list[Case]:
-    alias = router.db_for_write(Case)
-    if alias not in _compiled:
-        sql, params = _journey_query(_SENTINEL).query.get_compiler(alias).as_sql()
-        _compiled[alias] = (sql, tuple(params))
-    sql, params = _compiled[alias]
-    rows = list(
-        Case.objects.db_manager(alias).raw(sql, [task_id if p == _SENTINEL else p for p in params])
-    )
-    for row in rows:  # a raw query leaves annotations as the database gave them
-        row.template_created = _aware(row.template_created)
-    return rows
+    """Run the compiled query (prepared on PostgreSQL: core.prepared) and make its rows
+    into cases the way the ORM does: the backend's converters, then Model.from_db."""
+    conn = connections[router.db_for_write(Case)]
+    sql, params, attnames, extra, converters = _compiled_for(conn)
+    with prepared.cursor(conn) as cursor:
+        cursor.execute(sql, [task_id if p == _SENTINEL else p for p in params])
+        rows = cursor.fetchall()
+    cases = []
+    for row in rows:
+        values = list(row)
+        for index, (functions, expression) in converters.items():
+            for convert in functions:
+                values[index] = convert(values[index], expression, conn)
+        case = Case.from_db(conn.alias, attnames, values[: len(attnames)])
+        for name, value in zip(extra, values[len(attnames) :], strict=True):
+            setattr(case, name, value)
+        case.template_created = _aware(case.template_created)
+        cases.append(case)
+    return cases
 
 
 def _aware(value):
