@@ -133,3 +133,50 @@ def test_the_code_cites_only_what_the_repository_holds():
         and path != Path(__file__)
     ]
     assert not citing, citing
+
+
+WRITES = {"create", "update", "delete", "bulk_create", "bulk_update", "get_or_create"}
+WRITES |= {"update_or_create", "raw"}
+
+
+def _chain_root(node):
+    names = []
+    while isinstance(node, ast.Attribute | ast.Call):
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        else:
+            node = node.func
+    return (node.id if isinstance(node, ast.Name) else ""), names
+
+
+def test_nothing_outside_the_journey_writes_its_rows():
+    """One door (docs/architecture.md, "The journey"): the journey's rows — cases, their
+    materials and timeline, tasks, clocks, deliveries — change only through the journey's
+    commands. A module elsewhere that writes them through a manager fails this test."""
+    from django.apps import apps
+
+    journey_models = {
+        model.__name__
+        for label in ("cases", "workflow")
+        for model in apps.get_app_config(label).get_models()
+    }
+    found = []
+    for path, module in modules():
+        if module.startswith("yiwang.journey") or module == "yiwang":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in WRITES:
+                continue
+            root, names = _chain_root(node.func.value)
+            if root in journey_models and "objects" in names + [node.func.attr]:
+                found.append(f"{module}:{node.lineno} {root}….{node.func.attr}()")
+    assert not found, found
+
+
+def test_the_door_check_sees_a_write_through_a_manager(tmp_path):
+    source = "Case.objects.filter(pk=1).update(status='approved')\n"
+    call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call))
+    assert call.func.attr == "update" and _chain_root(call.func.value)[0] == "Case"
