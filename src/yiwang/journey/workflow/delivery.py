@@ -58,8 +58,7 @@ def _tell_applicant(case: Case, subject: str, body: str) -> None:
 
 
 def make_ready_all(ready, writes) -> list[ResultDelivery]:
-    """The engine's bulk form of `make_ready`, for the cases of one completion whose
-    result is now ready (the journey is locked, and was read with each case's delivery:
+    """pending → ready for the cases of one completion whose result is now ready (the journey is locked, and was read with each case's delivery:
     aggregate.for_task): one write, and the timeline, events and the applicant's message
     go with the command's."""
     made, moved = [], []
