@@ -32,3 +32,35 @@ def test_a_bad_filter_is_named_as_before(api, catalog):  # noqa: F811
     response = api.get("/api/v1/items", {"q": "残疾证", "level": "galaxy", "theme": "0"})
     assert response.status_code == 400
     assert "level" in response.content.decode() and "theme" in response.content.decode()
+
+
+def test_a_page_is_the_bytes_drf_would_render(api, catalog):  # noqa: F811
+    """The page is put together around each card's JSON encoded beforehand (_PageRenderer):
+    the very bytes DRF's JSONRenderer gives for the same data, on every page."""
+    from rest_framework.renderers import JSONRenderer
+
+    from yiwang.catalog.search import memory
+
+    for params in ({}, {"page_size": 2}, {"page_size": 2, "page": 2}, {"q": "残疾证"}):
+        memory.changed()  # the cards are encoded anew, then read again
+        for _ in range(2):
+            response = api.get("/api/v1/items", params)
+            assert response.status_code == 200
+            assert response.content == JSONRenderer().render(response.json())
+
+
+def test_a_request_reads_the_generation_once(api, catalog, monkeypatch):  # noqa: F811
+    from yiwang.catalog import cache as catalog_cache
+
+    catalog_cache.generation()  # set (its first read also writes it)
+    reads = []
+    read = catalog_cache.cache.get
+
+    def counting(key, *args, **kwargs):
+        if key == catalog_cache._KEY:
+            reads.append(key)
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(catalog_cache.cache, "get", counting)
+    assert api.get("/api/v1/items", {"q": "残疾证 老人"}).status_code == 200
+    assert len(reads) == 1

@@ -119,3 +119,14 @@ def test_english_words_find_items_by_their_english_names(catalog):
     for raw in ["business license", "Business licence"]:
         assert set(codes(raw)[:2]) == {"SCJ-XK-0001", "SCJ-XK-0005"}, raw
     assert codes("disability certificate")[0] == "CLJ-GG-0001"
+
+
+def test_a_correction_is_kept_per_query_text():
+    from yiwang.catalog.search.query import _FuzzyIndex
+
+    index = _FuzzyIndex(["居民身份证", "社会保障卡"])
+    assert index.correct("社会保障咔") == "社会保障卡"
+    index.keys.clear()  # a second correction of the same text does not look again
+    index.sounds.clear()
+    assert index.correct("社会保障咔") == "社会保障卡"
+    assert index.corrections == {"社会保障咔": "社会保障卡"}

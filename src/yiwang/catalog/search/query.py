@@ -479,8 +479,12 @@ class _FuzzyIndex:
 
     MIN_LENGTH = 3
     MIN_SOUND = 4
+    MAX_CORRECTIONS = 20_000  # query texts whose correction is kept
 
     def __init__(self, phrases):
+        # Each query text's correction, once per index: a weak match is corrected again for
+        # every filter, page and language it is asked with.
+        self.corrections: dict[str, str] = {}
         self.keys: dict[str, list[str]] = {}
         self.lengths: set[int] = set()
         # Longest first, then in code-point order: the same correction in every process.
@@ -512,6 +516,16 @@ class _FuzzyIndex:
             yield word[:i] + word[i + 1 :]
 
     def correct(self, query: str) -> str:
+        """`_correct`, once per query text."""
+        found = self.corrections.get(query)
+        if found is None:
+            found = self._correct(query)
+            if len(self.corrections) >= self.MAX_CORRECTIONS:
+                self.corrections.clear()
+            self.corrections[query] = found
+        return found
+
+    def _correct(self, query: str) -> str:
         """The query with its best one-character correction, or ''. The longest phrase
         wins; among as long ones, a character spelled the same in pinyin (社保咔 → 社保卡),
         then a character missing or extra, then any other substitution (in a phrase of
