@@ -207,13 +207,11 @@ def submission(client: Client, token: str, item: str) -> None:
 
 
 def unique_pdf(n: int) -> tuple[bytes, str]:
-    """bench/cases/submit.py's small PDF, made unique: the same file twice in one case is
-    refused as a duplicate (upload_duplicate), and so it would be across concurrent runs."""
+    """bench/cases/submit.py's small PDF, unique (the same file twice in one case is
+    refused as a duplicate, and so it would be across concurrent runs)."""
     from bench.cases import submit
 
-    body, content_type = submit.pdf_upload(n)
-    marker = f"% {uuid.uuid4().hex}\n".encode()
-    return body.replace(b"%%EOF", marker + b"%%EOF", 1), content_type
+    return submit.pdf_upload(n)
 
 
 def approval_step(client: Client, task: tuple[int, str]) -> None:

@@ -154,15 +154,18 @@ class Client:
 
 
 def pdf_upload(n: int) -> tuple[bytes, str]:
-    """A multipart body with one small PDF, and its content type."""
+    """A multipart body with one small PDF, and its content type. Each PDF is unique (a
+    comment before %%EOF): the same file twice in one case is refused as a duplicate
+    (upload_duplicate), as a citizen uploading one scan for two materials is told."""
     boundary = uuid.uuid4().hex
+    marker = f"% {uuid.uuid4().hex}\n".encode()
     body = (
         (
             f"--{boundary}\r\n"
             f'Content-Disposition: form-data; name="file"; filename="scan{n}.pdf"\r\n'
             "Content-Type: application/pdf\r\n\r\n"
         ).encode()
-        + PDF
+        + PDF.replace(b"%%EOF", marker + b"%%EOF", 1)
         + f"\r\n--{boundary}--\r\n".encode()
     )
     return body, f"multipart/form-data; boundary={boundary}"
