@@ -933,52 +933,17 @@ def recompute_provisional_deadlines() -> int:
     return fixed
 
 
-# --- approval (called by workflow) ----------------------------------------------------------
-# The workflow app owns tasks, clocks and results; these functions move the case itself.
-# The caller holds the case's lock (`lock`) and has authorised the actor; each move writes
-# the timeline with its national 办件状态 code.
+# --- moves for the journey's other commands -------------------------------------------------
+# Suspension, extension, delivery and 催办 (journey/workflow) move the case through these;
+# the caller holds the case's lock (`lock`) and has authorised the actor; each move writes
+# the timeline with its national 办件状态 code. Decisions on tasks do not come here: the
+# engine decides and writes them in bulk (journey/workflow/services.py).
 
 CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
 
 
 def lock(case_id) -> Case:
     return _lock(case_id)
-
-
-def begin_review(case: Case, *, by, note: str = "") -> Case:
-    """accepted → in_review (8): the back office starts."""
-    _move(case, Status.IN_REVIEW, by=by, action="review", note=note)
-    case.save()
-    return case
-
-
-def has_tolerated_materials(case: Case) -> bool:
-    """容缺: a material this case needs was accepted to come later and is still owed."""
-    top = case.parent or case
-    owed = top.materials.filter(state=CaseMaterial.State.TOLERATED)
-    if case.parent_id:
-        owed = owed.filter(requirements__version_id=case.item_version_id)
-    return owed.exists()
-
-
-def conclude(case: Case, *, by, outcome: Status, reason: str = "") -> Case:
-    """办结: approved (11), approved with tolerance (12) or denied (13) with reasons."""
-    _move(case, outcome, by=by, action="conclude", note=reason)
-    case.concluded_at = timezone.now()
-    case.decision_reason = reason
-    case.warning = ""
-    case.save()
-    audit.record(
-        by,
-        "case.concluded",
-        case,
-        org_path=case.place_path,
-        summary={"outcome": str(outcome)},
-    )
-    # A journey's conclusion is told to the applicant with the invitation to rate (好差评),
-    # by feedback's subscriber (decision_notice); a bundle's items conclude silently.
-    announce("case.concluded", case, by=by, outcome=str(outcome))
-    return case
 
 
 def suspend(case: Case, *, by, note: str) -> Case:
