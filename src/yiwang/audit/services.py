@@ -20,17 +20,10 @@ def _jsonable(summary) -> dict:
     return json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str))
 
 
-def record(
-    actor, action: str, obj=None, *, summary=None, org_path: str = "", object_repr: str = ""
-) -> AuditEvent:
-    """Append one event: a single INSERT inside the caller's transaction, so if the change
-    rolls back, so does its trace. No shared row is locked: concurrent state changes append
-    at the same time, ordered by the id the database gives them (a rolled-back id leaves a
-    gap, which is fine). The event joins the hash chain when `seal` runs (every second in
-    the worker, and at the start of `yiwang audit verify`)."""
+def _event(actor, action: str, obj, summary, org_path: str, object_repr: str = "") -> AuditEvent:
     info = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now().astimezone(datetime.UTC),
         actor=user,
         actor_name=(user.get_username() if user else (actor if isinstance(actor, str) else "")),
@@ -43,6 +36,17 @@ def record(
         ip=info.ip,
         request_id=info.request_id,
     )
+
+
+def record(
+    actor, action: str, obj=None, *, summary=None, org_path: str = "", object_repr: str = ""
+) -> AuditEvent:
+    """Append one event: a single INSERT inside the caller's transaction, so if the change
+    rolls back, so does its trace. No shared row is locked: concurrent state changes append
+    at the same time, ordered by the id the database gives them (a rolled-back id leaves a
+    gap, which is fine). The event joins the hash chain when `seal` runs (every second in
+    the worker, and at the start of `yiwang audit verify`)."""
+    event = _event(actor, action, obj, summary, org_path, object_repr)
     # An audit write that fails fails the change it records (no savepoint around it).
     event.save()
     return event
@@ -51,25 +55,8 @@ def record(
 def record_all(actor, entries) -> list[AuditEvent]:
     """Several events of one change in one INSERT: `entries` are (action, obj, summary,
     org_path) tuples, recorded as `record` would record each, in that order."""
-    info = context.current()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    name = user.get_username() if user else (actor if isinstance(actor, str) else "")
-    at = timezone.now().astimezone(datetime.UTC)
     return AuditEvent.objects.bulk_create(
-        AuditEvent(
-            at=at,
-            actor=user,
-            actor_name=name,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            org_path=org_path or _org_path_of(obj),
-            summary=_jsonable(summary),
-            ip=info.ip,
-            request_id=info.request_id,
-        )
-        for action, obj, summary, org_path in entries
+        _event(actor, action, obj, summary, org_path) for action, obj, summary, org_path in entries
     )
 
 

@@ -89,17 +89,7 @@ def append(kind: str, aggregate, *, by=None, org_path: str = "", **payload) -> D
     """Record that `kind` happened to `aggregate` (a saved model instance), inside the
     caller's transaction. `payload`: ids, codes and dates only — an event is kept forever.
     `by`: the acting user, or None / a system actor's name (no actor id is kept then)."""
-    event = DomainEvent.objects.create(
-        at=timezone.now(),
-        kind=kind,
-        aggregate_type=aggregate._meta.model_name,
-        aggregate_id=aggregate.pk,
-        org_path=org_path,
-        payload=payload,
-        actor_id=getattr(by, "pk", None),
-    )
-    _deliver([event])
-    return event
+    return append_all([(kind, aggregate, org_path, payload)], by=by)[0]
 
 
 def _deliver(appended: list[DomainEvent]) -> None:
