@@ -123,3 +123,23 @@ def test_accepting_a_bundle_costs_a_fixed_number_of_statements(people):  # noqa:
 # stage: 6; audit, event, the applicant's address: 3. It was 55 before acceptance moved
 # the journey in bulk.
 ACCEPT_BUNDLE = 33
+
+
+def test_claiming_and_releasing_cost_a_fixed_number_of_statements(journey, people):  # noqa: F811
+    """签收 and 退回待签收 load the journey as completing does (two statements), read the
+    actor's grants, update the task and record the audit event."""
+    task = open_task(child(journey, MAIN))
+    policy.forget_grants(people["approver"])
+    with CaptureQueriesContext(connection) as queries:
+        workflow.claim(task.pk, by=people["approver"])
+    assert len(statements(queries)) == CLAIM
+    policy.forget_grants(people["approver"])
+    with CaptureQueriesContext(connection) as queries:
+        workflow.release(task.pk, by=people["approver"])
+    assert len(statements(queries)) == RELEASE
+    task.refresh_from_db()
+    assert task.status == "pending" and task.assignee is None
+
+
+CLAIM = 5
+RELEASE = 5
