@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "yiwang.sharing",
     "yiwang.feedback",
     "yiwang.supervision",
+    "yiwang.halls",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",
