@@ -347,8 +347,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("排队号")
         ordering = ["day", "taken_at", "id"]
         constraints = [
+            # A number is given once a day in a hall (a transferred ticket keeps its own).
             models.UniqueConstraint(
-                fields=["category", "day", "seq"], name="ticket_number_per_day_unique"
+                fields=["hall", "day", "number"], name="ticket_number_per_day_unique"
             )
         ]
         indexes = [

@@ -385,6 +385,7 @@ def _serving(category: ServiceCategory) -> list[int]:
     return list(
         Window.objects.filter(hall_id=category.hall_id, status=W.OPEN)
         .filter(Q(kind=WindowKind.COMPREHENSIVE) | Q(categories=category))
+        .order_by()
         .values_list("pk", flat=True)
         .distinct()
     )
@@ -767,6 +768,8 @@ def open_window(window: Window, staff, *, by=None) -> Window:
 def pause_window(window: Window, *, by) -> Window:
     """暂停服务: a break; no number is called here until the window opens again."""
     window = _lock_window(window.pk)
+    policy.require(by, "hall.operate_window", window)
+    WINDOW.check(window.status, W.PAUSED)
     _require_at_window(by, window)
     return _move_window(window, W.PAUSED, by=by, action="paused")
 
