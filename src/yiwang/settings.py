@@ -431,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "ShareLinkStateEnum": "yiwang.licenses.api.SHARE_LINK_STATES",
         "SubjectKindEnum": "yiwang.sharing.models.SubjectKind",
         "OrderStatusEnum": "yiwang.supervision.models.OrderStatus",
+        "ClaimedLaneEnum": "yiwang.halls.api.CLAIMED_LANES",
     },
 }
 
