@@ -16,7 +16,7 @@ LAYERS = (
     ("kernel", {"core", "identity", "audit", "notify", "workdays", "formats", "api.toolkit"}),
     ("reference", {"catalog", "forms", "licenses", "sharing"}),
     ("journey", {"journey"}),
-    ("reactions", {"feedback", "supervision"}),
+    ("reactions", {"feedback", "supervision", "halls"}),
     ("edges", {"api", "web", "demo", "cli", "urls", "settings", "wsgi"}),
 )
 LEVEL = {unit: level for level, (_, units) in enumerate(LAYERS) for unit in units}

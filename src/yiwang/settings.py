@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "yiwang.sharing",
     "yiwang.feedback",
     "yiwang.supervision",
+    "yiwang.halls",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",
@@ -430,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "ShareLinkStateEnum": "yiwang.licenses.api.SHARE_LINK_STATES",
         "SubjectKindEnum": "yiwang.sharing.models.SubjectKind",
         "OrderStatusEnum": "yiwang.supervision.models.OrderStatus",
+        "ClaimedLaneEnum": "yiwang.halls.api.CLAIMED_LANES",
     },
 }
 

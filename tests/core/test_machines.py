@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from yiwang.catalog import transitions as catalog_machines
 from yiwang.core.machines import MACHINES, StateMachine, TransitionError
 from yiwang.feedback import transitions as feedback_machines
+from yiwang.halls import transitions as hall_machines
 from yiwang.journey.cases import transitions as case_machines
 from yiwang.journey.cases.models import Status
 from yiwang.journey.workflow import transitions as workflow_machines
@@ -33,6 +34,8 @@ ALL = [
     workflow_machines.DELIVERY,
     licence_machines.LICENCE,
     notify_machines.MESSAGE,
+    hall_machines.WINDOW,
+    hall_machines.TICKET,
 ]
 
 # The stable API codes of a refused move, as clients have known them.
@@ -48,6 +51,8 @@ CODES = {
     "message": "invalid_message_transition",
     "catalog_import": "invalid_import_transition",
     "license": "invalid_license_transition",
+    "hall_window": "invalid_window_transition",
+    "queue_ticket": "invalid_ticket_transition",
 }
 
 

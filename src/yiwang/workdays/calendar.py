@@ -103,6 +103,14 @@ def is_workday(day, *, provisional: bool = False) -> bool:
     return _is_workday(_as_date(day), _snapshot(), None if not provisional else set())
 
 
+def listed(day) -> bool | None:
+    """What the sources say of `day` itself: True for a listed working day (a 调休 make-up
+    day when it falls on a weekend), False for a listed day off (a holiday, weekends inside
+    it included), None when only the weekday rule speaks. A hall's opening hours read this
+    (yiwang.halls.hours): a normal Saturday may be open, a holiday Saturday is not."""
+    return _snapshot().days.get(_as_date(day))
+
+
 def add_workdays(day, n: int, *, provisional: bool = False) -> datetime.date:
     """The n-th working day after `day` (which itself is not counted); `n == 0` gives `day`.
     A negative n counts backwards: the |n|-th working day before `day`.
