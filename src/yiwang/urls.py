@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("yiwang.sharing.urls")),
     path("", include("yiwang.feedback.urls")),
     path("", include("yiwang.supervision.urls")),
+    path("", include("yiwang.halls.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

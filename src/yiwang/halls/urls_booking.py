@@ -1,0 +1,3 @@
+"""The hall's booking pages."""
+
+urlpatterns: list = []

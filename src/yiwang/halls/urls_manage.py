@@ -1,0 +1,3 @@
+"""The hall's manage pages."""
+
+urlpatterns: list = []

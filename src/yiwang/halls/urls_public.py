@@ -1,0 +1,3 @@
+"""The hall's public pages."""
+
+urlpatterns: list = []

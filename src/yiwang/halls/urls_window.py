@@ -1,0 +1,3 @@
+"""The hall's window pages."""
+
+urlpatterns: list = []
