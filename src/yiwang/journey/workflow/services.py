@@ -103,6 +103,15 @@ class _Writes:
         self.cases[case.pk] = case
         self.case_fields |= {"status", "status_code", "updated_at", *fields}
 
+    def change(self, case, **fields) -> None:
+        """Fields of a case that change without a move (its clock after a pause or an
+        extension), written with the command's other changes of the journey's cases."""
+        for name, value in fields.items():
+            setattr(case, name, value)
+        case.updated_at = self.now
+        self.cases[case.pk] = case
+        self.case_fields |= {"updated_at", *fields}
+
     def announce(self, kind: str, case, **payload) -> None:
         payload = {"status": str(case.status), "parent": case.parent_id, **payload}
         self.events.append((kind, case, case.place_path, payload))
