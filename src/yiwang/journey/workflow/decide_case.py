@@ -206,16 +206,20 @@ def extension_decision(
 # --- withdrawal, refusal, supplement --------------------------------------------------------
 
 
-def withdrawal(family: list[tuple[int, str]], *, by_applicant: bool) -> list[int]:
+def withdrawal(
+    family: list[tuple[int, str]], *, by_applicant: bool, reason: str, max_chars: int
+) -> tuple[list[int], str]:
     """The cases of the journey (pk, status; the parent first) that end as withdrawn: each
-    not yet decided (a bundle's item already decided keeps its decision). Refused:
-    not_applicant, invalid_transition (a case that can no longer be withdrawn)."""
+    not yet decided (a bundle's item already decided keeps its decision); and the reason,
+    cleaned. Refused: not_applicant, the reason's limits, invalid_transition (a case that
+    can no longer be withdrawn)."""
     if not by_applicant:
         raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
+    reason = limits.clean_text(reason, label=_("撤回原因"), field="reason", max_chars=max_chars)
     open_members = [(pk, status) for pk, status in family if status not in CONCLUDED]
     for _pk, status in open_members:
         case_transitions.CASE.check(status, Status.WITHDRAWN)
-    return [pk for pk, _status in open_members]
+    return [pk for pk, _status in open_members], reason
 
 
 def refusal(statuses: list[str], *, reason: str) -> str:
