@@ -956,33 +956,19 @@ def recompute_provisional_deadlines() -> int:
     return fixed
 
 
-# --- moves for the journey's other commands -------------------------------------------------
-# Suspension, extension, delivery and 催办 (journey/workflow) move the case through these;
-# the caller holds the case's lock (`lock`) and has authorised the actor; each move writes
-# the timeline with its national 办件状态 code. Decisions on tasks do not come here: the
-# engine decides and writes them in bulk (journey/workflow/services.py).
+# --- moves for the journey's own use ----------------------------------------------------------
+# Delivery, 催办, a licence produced for a later item and the recomputation of clocks after a
+# calendar import go through these (journey/workflow); the caller holds the case's lock
+# (`lock`) and has authorised the actor. The journey's commands on a case (suspension,
+# extension, withdrawal, refusal, supplement) and on a task do not come here: they load the
+# journey locked (workflow.aggregate), decide (workflow.decide, workflow.decide_case) and
+# write in bulk (workflow.services._Writes).
 
 CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
 
 
 def lock(case_id) -> Case:
     return _lock(case_id)
-
-
-def suspend(case: Case, *, by, note: str) -> Case:
-    """in_review → suspended (9): 特别程序, the clock stops (Art. 45)."""
-    _move(case, Status.SUSPENDED, by=by, action="suspend", note=note)
-    case.save()
-    announce("case.suspended", case, by=by)
-    return case
-
-
-def resume(case: Case, *, by, note: str = "") -> Case:
-    """suspended → in_review (10): the clock runs again."""
-    _move(case, Status.IN_REVIEW, by=by, action="resume", note=note)
-    case.save()
-    announce("case.resumed", case, by=by)
-    return case
 
 
 def set_clock(case: Case, *, by=None, note: str = "", **fields) -> Case:
