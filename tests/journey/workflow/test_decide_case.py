@@ -322,3 +322,58 @@ def test_a_notice_is_refused_with_a_stable_code(kw, code):
     with pytest.raises(ValidationError) as refused:
         notice(**kw)
     assert refused.value.code == code
+
+
+# --- 出件 / 送达 ------------------------------------------------------------------------------
+
+
+def choose(status=Status.IN_REVIEW, method="mail", **kw):
+    facts = {
+        "by_applicant": True,
+        "is_item": False,
+        "has_results": False,
+        "delivery_status": None,
+        "mail_complete": True,
+    }
+    return decide_case.delivery_choice(status, method=method, **{**facts, **kw})
+
+
+def test_the_applicant_chooses_pickup_or_mail_before_the_result_goes_out():
+    assert choose() is None
+    assert choose(method="pickup", mail_complete=False) is None
+    assert choose(Status.DENIED, has_results=True, delivery_status="ready") is None  # 一件事
+
+
+@pytest.mark.parametrize(
+    ("kw", "code"),
+    [
+        ({"by_applicant": False}, "not_applicant"),
+        ({"is_item": True}, "use_parent"),
+        ({"status": Status.REFUSED}, "nothing_to_deliver"),
+        ({"method": "fax"}, "method_required"),
+        ({"mail_complete": False}, "address_required"),
+        ({"has_results": True, "delivery_status": "delivered"}, "already_delivered"),
+    ],
+)
+def test_a_delivery_choice_is_refused_with_a_stable_code(kw, code):
+    with pytest.raises(ValidationError) as refused:
+        choose(**kw)
+    assert refused.value.code == code
+
+
+@given(
+    chosen=st.sampled_from(["pickup", "mail"]),
+    status=st.sampled_from(["pending", "ready", "delivered"]),
+    method=st.sampled_from(["pickup", "mail"]),
+)
+def test_only_a_ready_result_goes_out_and_only_the_way_chosen(chosen, status, method):
+    if chosen != method:
+        with pytest.raises(ValidationError) as refused:
+            decide_case.issue(chosen=chosen, status=status, method=method)
+        assert refused.value.code == "wrong_method"
+    elif status != "ready":
+        with pytest.raises(TransitionError) as refused:
+            decide_case.issue(chosen=chosen, status=status, method=method)
+        assert refused.value.code == "invalid_delivery_transition"
+    else:
+        decide_case.issue(chosen=chosen, status=status, method=method)

@@ -236,6 +236,32 @@ def open_pause(case: Case):
     return Suspension(case=case, **{name: getattr(case, f"pause_{name}") for name in PAUSE_FIELDS})
 
 
+DELIVERY_FIELDS = (
+    "pk",
+    "method",
+    "status",
+    "place_path",
+    "recipient",
+    "phone",
+    "address",
+    "courier",
+    "tracking_number",
+    "ready_at",
+    "delivered_at",
+    "delivered_by_id",
+)
+
+
+def delivery_of(case: Case) -> ResultDelivery | None:
+    """The case's result delivery, as read with the lock ("delivery"), or None."""
+    if case.delivery_pk is None:
+        return None
+    values = {name: getattr(case, f"delivery_{name}") for name in DELIVERY_FIELDS}
+    for name in ("ready_at", "delivered_at"):
+        values[name] = _aware(values[name])
+    return ResultDelivery(case=case, **values)
+
+
 def _case_extras() -> dict:
     """What a command on a case may need read with its lock, by name. Suspensions,
     extensions, notices and the delivery of a case change only under its lock, so what is
@@ -253,9 +279,8 @@ def _case_extras() -> dict:
         "extension": {"extension_open": Exists(extensions)},
         "department": {"department_path": Subquery(department.values("path")[:1])},
         "notice": {"has_notice": Exists(SupplementNotice.objects.filter(case_id=OuterRef("pk")))},
-        "delivery": {
-            "delivery_pk": Subquery(delivery.values("pk")[:1]),
-            "delivery_status": Subquery(delivery.values("status")[:1]),
+        "delivery": {  # the journey's result delivery, whole (出件 / 送达 change it)
+            f"delivery_{name}": Subquery(delivery.values(name)[:1]) for name in DELIVERY_FIELDS
         },
     }
 
@@ -280,13 +305,14 @@ def _case_query(case_id, needs):
     )
 
 
-def for_case(case_id, *needs: str, tasks: bool = False, of=None) -> CaseJourney:
+def for_case(case_id, *needs: str, tasks: bool = False, of=None, related=()) -> CaseJourney:
     """Lock the journey of a case in one statement — the bundle's parent and all its
     items, or the one case, by id (the parent first, as every command of the journey
     locks) — with `needs` read alongside (_case_extras: "pause", "extension",
-    "department", "notice", "delivery"); with `tasks`, the case's open tasks locked in a
-    second. `of`: a queryset of one case id, for a command named by another row (an
-    extension) — its case is found inside the same statement. Http404 if there is none."""
+    "department", "notice", "delivery") and `related` rows joined (read, not locked);
+    with `tasks`, the case's open tasks locked in a second statement. `of`: a queryset of
+    one case id, for a command named by another row (an extension), whose case is found
+    inside the same statement. Http404 if there is none."""
     if of is None:
         try:
             case_id = int(case_id)
@@ -295,6 +321,8 @@ def for_case(case_id, *needs: str, tasks: bool = False, of=None) -> CaseJourney:
     else:
         case_id = Subquery(of)
     query = _case_query(case_id, needs)
+    if related:  # joined rows are read, not locked (PostgreSQL: no FOR UPDATE on an outer join)
+        query = query.select_related(*related)
     if of is not None:  # each row says which case the other row names
         query = query.annotate(named_case=case_id)
     rows = list(query)

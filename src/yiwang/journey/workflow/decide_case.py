@@ -21,7 +21,7 @@ from yiwang.journey.cases import transitions as case_transitions
 from yiwang.journey.cases.models import CaseMaterial, Status, Warning
 
 from . import transitions
-from .models import Extension, SuspensionKind
+from .models import DeliveryMethod, DeliveryStatus, Extension, SuspensionKind
 
 # The calendar as functions: `add(day, n)` returns the deadline n working days after `day`
 # (an object with `.date` and `.provisional`); `between(a, b)` the working days in (a, b].
@@ -262,3 +262,47 @@ def supplement(
     for status in statuses:
         case_transitions.CASE.check(status, Status.SUPPLEMENT)
     return {e["field"]: e["reason"] for e in entries if "field" in e}, repeat_reason
+
+
+# --- 出件 / 送达 ----------------------------------------------------------------------------------
+
+NOT_DELIVERABLE = frozenset({Status.DRAFT, Status.REFUSED, Status.WITHDRAWN, Status.DENIED})
+
+
+def delivery_choice(
+    status: str,
+    *,
+    by_applicant: bool,
+    is_item: bool,
+    has_results: bool,
+    delivery_status: str | None,
+    method: str,
+    mail_complete: bool,
+) -> None:
+    """The applicant chooses pickup or mail for the journey's results, on the journey's
+    parent, while nothing has been delivered. Refused: not_applicant, use_parent,
+    nothing_to_deliver, method_required, address_required, already_delivered."""
+    if not by_applicant:
+        raise ValidationError(_("只有申请人可以选择送达方式。"), code="not_applicant")
+    if is_item:
+        raise ValidationError(_("请在一件事主办件上选择送达方式。"), code="use_parent")
+    # A 一件事 denied as a whole may still have approved items whose results go out.
+    if status in NOT_DELIVERABLE and not has_results:
+        raise ValidationError(_("该办件没有需要送达的办理结果。"), code="nothing_to_deliver")
+    if method not in DeliveryMethod.values:
+        raise ValidationError(_("请选择送达方式。"), code="method_required")
+    if method == DeliveryMethod.MAIL and not mail_complete:
+        raise ValidationError(_("邮寄送达需要收件人、联系电话和地址。"), code="address_required")
+    if delivery_status == DeliveryStatus.DELIVERED:
+        raise ValidationError(_("办理结果已送达。"), code="already_delivered")
+
+
+def issue(*, chosen: str, status: str, method: str) -> None:
+    """The issuer hands over (pickup) or ships (mail) a ready result the way the applicant
+    chose. Refused: wrong_method, invalid_delivery_transition (not ready, delivered)."""
+    if chosen != method:
+        raise ValidationError(
+            _("申请人选择的送达方式是“%(how)s”。") % {"how": DeliveryMethod(chosen).label},
+            code="wrong_method",
+        )
+    transitions.DELIVERY.check(status, DeliveryStatus.DELIVERED)
