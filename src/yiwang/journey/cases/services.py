@@ -956,41 +956,13 @@ def recompute_provisional_deadlines() -> int:
     return fixed
 
 
-# --- moves for the journey's own use ----------------------------------------------------------
-# Delivery, 催办, a licence produced for a later item and the recomputation of clocks after a
-# calendar import go through these (journey/workflow); the caller holds the case's lock
-# (`lock`) and has authorised the actor. The journey's commands on a case (suspension,
-# extension, withdrawal, refusal, supplement) and on a task do not come here: they load the
-# journey locked (workflow.aggregate), decide (workflow.decide, workflow.decide_case) and
-# write in bulk (workflow.services._Writes).
+# --- the timeline's lines without a move -------------------------------------------------------
+# The journey's commands load the journey locked (workflow.aggregate), decide
+# (workflow.decide, workflow.decide_case) and write in bulk (workflow.services._Writes); what
+# is left here is the line a licence produced for a later item of a 一件事 adds to the
+# journey's timeline (cases.produced), written under the caller's lock.
 
 CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
-
-
-def lock(case_id) -> Case:
-    return _lock(case_id)
-
-
-def set_clock(case: Case, *, by=None, note: str = "", **fields) -> Case:
-    """Store deadlines the workflow derived (after a pause or an extension): any of
-    promised_due_on, statutory_due_on, due_provisional, warning_on. With a note, the
-    timeline records it."""
-    allowed = {"promised_due_on", "statutory_due_on", "due_provisional", "warning_on"}
-    if not set(fields) <= allowed:
-        raise TypeError(f"unexpected clock fields: {sorted(set(fields) - allowed)}")
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.save(update_fields=[*fields, "updated_at"])
-    if note:
-        CaseEvent.objects.create(
-            case=case,
-            actor=by if getattr(by, "pk", None) else None,
-            action="clock",
-            from_status=case.status,
-            to_status=case.status,
-            note=note,
-        )
-    return case
 
 
 def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:

@@ -349,7 +349,7 @@ def reapply_adjustments() -> int:
     done = 0
     for case_id in sorted(ids):
         with transaction.atomic():
-            case = cases.lock(case_id)
+            case = aggregate.for_case(case_id, related=("item_version",)).case
             version = case.item_version
             if case.accepted_at is None or version is None:
                 continue
@@ -368,13 +368,15 @@ def reapply_adjustments() -> int:
             statutory = calendar.add_workdays_checked(
                 start, version.statutory_days + paused + extended
             )
-            cases.set_clock(
+            writes = engine._Writes(None)
+            writes.change(
                 case,
                 promised_due_on=promised.date,
                 statutory_due_on=statutory.date,
                 due_provisional=promised.provisional or statutory.provisional,
                 warning_on=warning_start(promised.date, version.promised_days),
             )
+            writes.save()
             done += 1
     return done
 
