@@ -394,21 +394,3 @@ def _apply(writes: _Writes, journey: aggregate.TaskJourney, outcome, steps) -> N
             _start_cases(writes, started)  # the next items start once this one is decided
     if outcome.ready:
         delivery.make_ready_all([cases_by_pk[pk] for pk in outcome.ready], writes)
-
-
-# --- withdrawal -----------------------------------------------------------------------------
-
-
-def cancel_open_tasks(case, *, by) -> int:
-    """Called by cases.services.withdraw (the journey is locked): open tasks of the case
-    and its children end as cancelled, and a pending delivery is dropped."""
-    ids = [case.pk, *case.children.values_list("pk", flat=True)]
-    cancelled = transitions.TASK.update(
-        ApprovalTask.objects.filter(case_id__in=ids),
-        TaskStatus.CANCELLED,
-        completed_at=timezone.now(),
-    )
-    from .models import ResultDelivery
-
-    ResultDelivery.objects.filter(case=case, status="pending").delete()
-    return cancelled
