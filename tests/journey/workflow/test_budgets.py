@@ -143,3 +143,32 @@ def test_claiming_and_releasing_cost_a_fixed_number_of_statements(journey, peopl
 
 CLAIM = 5
 RELEASE = 5
+
+
+def test_suspending_an_item_of_a_bundle_costs_what_a_single_case_does(journey, people):  # noqa: F811
+    """A command on a case (aggregate.for_case) locks the whole journey — the parent and
+    its four items — in one statement, whatever the bundle's size: 特别程序 on the main item
+    costs what it costs on a single case (tests/journey/workflow/test_clocks.py)."""
+    from yiwang.journey.workflow import clocks
+
+    main = child(journey, MAIN)
+    approver = people["approver"]
+    policy.forget_grants(approver)
+    with CaptureQueriesContext(connection) as queries:
+        clocks.suspend(main.pk, by=approver, kind="inspection", reason="现场核查")
+    sql = statements(queries)
+    assert len(sql) == SUSPEND
+    assert sum(s.startswith('SELECT "cases_case"') for s in sql) == 1
+    policy.forget_grants(approver)
+    with CaptureQueriesContext(connection) as queries:
+        clocks.resume(main.pk, by=approver)
+    assert len(statements(queries)) == RESUME
+    main.refresh_from_db()
+    assert main.status == "in_review"
+
+
+# The journey (1), its item's open tasks (1), grants (1); the status, the timeline, the
+# audit and the domain event, the suspension (5). Resuming on the day it began moves no
+# deadline: the suspension closed, the status, timeline, audit, event (5).
+SUSPEND = 8
+RESUME = 8

@@ -17,6 +17,7 @@ from yiwang.catalog.selectors import bundle as bundle_view
 from yiwang.core import events, limits, links
 from yiwang.core.machines import TransitionError
 from yiwang.identity import policy
+from yiwang.journey.workflow import aggregate, decide_case
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -640,21 +641,38 @@ def _submit_problems(case: Case, definition) -> list[ValidationError]:
 
 @transaction.atomic
 def withdraw(case_id, *, by, reason: str = "") -> Case:
-    case = _lock(case_id)
-    policy.require(by, "case.view", case)
-    if case.applicant_id != by.pk:
-        raise ValidationError(_("只有申请人可以撤回申请。"), code="not_applicant")
-    reason = limits.clean_text(
-        reason, label=_("撤回原因"), field="reason", max_chars=WITHDRAW_REASON_MAX
-    )
-    # A bundle's child already decided keeps its decision.
-    open_members = [m for m in _family(case) if m.status not in CONCLUDED]
-    _move_family(open_members, Status.WITHDRAWN, by=by, action="withdraw", note=reason)
+    """撤回: the applicant withdraws the application — the journey's cases not decided yet
+    end as withdrawn, their open tasks are cancelled and a pending delivery is dropped.
+    Loaded locked (aggregate.for_case), decided (decide_case.withdrawal), written in bulk."""
     from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+    from yiwang.journey.workflow.models import ApprovalTask, ResultDelivery, TaskStatus
+    from yiwang.journey.workflow.transitions import TASK
 
-    workflow.cancel_open_tasks(case, by=by)
-    audit.record(by, "case.withdrawn", case, org_path=case.place_path)
-    announce("case.withdrawn", case, by=by)
+    journey = aggregate.for_case(case_id, "delivery")
+    case = journey.case
+    policy.require(by, "case.view", case)
+    # Withdrawing the journey's parent withdraws its items; an item alone, itself.
+    members = journey.family if case is journey.top else [case]
+    moving, reason = decide_case.withdrawal(
+        [(m.pk, m.status) for m in members],
+        by_applicant=case.applicant_id == by.pk,
+        reason=reason,
+        max_chars=WITHDRAW_REASON_MAX,
+    )
+    writes = workflow._Writes(by)
+    for member in members:
+        if member.pk in moving:
+            writes.move(member, Status.WITHDRAWN, action="withdraw", note=reason)
+    TASK.update(
+        ApprovalTask.objects.filter(case_id__in=[m.pk for m in members]),
+        TaskStatus.CANCELLED,
+        completed_at=writes.now,
+    )
+    if case.delivery_status == "pending":  # read with the lock: only then a DELETE
+        ResultDelivery.objects.filter(pk=case.delivery_pk).delete()
+    writes.audits.append(("case.withdrawn", case, {}, case.place_path))
+    writes.announce("case.withdrawn", case)
+    writes.save()
     return case
 
 
@@ -667,6 +685,16 @@ def _intake(case_id, by, *related) -> Case:
     if case.parent_id:
         raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
     return case
+
+
+def _intake_journey(case_id, by, *needs) -> "aggregate.CaseJourney":
+    """The window's command on a journey: every case of it locked in one statement, the
+    clerk's right checked on the parent."""
+    journey = aggregate.for_case(case_id, *needs)
+    policy.require(by, "case.intake", journey.case)
+    if journey.case.parent_id:
+        raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
+    return journey
 
 
 CLOCK_FIELDS = ["promised_due_on", "statutory_due_on", "due_provisional", "warning_on"]
@@ -788,29 +816,30 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
     """一次性告知: ONE complete list of what is missing or defective — materials and fields
     of the form — each with a reason. A field's reason is shown to the applicant beside it
     (Case.field_notes) until they change or confirm it; the window never changes what the
-    applicant declared. A second notice on the same case needs a reason, which is audited."""
-    case = _intake(case_id, by)
+    applicant declared. A second notice on the same case needs a reason, which is audited.
+    The journey is loaded locked with whether a notice was given before, the rule decided
+    by decide_case.supplement, the journey's cases written in bulk."""
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+
+    journey = _intake_journey(case_id, by, "notice")
+    case = journey.case
     if not items:
         raise ValidationError(_("请列出需要补正的每一项材料及原因。"), code="no_items")
     materials = {m.pk: m for m in case.materials.all()}
     entries = _notice_items(case, items, materials)
-    repeat_reason = limits.clean_text(
-        repeat_reason, label=_("再次告知的理由"), field="repeat_reason"
+    field_notes, repeat_reason = decide_case.supplement(
+        [m.status for m in journey.family],
+        entries=entries,
+        material_states={pk: m.state for pk, m in materials.items()},
+        repeat_reason=repeat_reason,
+        noticed_before=case.has_notice,
     )
-    if case.notices.exists() and not repeat_reason.strip():
-        raise ValidationError(
-            _("已经发过一次性告知书。再次告知必须写明理由。"), code="repeat_needs_reason"
-        )
-    for entry in entries:  # a material that cannot be asked again is refused before any move
-        if "material" in entry:
-            state = materials[entry["material"]].state
-            transitions.MATERIAL.check(state, CaseMaterial.State.DEFECTIVE)
-    case.field_notes = {e["field"]: e["reason"] for e in entries if "field" in e}
-    _move_family(
-        _family(case), Status.SUPPLEMENT, by=by, action="supplement", fields=["field_notes"]
-    )
+    writes = workflow._Writes(by)
+    for member in journey.family:
+        writes.move(member, Status.SUPPLEMENT, action="supplement")
+    writes.change(case, field_notes=field_notes)
     notice = SupplementNotice.objects.create(
-        case=case, issued_by=by, repeat_reason=repeat_reason.strip(), items=entries
+        case=case, issued_by=by, repeat_reason=repeat_reason, items=entries
     )
     defective = []
     for entry in entries:
@@ -820,49 +849,43 @@ def request_supplement(case_id, *, by, items: list[dict], repeat_reason: str = "
             material.note = entry["reason"]
             defective.append(material)
     _bulk_update(CaseMaterial, defective, ["state", "note"])  # one UPDATE for the notice
-    audit.record(
-        by,
-        "case.supplement_requested",
-        case,
-        org_path=case.place_path,
-        summary={
-            "items": len(entries),
-            "fields": sorted(case.field_notes),
-            "repeat_reason": repeat_reason.strip(),
-        },
-    )
-    announce("case.supplement_requested", case, by=by, notice=notice.pk, items=len(entries))
+    summary = {"items": len(entries), "fields": sorted(field_notes), "repeat_reason": repeat_reason}
+    writes.audits.append(("case.supplement_requested", case, summary, case.place_path))
+    writes.announce("case.supplement_requested", case, notice=notice.pk, items=len(entries))
+    writes.save()
     _notify_applicant(
         case,
         _("请补正材料"),
         _("%(title)s需要补正%(n)d项内容，请查看一次性告知书。")
         % {"title": case.title, "n": len(entries)},
     )
-    return notice.case
+    return case
 
 
 @transaction.atomic
 def refuse(case_id, *, by, reason: str) -> Case:
-    """不予受理, with a reason the applicant reads in the decision letter."""
-    case = _intake(case_id, by)
-    reason = limits.clean_text(reason, label=_("不予受理的理由"), field="reason")
-    if not reason:
-        raise ValidationError(_("请写明不予受理的理由。"), code="reason_required")
-    family, now = _family(case), timezone.now()
-    for member in family:
-        member.refusal_reason, member.concluded_at = reason, now
-    _move_family(
-        family,
-        Status.REFUSED,
-        by=by,
-        action="refuse",
-        note=reason,
-        fields=["refusal_reason", "concluded_at"],
-    )
-    audit.record(by, "case.refused", case, org_path=case.place_path)
+    """不予受理, with a reason the applicant reads in the decision letter: every case of the
+    journey, loaded locked and written in bulk."""
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+
+    journey = _intake_journey(case_id, by)
+    case = journey.case
+    reason = decide_case.refusal([m.status for m in journey.family], reason=reason)
+    writes = workflow._Writes(by)
+    for member in journey.family:
+        writes.move(
+            member,
+            Status.REFUSED,
+            action="refuse",
+            note=reason,
+            refusal_reason=reason,
+            concluded_at=writes.now,
+        )
+    writes.audits.append(("case.refused", case, {}, case.place_path))
     # The applicant's notice carries the invitation to rate (好差评: refusals are rated
     # too): feedback's subscriber sends it with the words of decision_notice.
-    announce("case.refused", case, by=by)
+    writes.announce("case.refused", case)
+    writes.save()
     return case
 
 
@@ -933,55 +956,13 @@ def recompute_provisional_deadlines() -> int:
     return fixed
 
 
-# --- moves for the journey's other commands -------------------------------------------------
-# Suspension, extension, delivery and 催办 (journey/workflow) move the case through these;
-# the caller holds the case's lock (`lock`) and has authorised the actor; each move writes
-# the timeline with its national 办件状态 code. Decisions on tasks do not come here: the
-# engine decides and writes them in bulk (journey/workflow/services.py).
+# --- the timeline's lines without a move -------------------------------------------------------
+# The journey's commands load the journey locked (workflow.aggregate), decide
+# (workflow.decide, workflow.decide_case) and write in bulk (workflow.services._Writes); what
+# is left here is the line a licence produced for a later item of a 一件事 adds to the
+# journey's timeline (cases.produced), written under the caller's lock.
 
 CONCLUDED = frozenset({Status.APPROVED, Status.APPROVED_TOLERATED, Status.DENIED})
-
-
-def lock(case_id) -> Case:
-    return _lock(case_id)
-
-
-def suspend(case: Case, *, by, note: str) -> Case:
-    """in_review → suspended (9): 特别程序, the clock stops (Art. 45)."""
-    _move(case, Status.SUSPENDED, by=by, action="suspend", note=note)
-    case.save()
-    announce("case.suspended", case, by=by)
-    return case
-
-
-def resume(case: Case, *, by, note: str = "") -> Case:
-    """suspended → in_review (10): the clock runs again."""
-    _move(case, Status.IN_REVIEW, by=by, action="resume", note=note)
-    case.save()
-    announce("case.resumed", case, by=by)
-    return case
-
-
-def set_clock(case: Case, *, by=None, note: str = "", **fields) -> Case:
-    """Store deadlines the workflow derived (after a pause or an extension): any of
-    promised_due_on, statutory_due_on, due_provisional, warning_on. With a note, the
-    timeline records it."""
-    allowed = {"promised_due_on", "statutory_due_on", "due_provisional", "warning_on"}
-    if not set(fields) <= allowed:
-        raise TypeError(f"unexpected clock fields: {sorted(set(fields) - allowed)}")
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.save(update_fields=[*fields, "updated_at"])
-    if note:
-        CaseEvent.objects.create(
-            case=case,
-            actor=by if getattr(by, "pk", None) else None,
-            action="clock",
-            from_status=case.status,
-            to_status=case.status,
-            note=note,
-        )
-    return case
 
 
 def record_event(case: Case, *, by, action: str, note: str = "") -> CaseEvent:

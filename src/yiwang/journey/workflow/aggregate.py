@@ -18,10 +18,18 @@ from django.utils.dateparse import parse_datetime
 
 from yiwang.catalog.models import BundleItem, ItemVersion
 from yiwang.core import prepared
-from yiwang.journey.cases.models import Case, CaseMaterial
+from yiwang.identity.models import OrgUnit
+from yiwang.journey.cases.models import Case, CaseMaterial, SupplementNotice
 
 from . import decide, process
-from .models import OPEN_TASK, ApprovalTask, ProcessTemplate, ResultDelivery
+from .models import (
+    OPEN_TASK,
+    ApprovalTask,
+    Extension,
+    ProcessTemplate,
+    ResultDelivery,
+    Suspension,
+)
 
 
 @dataclass
@@ -193,3 +201,148 @@ def _bundle_and_template() -> dict:
         "template_id": Subquery(template.values("pk")[:1]),
         "template_created": Subquery(template.values("created_at")[:1]),
     }
+
+
+# --- a command on a case ----------------------------------------------------------------------
+
+
+@dataclass
+class CaseJourney:
+    """The journey of a case, locked for a command on the case (not on one of its tasks)."""
+
+    case: Case  # the case the command names
+    parent: Case | None  # its bundle parent, when the case is an item of a 一件事
+    children: list[Case]  # the bundle's items, by id (the case's own, when it is the parent)
+    open_tasks: list[ApprovalTask]  # the case's open tasks, locked (when asked for)
+
+    @property
+    def top(self) -> Case:
+        """The journey's parent, or the one case."""
+        return self.parent or self.case
+
+    @property
+    def family(self) -> list[Case]:
+        """Every case of the journey, the parent first (the order they were locked in)."""
+        return [self.top, *self.children]
+
+
+PAUSE_FIELDS = ("pk", "kind", "reason", "expected_workdays", "started_on", "started_by_id")
+
+
+def open_pause(case: Case):
+    """The case's open suspension, as read with the lock ("pause"), or None."""
+    if case.pause_pk is None:
+        return None
+    return Suspension(case=case, **{name: getattr(case, f"pause_{name}") for name in PAUSE_FIELDS})
+
+
+DELIVERY_FIELDS = (
+    "pk",
+    "method",
+    "status",
+    "place_path",
+    "recipient",
+    "phone",
+    "address",
+    "courier",
+    "tracking_number",
+    "ready_at",
+    "delivered_at",
+    "delivered_by_id",
+)
+
+
+def delivery_of(case: Case) -> ResultDelivery | None:
+    """The case's result delivery, as read with the lock ("delivery"), or None."""
+    if case.delivery_pk is None:
+        return None
+    values = {name: getattr(case, f"delivery_{name}") for name in DELIVERY_FIELDS}
+    for name in ("ready_at", "delivered_at"):
+        values[name] = _aware(values[name])
+    return ResultDelivery(case=case, **values)
+
+
+def _case_extras() -> dict:
+    """What a command on a case may need read with its lock, by name. Suspensions,
+    extensions, notices and the delivery of a case change only under its lock, so what is
+    read here stays true until the command commits."""
+    pause = Suspension.objects.filter(case_id=OuterRef("pk"), ended_on__isnull=True)
+    extensions = Extension.objects.filter(
+        case_id=OuterRef("pk"), status__in=[Extension.Status.REQUESTED, Extension.Status.APPROVED]
+    )
+    department = OrgUnit.objects.filter(pk=OuterRef("department_id"))
+    delivery = ResultDelivery.objects.filter(case_id=OuterRef("pk"))
+    return {
+        "pause": {  # the open suspension, whole (a resume returns it)
+            f"pause_{name}": Subquery(pause.values(name)[:1]) for name in PAUSE_FIELDS
+        },
+        "extension": {"extension_open": Exists(extensions)},
+        "department": {"department_path": Subquery(department.values("path")[:1])},
+        "notice": {"has_notice": Exists(SupplementNotice.objects.filter(case_id=OuterRef("pk")))},
+        "delivery": {  # the journey's result delivery, whole (出件 / 送达 change it)
+            f"delivery_{name}": Subquery(delivery.values(name)[:1]) for name in DELIVERY_FIELDS
+        },
+    }
+
+
+def _case_query(case_id, needs):
+    case = Case.objects.filter(pk=case_id)
+    parent = case.values("parent_id")[:1]
+    annotations = {}
+    extras = _case_extras()
+    for need in needs:
+        annotations.update(extras[need])
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .filter(
+            Q(pk=case_id)
+            | Q(pk=Subquery(parent))
+            | Q(parent_id=case_id)
+            | Q(parent_id=Subquery(parent))
+        )
+        .annotate(**annotations)
+        .order_by("pk")
+    )
+
+
+def for_case(case_id, *needs: str, tasks: bool = False, of=None, related=()) -> CaseJourney:
+    """Lock the journey of a case in one statement — the bundle's parent and all its
+    items, or the one case, by id (the parent first, as every command of the journey
+    locks) — with `needs` read alongside (_case_extras: "pause", "extension",
+    "department", "notice", "delivery") and `related` rows joined (read, not locked);
+    with `tasks`, the case's open tasks locked in a second statement. `of`: a queryset of
+    one case id, for a command named by another row (an extension), whose case is found
+    inside the same statement. Http404 if there is none."""
+    if of is None:
+        try:
+            case_id = int(case_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+    else:
+        case_id = Subquery(of)
+    query = _case_query(case_id, needs)
+    if related:  # joined rows are read, not locked (PostgreSQL: no FOR UPDATE on an outer join)
+        query = query.select_related(*related)
+    if of is not None:  # each row says which case the other row names
+        query = query.annotate(named_case=case_id)
+    rows = list(query)
+    if of is not None:
+        case_id = rows[0].named_case if rows else None
+    case = next((c for c in rows if c.pk == case_id), None)
+    if case is None:
+        raise Http404
+    parent = next((c for c in rows if c.pk == case.parent_id), None)
+    top = parent or case
+    children = [c for c in rows if c.parent_id == top.pk]
+    for child in children:
+        child.parent = top
+    open_tasks = []
+    if tasks:
+        open_tasks = list(
+            ApprovalTask.objects.select_for_update()
+            .filter(case_id=case.pk, status__in=OPEN_TASK)
+            .order_by("pk")
+        )
+        for task in open_tasks:
+            task.case = case
+    return CaseJourney(case, parent, children, open_tasks)

@@ -11,13 +11,12 @@ import datetime
 import math
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.audit import services as audit
 from yiwang.core import limits
 from yiwang.identity import policy
 from yiwang.journey.cases import services as cases
@@ -25,8 +24,9 @@ from yiwang.journey.cases.models import Case, Status, Warning
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
-from . import transitions
-from .models import OPEN_TASK, ApprovalTask, Extension, Suspension, SuspensionKind
+from . import aggregate, decide_case
+from . import services as engine
+from .models import OPEN_TASK, ApprovalTask, Extension, Suspension
 
 RUNNING = (Status.ACCEPTED, Status.IN_REVIEW)  # clocks that run (suspended ones do not)
 
@@ -54,13 +54,8 @@ def warning_start(due_on: datetime.date | None, total_workdays: int) -> datetime
 
 
 def level(due_on, warning_on, day: datetime.date | None = None) -> str:
-    """none / yellow / red for a running clock on `day`."""
-    day = day or today()
-    if due_on is not None and day > due_on:
-        return Warning.RED
-    if warning_on is not None and day >= warning_on:
-        return Warning.YELLOW
-    return Warning.NONE
+    """none / yellow / red for a running clock on `day` (today when not given)."""
+    return decide_case.level(due_on, warning_on, day or today())
 
 
 def task_deadline(case: Case, days: int, start: datetime.date) -> calendar.Deadline:
@@ -96,60 +91,76 @@ def task_workdays_left(task: ApprovalTask) -> calendar.WorkdayCount | None:
     return calendar.workdays_between_checked(position.clock_day(task.case), task.due_on)
 
 
-def _shift(day, workdays: int) -> calendar.Deadline | None:
-    if day is None:
-        return None
-    return calendar.add_workdays_checked(day, workdays)
-
-
 # --- who may act on a case's clock ----------------------------------------------------------
 
 
-def _require_handler(by, case: Case) -> None:
-    """A handler: holds the role of one of the case's open tasks where it is."""
-    tasks = list(ApprovalTask.objects.filter(case=case, status__in=OPEN_TASK))
-    if any(policy.can(by, f"task.handle.{t.role}", t) for t in tasks):
+def _require_handler(by, case: Case, open_tasks: list[ApprovalTask]) -> None:
+    """A handler: holds the role of one of the case's open tasks (loaded with the journey)
+    where it is. Refused: 403 to those who see the case's tasks, 404 to the others."""
+    if any(policy.can(by, f"task.handle.{t.role}", t) for t in open_tasks):
         return
     if any(policy.can(by, "task.view", t) for t in ApprovalTask.objects.filter(case=case)):
         raise PermissionDenied
     raise Http404
 
 
-def _lock_case(case_id) -> Case:
-    parent_id = Case.objects.filter(pk=case_id).values_list("parent_id", flat=True).first()
-    if parent_id:
-        cases.lock(parent_id)
-    try:
-        return cases.lock(case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+def _clock(case: Case) -> decide_case.Clock:
+    return decide_case.Clock(
+        case.promised_due_on,
+        case.statutory_due_on,
+        case.warning_on,
+        case.due_provisional,
+        case.warning,
+    )
+
+
+def _clock_fields(clock: decide_case.Clock, *, statutory_only: bool) -> dict:
+    fields = {"statutory_due_on": clock.statutory_due_on, "due_provisional": clock.due_provisional}
+    if not statutory_only:
+        fields |= {
+            "promised_due_on": clock.promised_due_on,
+            "warning_on": clock.warning_on,
+            "warning": clock.warning,
+        }
+    return fields
+
+
+def _add(day, n):
+    return calendar.add_workdays_checked(day, n)
+
+
+def _between(start, end) -> int:
+    return calendar.workdays_between_checked(start, end).days
 
 
 # --- suspension (特别程序) -------------------------------------------------------------------
+# Each command: the journey locked with what it needs (aggregate.for_case), the actor
+# checked, the rule decided on the loaded values (decide_case), the changes written with the
+# journey's bulk writer (services._Writes) in the command's one transaction.
 
 
 @transaction.atomic
 def suspend(case_id, *, by, kind: str, reason: str, expected_workdays: int = 0) -> Suspension:
     """Stop the clock of a case under review (for a bundle: the item's own case) and of its
     open tasks, for a hearing, an inspection or an expert review (Art. 45)."""
-    case = _lock_case(case_id)
-    _require_handler(by, case)
-    if kind not in SuspensionKind.values:
-        raise ValidationError(_("请选择特别程序的种类。"), code="kind_required")
-    reason = limits.clean_text(reason, label=_("特别程序的理由"), field="reason")
-    if not reason:
-        raise ValidationError(_("请写明特别程序的理由。"), code="reason_required")
-    # The transition first: it raises unless in review (a second suspension included).
-    cases.suspend(case, by=by, note=f"{SuspensionKind(kind).label}：{reason}")
-    pause = Suspension.objects.create(
+    journey = aggregate.for_case(case_id, tasks=True)
+    case = journey.case
+    _require_handler(by, case, journey.open_tasks)
+    reason, note = decide_case.suspension(case.status, kind=kind, reason=reason)
+    writes = engine._Writes(by)
+    writes.move(case, Status.SUSPENDED, action="suspend", note=note)
+    writes.announce("case.suspended", case)
+    writes.audits.append(("case.suspended", case, {"kind": kind}, case.place_path))
+    pause = Suspension(
         case=case,
         kind=kind,
         reason=reason,
         expected_workdays=max(0, int(expected_workdays or 0)),
-        started_on=today(),
+        started_on=writes.today,
         started_by=by,
     )
-    audit.record(by, "case.suspended", case, org_path=case.place_path, summary={"kind": kind})
+    writes.save()
+    pause.save()
     return pause
 
 
@@ -157,62 +168,51 @@ def suspend(case_id, *, by, kind: str, reason: str, expected_workdays: int = 0) 
 def resume(case_id, *, by) -> Suspension:
     """Restart the clock: every deadline of the case and of its open tasks moves by the
     working days paused (Art. 45)."""
-    case = _lock_case(case_id)
-    _require_handler(by, case)
-    pause = case.suspensions.select_for_update().filter(ended_on__isnull=True).first()
-    if pause is None or case.status != Status.SUSPENDED:
-        raise ValidationError(_("办件不在特别程序中。"), code="not_suspended")
-    end = today()
-    paused = calendar.workdays_between_checked(pause.started_on, end)
-    pause.ended_on, pause.ended_by, pause.paused_workdays = end, by, max(0, paused.days)
-    pause.save()
-    _move_deadlines(case, pause.paused_workdays, statutory_only=False, by=by)
-    cases.resume(
-        case,
-        by=by,
-        note=_("特别程序结束，暂停%(n)d个工作日，办理期限相应顺延。")
-        % {"n": pause.paused_workdays},
+    journey = aggregate.for_case(case_id, "pause", tasks=True)
+    case = journey.case
+    _require_handler(by, case, journey.open_tasks)
+    tasks = {t.pk: t for t in journey.open_tasks}
+    pause = aggregate.open_pause(case)
+    outcome = decide_case.resumption(
+        case.status,
+        pause_started=pause.started_on if pause else None,
+        today=today(),
+        clock=_clock(case),
+        tasks=tuple(
+            decide_case.TaskClock(t.pk, t.due_on, t.warning_on, t.due_provisional, t.warning)
+            for t in tasks.values()
+        ),
+        add=_add,
+        between=_between,
     )
-    audit.record(
+    writes = engine._Writes(by)
+    pause.ended_on, pause.ended_by, pause.paused_workdays = (
+        writes.today,
         by,
-        "case.resumed",
-        case,
-        org_path=case.place_path,
-        summary={"paused_workdays": pause.paused_workdays},
+        outcome.paused_workdays,
     )
-    return pause
-
-
-def _move_deadlines(case: Case, n: int, *, statutory_only: bool, by, note: str = "") -> None:
-    if n <= 0 and not note:
-        return
-    statutory = _shift(case.statutory_due_on, n)
-    fields = {"statutory_due_on": statutory.date if statutory else None}
-    provisional = [statutory]
-    if not statutory_only:
-        promised = _shift(case.promised_due_on, n)
-        fields["promised_due_on"] = promised.date if promised else None
-        fields["warning_on"] = _shift(case.warning_on, n).date if case.warning_on else None
-        provisional.append(promised)
-        tasks = list(
-            ApprovalTask.objects.select_for_update().filter(case=case, status__in=OPEN_TASK)
+    Suspension.objects.filter(pk=pause.pk).update(
+        ended_on=pause.ended_on, ended_by=by, paused_workdays=pause.paused_workdays
+    )
+    if outcome.clock is not None:
+        writes.change(case, **_clock_fields(outcome.clock, statutory_only=False))
+    moved = []
+    for clock in outcome.tasks:
+        task = tasks[clock.pk]
+        task.due_on, task.warning_on = clock.due_on, clock.warning_on
+        task.due_provisional, task.warning = clock.due_provisional, clock.warning
+        moved.append(task)
+    if moved:  # one UPDATE for every open task (dates and a level: no free text)
+        ApprovalTask.objects.bulk_update(
+            moved, ["due_on", "due_provisional", "warning_on", "warning"]
         )
-        for task in tasks:
-            due = _shift(task.due_on, n)
-            task.due_on = due.date if due else None
-            task.due_provisional = task.due_provisional or bool(due and due.provisional)
-            task.warning_on = _shift(task.warning_on, n).date if task.warning_on else None
-            task.warning = level(task.due_on, task.warning_on)
-        if tasks:  # one UPDATE for every open task (dates and a level: no free text)
-            ApprovalTask.objects.bulk_update(
-                tasks, ["due_on", "due_provisional", "warning_on", "warning"]
-            )
-    fields["due_provisional"] = case.due_provisional or any(
-        d and d.provisional for d in provisional
+    writes.move(case, Status.IN_REVIEW, action="resume", note=outcome.note)
+    writes.announce("case.resumed", case)
+    writes.audits.append(
+        ("case.resumed", case, {"paused_workdays": outcome.paused_workdays}, case.place_path)
     )
-    cases.set_clock(case, by=by, note=note, **fields)
-    if not statutory_only:
-        clear_warning_if_moved(case)
+    writes.save()
+    return pause
 
 
 # --- extension (延期) ------------------------------------------------------------------------
@@ -221,34 +221,24 @@ def _move_deadlines(case: Case, n: int, *, statutory_only: bool, by, note: str =
 @transaction.atomic
 def request_extension(case_id, *, by, reason: str, workdays: int | None = None) -> Extension:
     """The handler asks the department's head to extend the statutory limit (Art. 42)."""
-    case = _lock_case(case_id)
-    _require_handler(by, case)
-    allowed = settings.YIWANG_EXTENSION_WORKDAYS
-    workdays = allowed if workdays is None else int(workdays)
-    reason = limits.clean_text(reason, label=_("延期的理由"), field="reason")
-    if not reason:
-        raise ValidationError(_("请写明延期的理由。"), code="reason_required")
-    if not 1 <= workdays <= allowed:
-        raise ValidationError(
-            _("延期应为1至%(n)d个工作日。") % {"n": allowed}, code="extension_too_long"
-        )
-    if case.extensions.filter(status__in=["requested", "approved"]).exists():
-        raise ValidationError(
-            _("本办件已申请过延期，法定期限只能延长一次。"), code="extension_once"
-        )
-    if case.status not in (Status.IN_REVIEW, Status.SUSPENDED):
-        raise ValidationError(_("只有审查中的办件可以延期。"), code="not_in_review")
-    org = case.department or case.place
+    journey = aggregate.for_case(case_id, "extension", "department", tasks=True)
+    case = journey.case
+    _require_handler(by, case, journey.open_tasks)
+    reason, workdays, note = decide_case.extension_request(
+        case.status,
+        reason=reason,
+        workdays=workdays,
+        allowed=settings.YIWANG_EXTENSION_WORKDAYS,
+        already=case.extension_open,
+    )
+    org_path = case.department_path or case.place.path
     extension = Extension.objects.create(
-        case=case, org_path=org.path, workdays=workdays, reason=reason.strip(), requested_by=by
+        case=case, org_path=org_path, workdays=workdays, reason=reason, requested_by=by
     )
-    cases.record_event(
-        case,
-        by=by,
-        action="extension_requested",
-        note=_("申请延期%(n)d个工作日：%(reason)s") % {"n": workdays, "reason": extension.reason},
-    )
-    audit.record(by, "extension.requested", extension, org_path=extension.org_path)
+    writes = engine._Writes(by)
+    writes.note(case, "extension_requested", note)
+    writes.audits.append(("extension.requested", extension, {}, extension.org_path))
+    writes.save()
 
     def tell_heads():
         from .services import holders
@@ -268,35 +258,31 @@ def request_extension(case_id, *, by, reason: str, workdays: int | None = None) 
 def decide_extension(extension_id, *, by, approve: bool, note: str = "") -> Extension:
     """The department's chief (审批负责人) approves or rejects; on approval the statutory
     deadline moves by the extension's working days."""
-    case_id = Extension.objects.filter(pk=extension_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    named = Extension.objects.filter(pk=extension_id).values("case_id")[:1]
+    case = aggregate.for_case(None, of=named).case
+    extension = Extension.objects.filter(pk=extension_id, case=case).first()
+    if extension is None:
         raise Http404
-    case = _lock_case(case_id)
-    extension = Extension.objects.select_for_update().get(pk=extension_id)
+    extension.case = case
     policy.require(by, "extension.decide", extension)
-    transitions.EXTENSION.move(
-        extension, Extension.Status.APPROVED if approve else Extension.Status.REJECTED
+    outcome = decide_case.extension_decision(
+        extension.status,
+        approve=approve,
+        workdays=extension.workdays,
+        clock=_clock(case),
+        add=_add,
+        today=today(),
     )
-    extension.decided_by, extension.decided_at = by, timezone.now()
+    writes = engine._Writes(by)
+    extension.status = outcome.status
+    extension.decided_by, extension.decided_at = by, writes.now
     extension.note = limits.clean_text(note, label=_("审批意见"), field="note")
-    extension.save()
-    if approve:
-        _move_deadlines(
-            case,
-            extension.workdays,
-            statutory_only=True,
-            by=by,
-            note=_("经审批负责人批准，法定办结期限延长%(n)d个工作日。") % {"n": extension.workdays},
-        )
-    else:
-        cases.record_event(case, by=by, action="extension_rejected", note=_("延期申请未获批准。"))
-    audit.record(
-        by,
-        "extension.decided",
-        extension,
-        org_path=extension.org_path,
-        summary={"approve": approve},
-    )
+    extension.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if outcome.clock is not None:
+        writes.change(case, **_clock_fields(outcome.clock, statutory_only=True))
+    writes.note(case, outcome.action, outcome.note)
+    writes.audits.append(("extension.decided", extension, {"approve": approve}, extension.org_path))
+    writes.save()
     return extension
 
 
@@ -349,14 +335,6 @@ def _tell_about_warning(case: Case, level_: str) -> None:
     notify.site_many(recipients.values(), subject, case.title, link=f"/workbench/cases/{case.pk}/")
 
 
-def clear_warning_if_moved(case: Case) -> None:
-    """After a deadline moved, the level follows the new dates (it may fall)."""
-    new = level(case.promised_due_on, case.warning_on)
-    if new != case.warning:
-        cases.set_warning([case.pk], new)
-        case.warning = new
-
-
 def reapply_adjustments() -> int:
     """Derive the deadlines of every case that was paused or extended from scratch:
     acceptance day + the item's working days + the working days paused (+ the extension
@@ -371,7 +349,7 @@ def reapply_adjustments() -> int:
     done = 0
     for case_id in sorted(ids):
         with transaction.atomic():
-            case = cases.lock(case_id)
+            case = aggregate.for_case(case_id, related=("item_version",)).case
             version = case.item_version
             if case.accepted_at is None or version is None:
                 continue
@@ -390,13 +368,15 @@ def reapply_adjustments() -> int:
             statutory = calendar.add_workdays_checked(
                 start, version.statutory_days + paused + extended
             )
-            cases.set_clock(
+            writes = engine._Writes(None)
+            writes.change(
                 case,
                 promised_due_on=promised.date,
                 statutory_due_on=statutory.date,
                 due_provisional=promised.provisional or statutory.provisional,
                 warning_on=warning_start(promised.date, version.promised_days),
             )
+            writes.save()
             done += 1
     return done
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -30,11 +29,11 @@ from yiwang.identity.validators import (
     normalize_id_number,
     validate_id_number,
 )
-from yiwang.journey.cases import services as cases
-from yiwang.journey.cases.models import Case, Status
+from yiwang.journey.cases.models import Case
 from yiwang.notify import services as notify
 
-from . import courier
+from . import aggregate, courier, decide_case
+from . import services as engine
 from .models import (
     Collector,
     Confirmation,
@@ -48,7 +47,7 @@ from .models import (
 )
 from .transitions import DELIVERY
 
-NOT_DELIVERABLE = {Status.DRAFT, Status.REFUSED, Status.WITHDRAWN, Status.DENIED}
+NOT_DELIVERABLE = decide_case.NOT_DELIVERABLE
 
 
 def _tell_applicant(case: Case, subject: str, body: str) -> None:
@@ -99,31 +98,16 @@ def make_ready_all(ready, writes) -> list[ResultDelivery]:
     return made + moved
 
 
-def _lock_top(case_id) -> Case:
-    try:
-        case = cases.lock(case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
-    return case
-
-
 @transaction.atomic
 def choose_delivery(
     case_id, *, by, method: str, recipient: str = "", phone: str = "", address: str = ""
 ) -> ResultDelivery:
-    """The applicant chooses pickup at the window or mail to an address."""
-    case = _lock_top(case_id)
+    """The applicant chooses pickup at the window or mail to an address: the journey locked
+    with its delivery (aggregate.for_case), the choice checked (decide_case.delivery_choice),
+    the delivery and the timeline, audit written."""
+    journey = aggregate.for_case(case_id, "delivery")
+    case = journey.case
     policy.require(by, "case.view", case)
-    if case.applicant_id != by.pk:
-        raise ValidationError(_("只有申请人可以选择送达方式。"), code="not_applicant")
-    if case.parent_id:
-        raise ValidationError(_("请在一件事主办件上选择送达方式。"), code="use_parent")
-    # A 一件事 denied as a whole may still have approved items whose results go out.
-    has_results = ResultDelivery.objects.filter(case=case).exists()
-    if case.status in NOT_DELIVERABLE and not has_results:
-        raise ValidationError(_("该办件没有需要送达的办理结果。"), code="nothing_to_deliver")
-    if method not in DeliveryMethod.values:
-        raise ValidationError(_("请选择送达方式。"), code="method_required")
     recipient, phone, address = (
         limits.clean_text(
             value,
@@ -137,47 +121,48 @@ def choose_delivery(
             ("address", _("邮寄地址"), address),
         )
     )
+    delivery = aggregate.delivery_of(case)
+    decide_case.delivery_choice(
+        case.status,
+        by_applicant=case.applicant_id == by.pk,
+        is_item=bool(case.parent_id),
+        has_results=delivery is not None,
+        delivery_status=delivery.status if delivery else None,
+        method=method,
+        mail_complete=bool(recipient and phone and address),
+    )
     if method == DeliveryMethod.MAIL:
-        if not (recipient and phone and address):
-            raise ValidationError(
-                _("邮寄送达需要收件人、联系电话和地址。"), code="address_required"
-            )
         from yiwang.identity.services import validate_phone
 
         phone = validate_phone(phone)
-    delivery, _created = ResultDelivery.objects.select_for_update().get_or_create(
-        case=case, defaults={"place_path": case.place_path}
+    chosen = {"method": method, "recipient": "", "phone": "", "address": ""}
+    if method == DeliveryMethod.MAIL:
+        chosen |= {"recipient": recipient, "phone": phone, "address": address}
+    if delivery is None:
+        delivery = ResultDelivery.objects.create(case=case, place_path=case.place_path, **chosen)
+    else:
+        for name, value in chosen.items():
+            setattr(delivery, name, value)
+        delivery.save(update_fields=list(chosen))
+    writes = engine._Writes(by)
+    writes.note(
+        case, "delivery_chosen", _("送达方式：%(how)s") % {"how": DeliveryMethod(method).label}
     )
-    if delivery.status == DeliveryStatus.DELIVERED:
-        raise ValidationError(_("办理结果已送达。"), code="already_delivered")
-    delivery.method = method
-    delivery.recipient, delivery.phone, delivery.address = (
-        (recipient, phone, address) if method == DeliveryMethod.MAIL else ("", "", "")
-    )
-    delivery.save()
-    cases.record_event(
-        case,
-        by=by,
-        action="delivery_chosen",
-        note=_("送达方式：%(how)s") % {"how": DeliveryMethod(method).label},
-    )
-    audit.record(by, "delivery.chosen", delivery, org_path=case.place_path)
+    writes.audits.append(("delivery.chosen", delivery, {}, case.place_path))
+    writes.save()
     return delivery
 
 
 def _lock_ready(case_id, by, method) -> tuple[Case, ResultDelivery]:
-    case = _lock_top(case_id)
-    delivery = ResultDelivery.objects.select_for_update().filter(case=case).first()
+    """The journey locked with its delivery, the applicant and the issuing centre read
+    alongside (one statement); the issuer's right and the delivery's state checked."""
+    case = aggregate.for_case(case_id, "delivery", related=("applicant", "place")).case
+    delivery = aggregate.delivery_of(case)
     if delivery is None:
         policy.require(by, "case.view", case)
         raise ValidationError(_("该办件还没有可出件的结果。"), code="not_ready")
     policy.require(by, "delivery.issue", delivery)
-    if delivery.method != method:
-        raise ValidationError(
-            _("申请人选择的送达方式是“%(how)s”。") % {"how": delivery.get_method_display()},
-            code="wrong_method",
-        )
-    DELIVERY.check(delivery.status, DeliveryStatus.DELIVERED)
+    decide_case.issue(chosen=delivery.method, status=delivery.status, method=method)
     return case, delivery
 
 
@@ -418,15 +403,12 @@ def hand_over(
                 record.signature.save(image.name, image, save=False)
             record.save()
             delivery.hand_over_record = record
-            cases.record_event(case, by=by, action="delivered", note=hand_over_words(record))
-            cases.announce("case.result_delivered", case, by=by, method=delivery.method)
-            audit.record(
-                by,
-                "delivery.handed_over",
-                delivery,
-                org_path=delivery.place_path,
-                summary={"collector": who.collector, "confirmation": confirmation},
-            )
+            writes = engine._Writes(by)
+            writes.note(case, "delivered", hand_over_words(record))
+            writes.announce("case.result_delivered", case, method=delivery.method)
+            summary = {"collector": who.collector, "confirmation": confirmation}
+            writes.audits.append(("delivery.handed_over", delivery, summary, delivery.place_path))
+            writes.save()
     if refusal is not None:
         raise refusal
     return delivery
@@ -466,22 +448,21 @@ def ship(case_id, *, by) -> ResultDelivery:
     delivery.courier, delivery.tracking_number = str(carrier.name), tracking
     DELIVERY.move(delivery, DeliveryStatus.DELIVERED)
     delivery.delivered_at, delivery.delivered_by = timezone.now(), by
-    delivery.save()
-    cases.record_event(
+    delivery.save(
+        update_fields=["courier", "tracking_number", "status", "delivered_at", "delivered_by"]
+    )
+    writes = engine._Writes(by)
+    writes.note(
         case,
-        by=by,
-        action="shipped",
-        note=_("办理结果已交%(courier)s寄出，运单号 %(number)s")
+        "shipped",
+        _("办理结果已交%(courier)s寄出，运单号 %(number)s")
         % {"courier": delivery.courier, "number": tracking},
     )
-    cases.announce("case.result_delivered", case, by=by, method=delivery.method)
-    audit.record(
-        by,
-        "delivery.shipped",
-        delivery,
-        org_path=delivery.place_path,
-        summary={"tracking": tracking},
+    writes.announce("case.result_delivered", case, method=delivery.method)
+    writes.audits.append(
+        ("delivery.shipped", delivery, {"tracking": tracking}, delivery.place_path)
     )
+    writes.save()
     _tell_applicant(
         case,
         _("办理结果已寄出"),

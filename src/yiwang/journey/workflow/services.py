@@ -103,6 +103,15 @@ class _Writes:
         self.cases[case.pk] = case
         self.case_fields |= {"status", "status_code", "updated_at", *fields}
 
+    def change(self, case, **fields) -> None:
+        """Fields of a case that change without a move (its clock after a pause or an
+        extension), written with the command's other changes of the journey's cases."""
+        for name, value in fields.items():
+            setattr(case, name, value)
+        case.updated_at = self.now
+        self.cases[case.pk] = case
+        self.case_fields |= {"updated_at", *fields}
+
     def announce(self, kind: str, case, **payload) -> None:
         payload = {"status": str(case.status), "parent": case.parent_id, **payload}
         self.events.append((kind, case, case.place_path, payload))
@@ -385,21 +394,3 @@ def _apply(writes: _Writes, journey: aggregate.TaskJourney, outcome, steps) -> N
             _start_cases(writes, started)  # the next items start once this one is decided
     if outcome.ready:
         delivery.make_ready_all([cases_by_pk[pk] for pk in outcome.ready], writes)
-
-
-# --- withdrawal -----------------------------------------------------------------------------
-
-
-def cancel_open_tasks(case, *, by) -> int:
-    """Called by cases.services.withdraw (the journey is locked): open tasks of the case
-    and its children end as cancelled, and a pending delivery is dropped."""
-    ids = [case.pk, *case.children.values_list("pk", flat=True)]
-    cancelled = transitions.TASK.update(
-        ApprovalTask.objects.filter(case_id__in=ids),
-        TaskStatus.CANCELLED,
-        completed_at=timezone.now(),
-    )
-    from .models import ResultDelivery
-
-    ResultDelivery.objects.filter(case=case, status="pending").delete()
-    return cancelled

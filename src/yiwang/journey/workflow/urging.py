@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.identity import policy
-from yiwang.journey.cases import services as cases
 from yiwang.journey.cases.models import Case, CaseEvent
 from yiwang.journey.cases.templatetags.case_words import overdue
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
+from . import aggregate
 from .models import OPEN_TASK, ApprovalTask
 
 URGED = "urged"
@@ -33,10 +33,9 @@ def _start_of_today() -> datetime.datetime:
 @transaction.atomic
 def urge(case_id, *, by) -> CaseEvent:
     """Record the applicant's 催办 on the case and tell who handles and who supervises it."""
-    try:
-        case = cases.lock(case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    from .services import _Writes  # lazily: the engine imports its neighbours
+
+    case = aggregate.for_case(case_id).case
     if case.applicant_id != getattr(by, "pk", None):
         if policy.can(by, "case.view", case):
             raise PermissionDenied
@@ -45,13 +44,11 @@ def urge(case_id, *, by) -> CaseEvent:
         raise ValidationError(_("办件没有超过承诺期限，不需要催办。"), code="not_overdue")
     if case.events.filter(action=URGED, at__gte=_start_of_today()).exists():
         raise ValidationError(_("今天已经催办过，部门已收到。"), code="urged_today")
-    event = cases.record_event(
-        case,
-        by=by,
-        action=URGED,
-        note=_("申请人催办：已超过承诺的办结期限%(day)s。")
-        % {"day": case.promised_due_on.isoformat()},
-    )
+    writes = _Writes(by)
+    words = _("申请人催办：已超过承诺的办结期限%(day)s。")
+    writes.note(case, URGED, words % {"day": case.promised_due_on.isoformat()})
+    writes.save()
+    event = writes.timeline[0]
     transaction.on_commit(lambda: _tell(case))
     return event
 
