@@ -177,12 +177,30 @@ def _place_for(version: ItemVersion, place=None):
     return places[0]
 
 
+def _fill_from_request(case: Case, definition, form) -> None:
+    """The form an app sends with a new draft, checked as update_form checks a save: all
+    or nothing (FormInvalid, and the draft is not created)."""
+    keys = set(form) if isinstance(form, dict) else set()
+    change = filling.change(case, definition, form, keep_valid=False, confirmed=keys)
+    if change.errors:
+        raise FormInvalid(change.errors, _invalid_words(definition, change.errors))
+    case.form_data, case.form_sources, case.field_notes = (
+        change.data,
+        change.sources,
+        change.notes,
+    )
+
+
 @transaction.atomic
-def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -> Case:
-    """A draft case for one published item version."""
+def start_case(version_id, *, by, applicant=None, enterprise=None, place=None, form=None) -> Case:
+    """A draft case for one published item version (its pk, or the version read with its
+    item and department). `form`: values of the form to save with it (see update_form)."""
     applicant = applicant or by
     _check_applicant(by, applicant, enterprise)
-    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    if isinstance(version_id, ItemVersion):
+        version = version_id
+    else:
+        version = ItemVersion.objects.select_related("item", "department").get(pk=version_id)
     if version.status != "published":
         raise ValidationError(_("该事项当前不能申请。"), code="not_published")
     where = _place_for(version, place)
@@ -198,8 +216,11 @@ def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -
         channel="window" if by.pk != applicant.pk else "online",
     )
     # The case first: a licence read to prefill its form is recorded against it.
-    filling.start(case, filling.definition_of(case))
-    case.save(update_fields=["form_data", "form_sources"])
+    definition = filling.definition_of(case)
+    filling.start(case, definition)
+    if form is not None:
+        _fill_from_request(case, definition, form)
+    case.save(update_fields=["form_data", "form_sources", "field_notes"])
     _add_materials(case, [version])
     CaseEvent.objects.create(case=case, actor=by, action="draft", to_status=Status.DRAFT)
     audit.record(by, "case.draft_started", case, org_path=case.place_path)
@@ -207,9 +228,12 @@ def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -
 
 
 @transaction.atomic
-def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, place=None) -> Case:
+def start_bundle_case(
+    bundle_code: str, *, by, applicant=None, enterprise=None, place=None, form=None
+) -> Case:
     """A 一件事 application: a parent case and one child case per item, each pinning the
-    item version published now; the materials are asked once for the whole journey."""
+    item version published now; the materials are asked once for the whole journey.
+    `form`: values of the merged form to save with it (see update_form)."""
     applicant = applicant or by
     _check_applicant(by, applicant, enterprise)
     view = bundle_view(bundle_code)
@@ -239,7 +263,9 @@ def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, 
     # 一表申请: one merged form on the journey, each child its own item's part.
     definition = filling.definition_of(parent, children)
     filling.start(parent, definition)
-    parent.save(update_fields=["form_data", "form_sources"])
+    if form is not None:
+        _fill_from_request(parent, definition, form)
+    parent.save(update_fields=["form_data", "form_sources", "field_notes"])
     filling.parts(parent, definition, children)
     children = Case.objects.bulk_create(children)
     _add_materials(
@@ -296,18 +322,18 @@ def _add_materials(
             for requirement in entry.requirements
         ]
     )
-    prefetch_related_objects(
-        materials,
-        Prefetch(
-            "requirements", queryset=MaterialRequirement.objects.select_related("license_type")
-        ),
-    )
-    for material in materials:
-        # 电子证照库: a valid licence of the linked type satisfies it without upload.
-        if reuse.apply(material, case):
-            material.save(update_fields=["state", "license", "note"])
-            if material.license_id:
-                _record_license_use(case, material)
+    for material, entry in zip(materials, planned, strict=True):
+        # What a prefetch of the links just written would read back, in the model's order.
+        answered = material.requirements.all()
+        answered._result_cache = sorted(entry.requirements, key=lambda r: (r.version_id, r.seq))
+        answered._prefetch_done = True
+        material._prefetched_objects_cache = {"requirements": answered}
+    # 电子证照库: a valid licence of the linked type satisfies it without upload.
+    changed = [material for material in materials if reuse.apply(material, case)]
+    _bulk_update(CaseMaterial, changed, ["state", "license", "note"])
+    for material in changed:
+        if material.license_id:
+            _record_license_use(case, material)
 
 
 def _record_license_use(case: Case, material: CaseMaterial) -> None:
