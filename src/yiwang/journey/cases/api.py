@@ -484,8 +484,9 @@ class MaterialUpload(APIView):
     @idempotent
     def post(self, request, pk, material_id):
         uploaded = _valid(UploadSerializer, request.data)["file"]
-        _material_of(pk, material_id)
-        stored = _call(services.attach_file, material_id, by=request.user, uploaded=uploaded)
+        stored = _call(
+            services.attach_file, material_id, by=request.user, uploaded=uploaded, case_id=pk
+        )
         data = CaseFileSerializer(stored, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
