@@ -19,9 +19,10 @@ A request without the header runs as usual. With it:
   succeed.
 
 The record is inserted *before* the view runs, in the transaction that carries the view's
-effect. Concurrent requests with one key therefore meet at the unique (owner, key) index:
-on PostgreSQL the second insert waits until the first transaction ends, then either fails
-(the first committed: replay its response) or succeeds (it rolled back: do the work); on
+effect, by one `INSERT … ON CONFLICT DO NOTHING`. Concurrent requests with one key
+therefore meet at the unique (owner, key) index: on PostgreSQL the second insert waits
+until the first transaction ends, then either inserts nothing (the first committed: replay
+its response) or inserts (it rolled back: do the work); on
 SQLite the write lock taken at BEGIN IMMEDIATE serialises them. Records expire after
 `RETENTION`; `purge_expired()` deletes them (the worker calls it periodically).
 """
