@@ -19,9 +19,10 @@ A request without the header runs as usual. With it:
   succeed.
 
 The record is inserted *before* the view runs, in the transaction that carries the view's
-effect. Concurrent requests with one key therefore meet at the unique (owner, key) index:
-on PostgreSQL the second insert waits until the first transaction ends, then either fails
-(the first committed: replay its response) or succeeds (it rolled back: do the work); on
+effect, by one `INSERT … ON CONFLICT DO NOTHING`. Concurrent requests with one key
+therefore meet at the unique (owner, key) index: on PostgreSQL the second insert waits
+until the first transaction ends, then either inserts nothing (the first committed: replay
+its response) or inserts (it rolled back: do the work); on
 SQLite the write lock taken at BEGIN IMMEDIATE serialises them. Records expire after
 `RETENTION`; `purge_expired()` deletes them (the worker calls it periodically).
 """
@@ -31,7 +32,7 @@ import functools
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,30 +147,54 @@ def _respond(record: IdempotencyRecord, *, replayed: bool) -> HttpResponse:
     return response
 
 
-def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Insert our record, or return the one a previous request with this key committed."""
-    existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
-    if existing is not None and existing.created_at < timezone.now() - RETENTION:
-        existing.delete()
-        existing = None
-    if existing is None:
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(
-                    owner=owner,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=0,
-                    content_type="",
-                    body=b"",
-                )
-            return None
-        except IntegrityError:
-            # A concurrent request with this key committed first (PostgreSQL waited for it).
-            existing = IdempotencyRecord.objects.get(owner=owner, key=key)
+def _insert(owner: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Our record, inserted; None when a record with this key is there already. One
+    statement, `INSERT … ON CONFLICT DO NOTHING RETURNING` (no savepoint to recover from a
+    unique violation): on PostgreSQL it waits for a concurrent insert of the key to commit
+    (nothing inserted) or roll back (ours is)."""
+    record = IdempotencyRecord(
+        owner=owner,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=0,
+        content_type="",
+        body=b"",
+        headers={},
+        created_at=timezone.now(),
+    )
+    fields = [f for f in IdempotencyRecord._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('owner')}, {quote('key')}) DO NOTHING "
+        f"RETURNING {quote(IdempotencyRecord._meta.pk.column)}"
+    )  # table and columns are the model's own, quoted; the values are parameters
+    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    return record
+
+
+def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
+    """Insert our record (and return it with True), or return the one a previous request
+    with this key committed (with False)."""
+    for _attempt in range(2):
+        mine = _insert(owner, key, fingerprint)
+        if mine is not None:
+            return mine, True
+        existing = IdempotencyRecord.objects.get(owner=owner, key=key)
+        if existing.created_at >= timezone.now() - RETENTION:
+            break
+        existing.delete()  # expired: the key is free again
     if existing.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    return existing
+    return existing, False
 
 
 def idempotent(handler):
@@ -183,14 +208,13 @@ def idempotent(handler):
         owner, fingerprint = owner_of(request), fingerprint_of(request)
         try:
             with transaction.atomic():
-                previous = _claim(owner, key, fingerprint)
-                if previous is not None:
-                    return _respond(previous, replayed=True)
+                record, mine = _claim(owner, key, fingerprint)
+                if not mine:
+                    return _respond(record, replayed=True)
                 response = handler(view, request, *args, **kwargs)
                 if response.status_code >= 400:
                     raise _NotKept(response)
                 content_type, body, headers = _render(response)
-                record = IdempotencyRecord.objects.get(owner=owner, key=key)
                 record.status_code = response.status_code
                 record.content_type = content_type
                 record.body = body

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -563,19 +563,20 @@ def valid_for(holder, license_type, today: datetime.date | None = None) -> Avail
     """The holder's (a User or an Enterprise) valid licence of this type — the newest — or
     None with the reason the best candidate cannot be used."""
     today = today or timezone.localdate()
-    mine = License.objects.filter(_holder_filter(holder), license_type=license_type, final=True)
-    usable = (
-        mine.filter(status=Status.VALID)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("-issued_on", "-pk")
+    usable = Q(status=Status.VALID) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    # One read: the newest usable licence if there is one, else the newest of all (whose
+    # status says why none can be used).
+    best = (
+        License.objects.filter(_holder_filter(holder), license_type=license_type, final=True)
+        .alias(usable=Case(When(usable, then=Value(1)), default=Value(0)))
+        .order_by("-usable", "-issued_on", "-pk")
         .first()
     )
-    if usable is not None:
-        return Availability(usable)
-    latest = mine.order_by("-issued_on", "-pk").first()
-    if latest is None:
+    if best is None:
         return Availability(None, "none")
-    return Availability(None, latest.status_on(today))
+    if best.status == Status.VALID and not best.is_expired(today):
+        return Availability(best)
+    return Availability(None, best.status_on(today))
 
 
 def expiring(days: int = EXPIRY_NOTICE_DAYS, today: datetime.date | None = None):

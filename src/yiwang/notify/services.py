@@ -16,7 +16,16 @@ def send(
 ) -> Message:
     if channel == Channel.SITE and recipient is not None:
         # An in-site message is delivered by being stored: no worker round trip for the bell.
-        return site_many([recipient], subject, body, link=link)[0]
+        # One INSERT (a bulk insert would wrap it in BEGIN … COMMIT after a commit).
+        return Message.objects.create(
+            channel=Channel.SITE,
+            recipient=recipient,
+            subject=subject,
+            body=body or subject,
+            link=link,
+            status=Delivery.SENT,
+            sent_at=timezone.now(),
+        )
     message = Message.objects.create(
         channel=channel, recipient=recipient, address=address, subject=subject, body=body, link=link
     )

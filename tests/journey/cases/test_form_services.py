@@ -124,11 +124,14 @@ def test_saving_and_submitting_cost_a_fixed_number_of_statements(food, citizen):
         services.update_form(food.pk, by=citizen, data=data)
     with exactly(4, "save_form"):
         services.save_form(food.pk, by=citizen, data={**data, "remarks": "早餐、午餐"})
-    # The library check of the licences taken, then the form, materials, number and clock:
-    # no statement per field, none per material beyond the licence checks. The case number
-    # is one upsert of the day's counter and one update, whatever the size of the bundle;
-    # the audit event and the domain event are one INSERT each (no shared row locked).
-    with exactly(21, "submit"):
+    # One lock (the case with its item version and applicant) for the library check of the
+    # licences taken and the submit; the missing and library materials read once (the
+    # licence check: their requirements, the licence type, the licence), the calendar for
+    # the intake day: no statement per field, none per material beyond the licence checks.
+    # The case number is one upsert of the day's counter, written with the case's other
+    # changes in one UPDATE, whatever the size of the bundle; the timeline, the audit event
+    # and the domain event are one INSERT each (no shared row locked).
+    with exactly(14, "submit"):
         services.submit(food.pk, by=citizen)
 
 

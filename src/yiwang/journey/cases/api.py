@@ -3,7 +3,6 @@ the comprehensive window's intake. Thin: every change goes through cases.service
 through cases.selectors, so the policy decides who sees what (outsiders get 404)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -347,7 +346,7 @@ def _call(service, *args, **kwargs):
 
 
 def _detail(request, pk, status_code=status.HTTP_200_OK) -> Response:
-    case = selectors.detail(request.user, pk)
+    case = selectors.detail(request.user, pk, for_api=True)
     data = CaseDetailSerializer(case, context={"request": request}).data
     headers = {}
     if status_code == status.HTTP_201_CREATED:
@@ -373,16 +372,26 @@ def _start(request, data) -> Case:
         place = OrgUnit.objects.filter(code=data["place"]).first()
         if place is None:
             raise DjangoValidationError(_("找不到该办理地点。"), code="unknown_place")
-    common = {"by": request.user, "enterprise": enterprise, "place": place}
+    common = {
+        "by": request.user,
+        "enterprise": enterprise,
+        "place": place,
+        "form": data.get("form") or None,
+    }
     if data.get("bundle"):
         try:
             return services.start_bundle_case(data["bundle"], **common)
         except Bundle.DoesNotExist:
             raise DjangoValidationError(_("找不到该一件事。"), code="unknown_bundle") from None
-    version = catalog.published().filter(item__code=data["item"]).first()
+    version = (
+        catalog.published()
+        .filter(item__code=data["item"])
+        .select_related("item", "department")
+        .first()
+    )
     if version is None:
         raise DjangoValidationError(_("找不到该事项，或该事项当前不能申请。"), code="unknown_item")
-    return services.start_case(version.pk, **common)
+    return services.start_case(version, **common)
 
 
 ERRORS = {400: ProblemSerializer, 404: ProblemSerializer}
@@ -449,10 +458,7 @@ class CaseList(generics.ListAPIView):
         data = _valid(CaseCreateSerializer, request.data)
         try:
             # The draft and its form in one go: an app sends what it has in one request.
-            with transaction.atomic():
-                case = _start(request, data)
-                if data.get("form"):
-                    services.update_form(case.pk, by=request.user, data=data["form"])
+            case = _start(request, data)
         except services.FormInvalid as exc:
             return form_problem(exc.field_errors, exc.messages[0])
         return _detail(request, case.pk, status.HTTP_201_CREATED)
@@ -478,8 +484,9 @@ class MaterialUpload(APIView):
     @idempotent
     def post(self, request, pk, material_id):
         uploaded = _valid(UploadSerializer, request.data)["file"]
-        _material_of(pk, material_id)
-        stored = _call(services.attach_file, material_id, by=request.user, uploaded=uploaded)
+        stored = _call(
+            services.attach_file, material_id, by=request.user, uploaded=uploaded, case_id=pk
+        )
         data = CaseFileSerializer(stored, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 

@@ -3,8 +3,8 @@ YW20261123000042.
 
 The day's counter is advanced by one upsert (`INSERT … ON CONFLICT … DO UPDATE … RETURNING`,
 on SQLite ≥ 3.35 and PostgreSQL alike), which locks its row until the transaction ends. So
-concurrent submits never share a number, and a submit takes its numbers last, just before it
-commits, to hold that lock for as short a time as possible."""
+concurrent submits never share a number, and a submit takes its numbers near the end of its
+transaction, to hold that lock for as short a time as possible."""
 
 from django.db import connection
 from django.utils import timezone
@@ -37,11 +37,13 @@ def next_number(today=None) -> str:
     return reserve(today or timezone.localdate())[0]
 
 
-def assign(cases: list[Case], day) -> None:
-    """Give each case without a number the next one of `day`: one upsert, one update."""
+def assign(cases: list[Case], day, *, save: bool = True) -> None:
+    """Give each case without a number the next one of `day`: one upsert, one update
+    (none with `save=False`: the caller writes `number` with the case's other changes)."""
     unnumbered = [case for case in cases if not case.number]
     if not unnumbered:
         return
     for case, number in zip(unnumbered, reserve(day, len(unnumbered)), strict=True):
         case.number = number
-    Case.objects.bulk_update(unnumbered, ["number"])
+    if save:
+        Case.objects.bulk_update(unnumbered, ["number"])

@@ -178,12 +178,30 @@ def _place_for(version: ItemVersion, place=None):
     return places[0]
 
 
+def _fill_from_request(case: Case, definition, form) -> None:
+    """The form an app sends with a new draft, checked as update_form checks a save: all
+    or nothing (FormInvalid, and the draft is not created)."""
+    keys = set(form) if isinstance(form, dict) else set()
+    change = filling.change(case, definition, form, keep_valid=False, confirmed=keys)
+    if change.errors:
+        raise FormInvalid(change.errors, _invalid_words(definition, change.errors))
+    case.form_data, case.form_sources, case.field_notes = (
+        change.data,
+        change.sources,
+        change.notes,
+    )
+
+
 @transaction.atomic
-def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -> Case:
-    """A draft case for one published item version."""
+def start_case(version_id, *, by, applicant=None, enterprise=None, place=None, form=None) -> Case:
+    """A draft case for one published item version (its pk, or the version read with its
+    item and department). `form`: values of the form to save with it (see update_form)."""
     applicant = applicant or by
     _check_applicant(by, applicant, enterprise)
-    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    if isinstance(version_id, ItemVersion):
+        version = version_id
+    else:
+        version = ItemVersion.objects.select_related("item", "department").get(pk=version_id)
     if version.status != "published":
         raise ValidationError(_("该事项当前不能申请。"), code="not_published")
     where = _place_for(version, place)
@@ -199,8 +217,11 @@ def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -
         channel="window" if by.pk != applicant.pk else "online",
     )
     # The case first: a licence read to prefill its form is recorded against it.
-    filling.start(case, filling.definition_of(case))
-    case.save(update_fields=["form_data", "form_sources"])
+    definition = filling.definition_of(case)
+    filling.start(case, definition)
+    if form is not None:
+        _fill_from_request(case, definition, form)
+    case.save(update_fields=["form_data", "form_sources", "field_notes"])
     _add_materials(case, [version])
     CaseEvent.objects.create(case=case, actor=by, action="draft", to_status=Status.DRAFT)
     audit.record(by, "case.draft_started", case, org_path=case.place_path)
@@ -208,9 +229,12 @@ def start_case(version_id, *, by, applicant=None, enterprise=None, place=None) -
 
 
 @transaction.atomic
-def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, place=None) -> Case:
+def start_bundle_case(
+    bundle_code: str, *, by, applicant=None, enterprise=None, place=None, form=None
+) -> Case:
     """A 一件事 application: a parent case and one child case per item, each pinning the
-    item version published now; the materials are asked once for the whole journey."""
+    item version published now; the materials are asked once for the whole journey.
+    `form`: values of the merged form to save with it (see update_form)."""
     applicant = applicant or by
     _check_applicant(by, applicant, enterprise)
     view = bundle_view(bundle_code)
@@ -240,7 +264,9 @@ def start_bundle_case(bundle_code: str, *, by, applicant=None, enterprise=None, 
     # 一表申请: one merged form on the journey, each child its own item's part.
     definition = filling.definition_of(parent, children)
     filling.start(parent, definition)
-    parent.save(update_fields=["form_data", "form_sources"])
+    if form is not None:
+        _fill_from_request(parent, definition, form)
+    parent.save(update_fields=["form_data", "form_sources", "field_notes"])
     filling.parts(parent, definition, children)
     children = Case.objects.bulk_create(children)
     _add_materials(
@@ -297,18 +323,18 @@ def _add_materials(
             for requirement in entry.requirements
         ]
     )
-    prefetch_related_objects(
-        materials,
-        Prefetch(
-            "requirements", queryset=MaterialRequirement.objects.select_related("license_type")
-        ),
-    )
-    for material in materials:
-        # 电子证照库: a valid licence of the linked type satisfies it without upload.
-        if reuse.apply(material, case):
-            material.save(update_fields=["state", "license", "note"])
-            if material.license_id:
-                _record_license_use(case, material)
+    for material, entry in zip(materials, planned, strict=True):
+        # What a prefetch of the links just written would read back, in the model's order.
+        answered = material.requirements.all()
+        answered._result_cache = sorted(entry.requirements, key=lambda r: (r.version_id, r.seq))
+        answered._prefetch_done = True
+        material._prefetched_objects_cache = {"requirements": answered}
+    # 电子证照库: a valid licence of the linked type satisfies it without upload.
+    changed = [material for material in materials if reuse.apply(material, case)]
+    _bulk_update(CaseMaterial, changed, ["state", "license", "note"])
+    for material in changed:
+        if material.license_id:
+            _record_license_use(case, material)
 
 
 def _record_license_use(case: Case, material: CaseMaterial) -> None:
@@ -332,11 +358,15 @@ def _askable(material: CaseMaterial) -> None:
 
 def _editable(case_id, by, *related) -> Case:
     case = _lock(case_id, *related)
+    _check_editable(case, by)
+    return case
+
+
+def _check_editable(case: Case, by) -> None:
     if by.pk not in {case.applicant_id, case.filed_by_id}:
         policy.require(by, "case.edit", case)  # 404 to outsiders, 403 to staff who see it
     if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
         raise ValidationError(_("办件已提交，不能再修改。"), code="not_editable")
-    return case
 
 
 class FormInvalid(ValidationError):
@@ -411,10 +441,16 @@ def _invalid_words(definition, errors) -> str:
 
 
 @transaction.atomic
-def attach_file(material_id, *, by, uploaded) -> CaseFile:
-    material = CaseMaterial.objects.select_related("case").get(pk=material_id)
-    case = _editable(material.case_id, by)
-    material.refresh_from_db(fields=["state"])  # read under the case's lock
+def attach_file(material_id, *, by, uploaded, case_id=None) -> CaseFile:
+    """A file for a material. `case_id`: the case the caller says the material belongs to
+    (the API's URL names both): it is locked first and the material read under its lock;
+    a material of another case does not exist (CaseMaterial.DoesNotExist)."""
+    if case_id is None:
+        case_id = CaseMaterial.objects.values_list("case_id", flat=True).get(pk=material_id)
+    case = _lock(case_id)
+    material = CaseMaterial.objects.get(pk=material_id, case_id=case.pk)  # under the lock
+    material.case = case
+    _check_editable(case, by)
     _askable(material)
     transitions.MATERIAL.check(material.state, CaseMaterial.State.UPLOADED)
     checked = uploads.check(uploaded)
@@ -439,9 +475,11 @@ def attach_file(material_id, *, by, uploaded) -> CaseFile:
         uploaded_by=by,
     )
     # An upload is the applicant's choice: it replaces a licence taken from the library.
+    unchanged = material.state == CaseMaterial.State.UPLOADED and material.license_id is None
     transitions.MATERIAL.move(material, CaseMaterial.State.UPLOADED)
     material.license = None
-    material.save(update_fields=["state", "license"])
+    if not unchanged:  # a second file for a material: nothing to write
+        material.save(update_fields=["state", "license"])
     audit.record(
         by,
         "case.file_attached",
@@ -522,20 +560,15 @@ def _family(case: Case, *related) -> list[Case]:
     return [case, *children.order_by("pk")]
 
 
-@transaction.atomic
-def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
-    """Check every material taken from the e-licence library again (a licence may have
-    expired or been revoked since the draft was started, or been issued meanwhile); a lost
-    one falls back to an upload with the reason in its note. Returns the changed ones."""
-    case = _lock(case_id)
-    policy.require(by, "case.view", case)
+def _refresh_library(case: Case, materials: list[CaseMaterial], today=None) -> list:
+    """Check the materials taken from the e-licence library again (see
+    refresh_library_materials) among `materials`, the case's missing and library ones;
+    save and return the changed ones."""
     if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
         return []
     changed = []
-    today = timezone.localdate()
-    materials = case.materials.filter(
-        state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.FROM_LICENSE]
-    ).prefetch_related("requirements__license_type")
+    today = today or timezone.localdate()
+    prefetch_related_objects(materials, "requirements__license_type")
     for material in materials:
         if reuse.apply(material, case, today):
             material.save(update_fields=["state", "license", "note"])
@@ -545,24 +578,54 @@ def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
     return changed
 
 
-def submit(case_id, *, by) -> Case:
-    """File the application: every case of the journey gets its number, the receipt day is
-    today and the window has 5 working days to answer (Art. 32). Licences taken from the
-    library are checked again first, in their own transaction, so an applicant whose
-    licence was revoked meanwhile keeps the explanation even though the submit fails."""
-    refresh_library_materials(case_id, by=by)
-    return _submit(case_id, by=by)
+def _missing_or_library(case: Case) -> list[CaseMaterial]:
+    return list(
+        case.materials.filter(
+            state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.FROM_LICENSE]
+        )
+    )
 
 
 @transaction.atomic
-def _submit(case_id, *, by) -> Case:
-    case = _lock(case_id, "item_version")
+def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
+    """Check every material taken from the e-licence library again (a licence may have
+    expired or been revoked since the draft was started, or been issued meanwhile); a lost
+    one falls back to an upload with the reason in its note. Returns the changed ones."""
+    case = _lock(case_id)
     policy.require(by, "case.view", case)
+    if case.status not in {Status.DRAFT, Status.SUPPLEMENT}:
+        return []
+    return _refresh_library(case, _missing_or_library(case))
+
+
+def submit(case_id, *, by) -> Case:
+    """File the application: every case of the journey gets its number, the receipt day is
+    today and the window has 5 working days to answer (Art. 32). Licences taken from the
+    library are checked again first, under the same lock; when that changed a material
+    and the submit then fails, the change is kept (committed without the submit), so an
+    applicant whose licence was revoked meanwhile keeps the explanation."""
+    with transaction.atomic():
+        case = _lock(case_id, "item_version", "applicant")
+        policy.require(by, "case.view", case)
+        materials = _missing_or_library(case)
+        if not _refresh_library(case, materials):
+            return _submit(case, by=by, materials=materials)
+        try:
+            with transaction.atomic():  # a savepoint: the refresh stays if the submit fails
+                return _submit(case, by=by, materials=materials)
+        except Exception as error:  # noqa: BLE001 - raised again once the refresh is kept
+            refused = error
+    raise refused
+
+
+def _submit(case: Case, *, by, materials: list[CaseMaterial]) -> Case:
+    """The submit itself, on the locked case; `materials`: its missing and library ones,
+    as the refresh left them."""
     if case.parent_id:
         raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
     children = filling.children_of(case) if case.is_bundle else []
     definition = filling.definition_of(case, children)
-    problems = _submit_problems(case, definition)
+    problems = _submit_problems(case, definition, materials)
     if problems:
         raise problems[0] if len(problems) == 1 else ValidationError(problems)
     # Filed as the form's rules keep it (a hidden field's value is not kept).
@@ -574,6 +637,11 @@ def _submit(case_id, *, by) -> Case:
     now, today = timezone.now(), timezone.localdate()
     intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
     family = _family(case)
+    if resubmit:
+        case.notices.filter(answered_at__isnull=True).update(answered_at=now)
+    # The numbers now, so that each case's one UPDATE carries its number: the day's
+    # counter row stays locked from here to the commit, a few inserts later.
+    numbering.assign(family, today, save=False)
     for member in family:
         _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
         if member.pk in parts:
@@ -583,11 +651,7 @@ def _submit(case_id, *, by) -> Case:
             member.submitted_at = now
         # The complete application is received now (after a supplement: again now).
         member.received_on, member.intake_due_on = today, intake_due.date
-        member.save()
-    if resubmit:
-        case.notices.filter(answered_at__isnull=True).update(answered_at=now)
-    # Late, so the day's counter row stays locked only for the audit record and the commit.
-    numbering.assign(family, today)
+        member.save(update_fields=SUBMIT_FIELDS)
     audit.record(
         by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
     )
@@ -601,9 +665,24 @@ def _submit(case_id, *, by) -> Case:
     return case
 
 
-def _submit_problems(case: Case, definition) -> list[ValidationError]:
+# What a submit changes on each case of the journey.
+SUBMIT_FIELDS = [
+    "number",
+    "status",
+    "status_code",
+    "form_data",
+    "form_sources",
+    "submitted_at",
+    "received_on",
+    "intake_due_on",
+    "updated_at",
+]
+
+
+def _submit_problems(case: Case, definition, materials) -> list[ValidationError]:
     """Everything that stops the application being filed, each a sentence: the form, the
-    fields the window asked to correct, the materials."""
+    fields the window asked to correct, the materials (`materials`: the case's missing and
+    library ones, read under the lock)."""
     problems = []
     errors = filling.problems(case, definition)
     if errors:
@@ -624,9 +703,8 @@ def _submit_problems(case: Case, definition) -> list[ValidationError]:
         )
     missing = [
         f"{m.name}（{m.note}）" if m.note else m.name
-        for m in case.materials.filter(
-            required=True, tolerable=False, state=CaseMaterial.State.MISSING
-        )
+        for m in materials
+        if m.required and not m.tolerable and m.state == CaseMaterial.State.MISSING
     ]
     if missing:
         problems.append(
