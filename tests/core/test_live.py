@@ -345,21 +345,36 @@ def test_the_backend_follows_the_settings(settings):
     assert isinstance(backends.backend(), expected)
 
 
-def test_a_live_socket_folder_open_to_others_is_refused(tmp_path):
-    folder = tmp_path / "live"
+@pytest.fixture
+def short_dir():
+    """A folder whose sockets' paths fit AF_UNIX's limit (pytest's own can be too long, and
+    the backend then moves to a folder of its own)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="yl-"))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_live_socket_folder_open_to_others_is_refused(short_dir):
+    folder = short_dir / "live"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
     with pytest.raises(Exception, match="chmod 700"):
         backends.LocalBackend(folder).send(b"{}")
 
 
-def test_publishing_with_no_web_process_listening_is_harmless(tmp_path):
-    backends.LocalBackend(tmp_path / "nobody").send(live.encode("hall:1", {}))
-    stale = tmp_path / "stale"
+def test_publishing_with_no_web_process_listening_is_harmless(short_dir):
+    backends.LocalBackend(short_dir / "nobody").send(live.encode("hall:1", {}))
+    stale = short_dir / "stale"
     stale.mkdir(mode=0o700)
     with socket.socket(socket.AF_UNIX) as s:
         s.bind(str(stale / "1-dead.sock"))  # a process that ended without cleaning up
-    backends.LocalBackend(stale).send(live.encode("hall:1", {}))
+    backend = backends.LocalBackend(stale)
+    assert backend.folder == stale
+    backend.send(live.encode("hall:1", {}))
     assert not list(stale.glob("*.sock"))
 
 
