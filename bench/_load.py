@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, workdir: str) -> subprocess.Popen:
-    """`yiwang serve` (waitress, 8 threads) on the port, once it answers the bare view."""
+    """`yiwang serve` (uvicorn, 8 page threads) on the port, once it answers the bare view."""
     env = {**os.environ, "YIWANG_BENCH": "1", "YIWANG_DATA_DIR": workdir}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     process = subprocess.Popen(

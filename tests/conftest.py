@@ -85,6 +85,25 @@ def _fresh_audit_checkpoints():
 
 
 @pytest.fixture
+def published(monkeypatch):
+    """The live events sent (`yiwang.core.live.publish`) during the test, as (channel,
+    payload), each once its transaction committed."""
+    import json
+
+    from yiwang.core.live import backends
+
+    sent = []
+
+    class Recorder:
+        def send(self, event):
+            event = json.loads(event)
+            sent.append((event["c"], event["d"]))
+
+    monkeypatch.setattr(backends, "backend", Recorder)
+    return sent
+
+
+@pytest.fixture
 def api():
     return APIClient()
 

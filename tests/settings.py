@@ -20,3 +20,9 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="yiwang-test-media-")
 _AUDIT_DIR = tempfile.mkdtemp(prefix="yiwang-test-audit-")
 YIWANG_AUDIT_CHECKPOINT_FILE = f"{_AUDIT_DIR}/checkpoints.jsonl"
 YIWANG_AUDIT_KEY_DIR = f"{_AUDIT_DIR}/keys"
+
+# Live update sockets of the SQLite runs (yiwang.core.live.backends.LocalBackend) stay apart
+# from the demo's.
+from pathlib import Path  # noqa: E402
+
+YIWANG_LIVE_DIR = Path(tempfile.mkdtemp(prefix="yiwang-test-live-"))

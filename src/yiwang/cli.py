@@ -10,8 +10,9 @@ USAGE = """usage: yiwang COMMAND [options]
 
   demo [--port 8000] [--host 127.0.0.1] [--no-serve]
                  set up a SQLite demo district and run web server + worker
-  serve [--port 8000] [--host 127.0.0.1] [--threads 8]
-                 run the web server (waitress)
+  serve [--port 8000] [--host 127.0.0.1] [--threads 8] [--workers 1]
+                 run the web server (uvicorn: pages in a pool of threads per process,
+                 live update streams at /live/ without a thread each)
   worker         run the background task worker and periodic jobs (the audit sealer
                  every second)
   audit verify [--no-seal]

@@ -144,6 +144,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "yiwang.urls"
 WSGI_APPLICATION = "yiwang.wsgi.application"
+ASGI_APPLICATION = "yiwang.asgi.application"
 
 TEMPLATES = [
     {
@@ -322,6 +323,23 @@ else:
 # Keys with user text in them (searches with spaces, Chinese) are hashed into keys every
 # cache server accepts (yiwang.core.cachekeys).
 CACHES["default"]["KEY_FUNCTION"] = "yiwang.core.cachekeys.make_key"
+
+# --- live updates (docs/live.md) ---------------------------------------------------------
+# How events reach every web process: `auto` is Redis pub/sub with REDIS_URL, else PostgreSQL
+# LISTEN/NOTIFY on PostgreSQL, else Unix sockets in YIWANG_LIVE_DIR (one machine: the demo).
+YIWANG_LIVE_BACKEND = env("YIWANG_LIVE_BACKEND", "auto")
+if YIWANG_LIVE_BACKEND not in {"auto", "redis", "postgres", "local"}:
+    raise ImproperlyConfigured(
+        f"YIWANG_LIVE_BACKEND={YIWANG_LIVE_BACKEND!r}: use auto, redis, postgres or local."
+    )
+YIWANG_LIVE_DIR = DATA_DIR / "live"
+# Open streams one web process takes before it answers 503 (each holds a file descriptor).
+YIWANG_LIVE_MAX_VIEWERS = int(env("YIWANG_LIVE_MAX_VIEWERS", "1000"))
+YIWANG_LIVE_HEARTBEAT_SECONDS = float(env("YIWANG_LIVE_HEARTBEAT_SECONDS", "15"))
+if YIWANG_LIVE_MAX_VIEWERS < 1 or YIWANG_LIVE_HEARTBEAT_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "YIWANG_LIVE_MAX_VIEWERS and YIWANG_LIVE_HEARTBEAT_SECONDS must be more than zero."
+    )
 
 TASKS = {
     "default": {

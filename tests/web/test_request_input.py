@@ -258,12 +258,19 @@ def test_the_limit_follows_the_setting(rf, settings):
     assert check(too_big).status_code == 413
 
 
-def test_yiwang_serve_gives_waitress_the_same_limit(monkeypatch, settings):
-    import waitress
+def test_yiwang_serve_holds_chunked_bodies_to_the_same_limit(monkeypatch, settings):
+    """Bodies with a Content-Length are refused by the middleware above; bodies sent in
+    chunks are counted by the server's application (yiwang.asgi) against the same limit."""
+    import uvicorn
     from django.core.management import call_command
 
+    from yiwang.asgi import application
+
     seen = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: seen.update(kwargs))
-    settings.YIWANG_REQUEST_MAX_BYTES = 12345
+    monkeypatch.setenv("YIWANG_WEB_THREADS", "8")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
     call_command("serve", port=0)
-    assert seen["max_request_body_size"] == 12345
+    assert seen["app"] == "yiwang.asgi:application"
+    # Forwarded headers are judged by yiwang.core.proxies alone, never by the server.
+    assert seen["proxy_headers"] is False
+    assert application.body_limit == settings.YIWANG_REQUEST_MAX_BYTES

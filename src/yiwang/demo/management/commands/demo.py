@@ -15,7 +15,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _stop(signum, frame):
-    # waitress stops serving on KeyboardInterrupt (and returns); the worker follows.
+    # The server (uvicorn) has handlers of its own while it serves and calls this one after
+    # it stopped; then the worker follows.
     raise KeyboardInterrupt
 
 
