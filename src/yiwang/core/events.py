@@ -21,6 +21,7 @@ events, and effects outside the database (a message to send) go through
 `transaction.on_commit`, as notify does, so they happen only when the run commits.
 """
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Callable
@@ -116,7 +117,8 @@ def _deliver(appended: list[DomainEvent]) -> None:
         if later_ids:
             from .tasks import run_event_delivery
 
-            with transaction.atomic():  # one commit for the queue, not one per delivery
+            # Several: one commit for the queue, not one per delivery.
+            with transaction.atomic() if len(later_ids) > 1 else contextlib.nullcontext():
                 for delivery_id in later_ids:
                     run_event_delivery.enqueue(delivery_id)
 

@@ -1,6 +1,8 @@
 """Sending notifications. `send` records the message and hands delivery to the worker once
 the caller's transaction commits; failed deliveries are retried with backoff."""
 
+import contextlib
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -61,7 +63,8 @@ def send_all(entries) -> list[Message]:
 def _hand_over(message_ids: list[int]) -> None:
     from .tasks import deliver_message
 
-    with transaction.atomic():
+    # Several: one commit for the queue, not one per message.
+    with transaction.atomic() if len(message_ids) > 1 else contextlib.nullcontext():
         for message_id in message_ids:
             deliver_message.enqueue(message_id)
 
