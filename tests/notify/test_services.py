@@ -103,3 +103,25 @@ def test_one_message_to_a_department_reaches_each_bell_once(someone, django_user
             "/workbench/tasks/1/",
             Delivery.SENT,
         )
+
+
+def test_one_notice_on_every_channel_is_one_insert_and_every_message_goes_out(
+    someone, django_capture_on_commit_callbacks
+):
+    """The applicant's notice on site, by SMS and by e-mail: stored in one statement; the
+    in-site one is delivered by being stored, the others are sent by the worker."""
+    entries = [
+        ("site", someone, "", "办件已受理", "正文", "/my/cases/1/"),
+        ("sms", someone, "13800000009", "", "【一网】办件已受理：正文", ""),
+        ("email", someone, "someone@example.org", "【一网】办件已受理", "邮件正文", "/my/"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        with exactly(1, "send_all"):
+            messages = services.send_all(entries)
+    stored = Message.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk")
+    assert [(m.channel, m.address, m.body, m.status) for m in stored] == [
+        ("site", "", "正文", Delivery.SENT),
+        ("sms", "13800000009", "【一网】办件已受理：正文", Delivery.SENT),
+        ("email", "someone@example.org", "邮件正文", Delivery.SENT),
+    ]
+    assert all(m.sent_at is not None for m in stored)

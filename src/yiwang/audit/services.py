@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from yiwang.core import context
+from yiwang.core import context, rows
 
 from . import chain, checkpoints
 from .models import AuditEvent, ChainHead
@@ -55,8 +55,12 @@ def record(
 def record_all(actor, entries) -> list[AuditEvent]:
     """Several events of one change in one INSERT: `entries` are (action, obj, summary,
     org_path) tuples, recorded as `record` would record each, in that order."""
-    return AuditEvent.objects.bulk_create(
-        _event(actor, action, obj, summary, org_path) for action, obj, summary, org_path in entries
+    return rows.insert(
+        AuditEvent,
+        [
+            _event(actor, action, obj, summary, org_path)
+            for action, obj, summary, org_path in entries
+        ],
     )
 
 

@@ -21,6 +21,7 @@ events, and effects outside the database (a message to send) go through
 `transaction.on_commit`, as notify does, so they happen only when the run commits.
 """
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from . import rows
 from .models import DomainEvent, EventDelivery
 
 log = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def _deliver(appended: list[DomainEvent]) -> None:
     ]
     if not deliveries:
         return
-    EventDelivery.objects.bulk_create(deliveries)
+    rows.insert(EventDelivery, deliveries)
     now_ids, later_ids = [], []
     for delivery in deliveries:
         handler = _handler(delivery.handler)
@@ -115,8 +117,10 @@ def _deliver(appended: list[DomainEvent]) -> None:
         if later_ids:
             from .tasks import run_event_delivery
 
-            for delivery_id in later_ids:
-                run_event_delivery.enqueue(delivery_id)
+            # Several: one commit for the queue, not one per delivery.
+            with transaction.atomic() if len(later_ids) > 1 else contextlib.nullcontext():
+                for delivery_id in later_ids:
+                    run_event_delivery.enqueue(delivery_id)
 
     # robust: whatever goes wrong leaves the deliveries pending for the job; the command
     # itself has committed and succeeded.
@@ -128,17 +132,20 @@ def append_all(entries, *, by=None) -> list[DomainEvent]:
     `entries` are (kind, aggregate, org_path, payload) tuples, appended as `append` would
     append each, in that order."""
     now, actor_id = timezone.now(), getattr(by, "pk", None)
-    appended = DomainEvent.objects.bulk_create(
-        DomainEvent(
-            at=now,
-            kind=kind,
-            aggregate_type=aggregate._meta.model_name,
-            aggregate_id=aggregate.pk,
-            org_path=org_path,
-            payload=payload,
-            actor_id=actor_id,
-        )
-        for kind, aggregate, org_path, payload in entries
+    appended = rows.insert(
+        DomainEvent,
+        [
+            DomainEvent(
+                at=now,
+                kind=kind,
+                aggregate_type=aggregate._meta.model_name,
+                aggregate_id=aggregate.pk,
+                org_path=org_path,
+                payload=payload,
+                actor_id=actor_id,
+            )
+            for kind, aggregate, org_path, payload in entries
+        ],
     )
     _deliver(appended)
     return appended

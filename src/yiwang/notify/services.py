@@ -1,8 +1,12 @@
 """Sending notifications. `send` records the message and hands delivery to the worker once
 the caller's transaction commits; failed deliveries are retried with backoff."""
 
+import contextlib
+
 from django.db import transaction
 from django.utils import timezone
+
+from yiwang.core import rows
 
 from .backends import backend_for
 from .models import Channel, Delivery, Message
@@ -35,21 +39,63 @@ def send(
     return message
 
 
+def send_all(entries) -> list[Message]:
+    """Several messages of one notice (the same news on site, by SMS and by e-mail) in one
+    insert, inside the caller's transaction; the ones a backend sends are handed to the
+    worker together once it commits, in one transaction (one commit for the queue, not
+    one per message). `entries` are (channel, recipient, address, subject, body, link)
+    tuples; an in-site message to a recipient is delivered by being stored, as in `send`."""
+    now = timezone.now()
+    messages = rows.insert(
+        Message,
+        [
+            Message(
+                channel=channel,
+                recipient=recipient,
+                address=address,
+                subject=subject,
+                body=(body or subject) if stored else body,
+                link=link,
+                status=Delivery.SENT if stored else Delivery.PENDING,
+                sent_at=now if stored else None,
+            )
+            for channel, recipient, address, subject, body, link in entries
+            for stored in [channel == Channel.SITE and recipient is not None]
+        ],
+    )
+    pending = [m.pk for m in messages if m.status == Delivery.PENDING]
+    if pending:
+        transaction.on_commit(lambda: _hand_over(pending))
+    return messages
+
+
+def _hand_over(message_ids: list[int]) -> None:
+    from .tasks import deliver_message
+
+    # Several: one commit for the queue, not one per message.
+    with transaction.atomic() if len(message_ids) > 1 else contextlib.nullcontext():
+        for message_id in message_ids:
+            deliver_message.enqueue(message_id)
+
+
 def site_many(recipients, subject: str, body: str = "", link: str = "") -> list[Message]:
     """The same in-site message to several people, in one insert (a stage pushed to a
     department tells everyone who can take it)."""
     now = timezone.now()
-    return Message.objects.bulk_create(
-        Message(
-            channel=Channel.SITE,
-            recipient=recipient,
-            subject=subject,
-            body=body or subject,
-            link=link,
-            status=Delivery.SENT,
-            sent_at=now,
-        )
-        for recipient in recipients
+    return rows.insert(
+        Message,
+        [
+            Message(
+                channel=Channel.SITE,
+                recipient=recipient,
+                subject=subject,
+                body=body or subject,
+                link=link,
+                status=Delivery.SENT,
+                sent_at=now,
+            )
+            for recipient in recipients
+        ],
     )
 
 
@@ -59,17 +105,20 @@ def site_all(entries) -> list[Message]:
     tells several people (a stage pushed to its department, a result ready for the
     applicant) tells them all at once, and only if it commits."""
     now = timezone.now()
-    return Message.objects.bulk_create(
-        Message(
-            channel=Channel.SITE,
-            recipient_id=recipient_id,
-            subject=subject,
-            body=body or subject,
-            link=link,
-            status=Delivery.SENT,
-            sent_at=now,
-        )
-        for recipient_id, subject, body, link in entries
+    return rows.insert(
+        Message,
+        [
+            Message(
+                channel=Channel.SITE,
+                recipient_id=recipient_id,
+                subject=subject,
+                body=body or subject,
+                link=link,
+                status=Delivery.SENT,
+                sent_at=now,
+            )
+            for recipient_id, subject, body, link in entries
+        ],
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, MaterialRequirement
 from yiwang.catalog.selectors import bundle as bundle_view
-from yiwang.core import events, limits, links
+from yiwang.core import events, limits, links, rows
 from yiwang.core.machines import TransitionError
 from yiwang.identity import policy
 from yiwang.journey.workflow import aggregate, decide_case
@@ -92,22 +92,22 @@ def _move_family(
     _bulk_update(Case, family, ["status", "status_code", *fields])
     for line in lines:
         limits.check_stored_text(CaseEvent, line)
-    CaseEvent.objects.bulk_create(lines)
+    rows.insert(CaseEvent, lines)
 
 
-def _bulk_update(model, rows: list, fields: list[str]) -> None:
+def _bulk_update(model, changed: list, fields: list[str]) -> None:
     """One UPDATE of `fields` on every row (and `updated_at` where the model keeps it),
     after the checks a save would have made."""
-    if not rows:
+    if not changed:
         return
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         now = timezone.now()
-        for row in rows:
+        for row in changed:
             row.updated_at = now
         fields = [*fields, "updated_at"]
-    for row in rows:
+    for row in changed:
         limits.check_stored_text(model, row, update_fields=fields)
-    model.objects.bulk_update(rows, fields)
+    rows.update(model, changed, fields)
 
 
 def _email_text(case: Case, body: str, url: str) -> str:
@@ -143,13 +143,16 @@ def _notify_applicant(case: Case, subject: str, body: str) -> None:
     mail = _email_text(case, body, url) if applicant.email else ""
 
     def send():
-        notify.site(applicant, subject, body, link=link)
+        # On site, by SMS and by e-mail: one insert, and one transaction to queue them.
+        messages = [(notify.Channel.SITE, applicant, "", subject, body, link)]
         if applicant.phone:
-            notify.sms(applicant.phone, f"【一网】{subject}：{body}", recipient=applicant)
+            sms = f"【一网】{subject}：{body}"
+            messages.append((notify.Channel.SMS, applicant, applicant.phone, "", sms, ""))
         if applicant.email:
-            notify.email(
-                applicant.email, f"【一网】{subject}", mail, recipient=applicant, link=link
+            messages.append(
+                (notify.Channel.EMAIL, applicant, applicant.email, f"【一网】{subject}", mail, link)
             )
+        notify.send_all(messages)
 
     transaction.on_commit(send)
 

@@ -75,11 +75,11 @@ def _owed() -> Exists:
     )
 
 
-# The journey's query is built by the ORM once per process and database, with this id in
-# place of the task's, and then run as compiled: building it (a dozen subqueries) cost more
-# than running it.
+# The journey's queries are built by the ORM once per process and database, with this id
+# in place of the task's (or its case's), and then run as compiled: building the journey's
+# (a dozen subqueries) cost more than running it, and the tasks' cost about as much.
 _SENTINEL = -7_654_321
-_compiled: dict[str, tuple[str, tuple]] = {}
+_compiled: dict[tuple[str, str], tuple] = {}
 
 
 def _journey_query(task_id):
@@ -95,40 +95,53 @@ def _journey_query(task_id):
     )
 
 
-def _compiled_for(conn) -> tuple:
-    """(sql, params, model attnames, annotation names, converters) of the journey's query
-    on this connection's database, compiled once."""
-    if conn.alias not in _compiled:
-        compiler = _journey_query(_SENTINEL).query.get_compiler(conn.alias)
+def _tasks_query(case_id):
+    """Every task of the case, every round, locked."""
+    return ApprovalTask.objects.select_for_update().filter(case_id=case_id).order_by("pk")
+
+
+def _compiled_for(conn, build) -> tuple:
+    """(sql, params, model attnames, annotation names, converters) of the query `build`
+    makes, on this connection's database, compiled once."""
+    key = (conn.alias, build.__name__)
+    if key not in _compiled:
+        compiler = build(_SENTINEL).query.get_compiler(conn.alias)
         sql, params = compiler.as_sql()
         expressions = [expression for expression, _sql, _alias in compiler.select]
         fields = len(compiler.klass_info["select_fields"])
         attnames = tuple(e.target.attname for e in expressions[:fields])
         extra = tuple(name for _e, _sql, name in compiler.select[fields:])
         converters = compiler.get_converters(expressions)
-        _compiled[conn.alias] = (sql, tuple(params), attnames, extra, converters)
-    return _compiled[conn.alias]
+        _compiled[key] = (sql, tuple(params), attnames, extra, converters)
+    return _compiled[key]
 
 
-def _journey_rows(task_id: int) -> list[Case]:
-    """Run the compiled query (prepared on PostgreSQL: core.prepared) and make its rows
-    into cases the way the ORM does: the backend's converters, then Model.from_db."""
-    conn = connections[router.db_for_write(Case)]
-    sql, params, attnames, extra, converters = _compiled_for(conn)
+def _rows(model, build, value) -> list:
+    """Run the compiled query (prepared on PostgreSQL: core.prepared) with `value` and make
+    its rows into instances the way the ORM does: the backend's converters, then
+    Model.from_db, then the annotations."""
+    conn = connections[router.db_for_write(model)]
+    sql, params, attnames, extra, converters = _compiled_for(conn, build)
     with prepared.cursor(conn) as cursor:
-        cursor.execute(sql, [task_id if p == _SENTINEL else p for p in params])
+        cursor.execute(sql, [value if p == _SENTINEL else p for p in params])
         rows = cursor.fetchall()
-    cases = []
+    found = []
     for row in rows:
         values = list(row)
         for index, (functions, expression) in converters.items():
             for convert in functions:
                 values[index] = convert(values[index], expression, conn)
-        case = Case.from_db(conn.alias, attnames, values[: len(attnames)])
+        instance = model.from_db(conn.alias, attnames, values[: len(attnames)])
         for name, value in zip(extra, values[len(attnames) :], strict=True):
-            setattr(case, name, value)
+            setattr(instance, name, value)
+        found.append(instance)
+    return found
+
+
+def _journey_rows(task_id: int) -> list[Case]:
+    cases = _rows(Case, _journey_query, task_id)
+    for case in cases:
         case.template_created = _aware(case.template_created)
-        cases.append(case)
     return cases
 
 
@@ -164,9 +177,7 @@ def for_task(task_id) -> TaskJourney:
     rows = _journey_rows(task_id)
     if not rows:
         raise Http404
-    tasks = list(
-        ApprovalTask.objects.select_for_update().filter(case_id=rows[0].task_case).order_by("pk")
-    )
+    tasks = _rows(ApprovalTask, _tasks_query, rows[0].task_case)
     task = next((t for t in tasks if t.pk == task_id), None)
     if task is None:
         raise Http404

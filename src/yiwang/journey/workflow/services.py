@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
-from yiwang.core import events, limits
+from yiwang.core import events, limits, rows
 from yiwang.identity import holders as identity_holders
 from yiwang.identity import policy
 from yiwang.identity.models import User
@@ -165,7 +165,7 @@ class _Writes:
         _update(ApprovalTask, self.tasks, TASK_FIELDS)
         _update(Case, list(self.cases.values()), sorted(self.case_fields))
         if self.new_tasks:
-            ApprovalTask.objects.bulk_create(self.new_tasks)
+            rows.insert(ApprovalTask, self.new_tasks)
             for task in self.new_tasks:
                 subject, body = _pushed_words(task, task.case)
                 link = STAFF_LINK.format(pk=task.pk)
@@ -174,7 +174,7 @@ class _Writes:
                     for user_id in identity_holders.holder_ids(task.role, task.org_path)
                 ]
         if self.timeline:
-            CaseEvent.objects.bulk_create(self.timeline)
+            rows.insert(CaseEvent, self.timeline)
         if self.audits:
             audit.record_all(self.by, self.audits)
         if self.events:
@@ -186,14 +186,11 @@ class _Writes:
 TASK_FIELDS = ["status", "assignee_id", "decision", "opinion", "started_at", "completed_at"]
 
 
-def _update(model, rows: list, fields: list[str]) -> None:
+def _update(model, changed: list, fields: list[str]) -> None:
     """One UPDATE: a plain one for a single row (most commands change one task and at most
-    one case), a bulk one (CASE … WHEN per field) for several."""
-    if len(rows) == 1:
-        row = rows[0]
-        model.objects.filter(pk=row.pk).update(**{f: getattr(row, f) for f in fields})
-    elif rows:
-        model.objects.bulk_update(rows, [f.removesuffix("_id") for f in fields])
+    one case), a bulk one (CASE … WHEN per field) for several; its SQL built once
+    (core.rows)."""
+    rows.update(model, changed, fields)
 
 
 # --- starting -------------------------------------------------------------------------------
