@@ -41,6 +41,11 @@ MAX_MINUTES = 480
 OPEN_TICKETS = (T.WAITING, T.CALLED, T.SERVING)
 
 
+def _invalid(field: str, message, code: str) -> ValidationError:
+    """A refusal beside the field it concerns, with its stable code."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _lock_hall(hall_id) -> Hall:
     hall = Hall.objects.select_for_update().filter(pk=hall_id).first()
     if hall is None:
@@ -111,7 +116,7 @@ def configure_hall(hall: Hall, *, by, **changes) -> Hall:
 def _clean_letter(letter) -> str:
     letter = str(letter or "").strip().upper()
     if len(letter) != 1 or not ("A" <= letter <= "Z"):
-        raise ValidationError({"letter": _("请用一个大写字母A–Z。")}, code="invalid_letter")
+        raise _invalid("letter", _("请用一个大写字母A–Z。"), "invalid_letter")
     return letter
 
 
@@ -142,30 +147,32 @@ def save_category(
     letter = _clean_letter(letter)
     name = str(name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError({"name": _("请填写业务类别名称（100字以内）。")}, code="invalid_name")
+        raise _invalid("name", _("请填写业务类别名称（100字以内）。"), "invalid_name")
     try:
         default_minutes = int(default_minutes)
     except (TypeError, ValueError):
         default_minutes = 0
     if not 1 <= default_minutes <= MAX_MINUTES:
-        raise ValidationError(
-            {"default_minutes": _("平均办理时间应在1到%(max)d分钟之间。") % {"max": MAX_MINUTES}},
-            code="invalid_minutes",
+        raise _invalid(
+            "default_minutes",
+            _("平均办理时间应在1到%(max)d分钟之间。") % {"max": MAX_MINUTES},
+            "invalid_minutes",
         )
     weekdays = sorted({int(d) for d in weekdays or ()})
     if any(not 1 <= d <= 7 for d in weekdays):
-        raise ValidationError({"weekdays": _("受理日只能是周一至周日。")}, code="invalid_weekdays")
+        raise _invalid("weekdays", _("受理日只能是周一至周日。"), "invalid_weekdays")
     item_ids = sorted({getattr(i, "pk", i) for i in items or ()})
     if item_ids and ServiceItem.objects.filter(pk__in=item_ids).count() != len(item_ids):
-        raise ValidationError({"items": _("所选事项有的不存在。")}, code="unknown_item")
+        raise _invalid("items", _("所选事项有的不存在。"), "unknown_item")
 
     same_letter = ServiceCategory.objects.filter(hall=hall, letter=letter)
     if category is not None:
         same_letter = same_letter.exclude(pk=category.pk)
     if same_letter.exists():
-        raise ValidationError(
-            {"letter": _("字母%(letter)s已被本大厅的其他业务类别使用。") % {"letter": letter}},
-            code="letter_taken",
+        raise _invalid(
+            "letter",
+            _("字母%(letter)s已被本大厅的其他业务类别使用。") % {"letter": letter},
+            "letter_taken",
         )
     new_letter = category is None or category.letter != letter
     if new_letter:
@@ -173,9 +180,10 @@ def save_category(
         if category is not None:
             used_today |= Q(category=category)
         if Ticket.objects.filter(used_today, hall=hall, day=_today()).exists():
-            raise ValidationError(
-                {"letter": _("今天已经用这个字母或这个类别发过号，字母请在下一个办公日再改。")},
-                code="letter_in_use_today",
+            raise _invalid(
+                "letter",
+                _("今天已经用这个字母或这个类别发过号，字母请在下一个办公日再改。"),
+                "letter_in_use_today",
             )
     if category is not None and category.is_active and not is_active:
         _refuse_open_tickets(category)
@@ -190,7 +198,12 @@ def save_category(
     category.is_active = is_active
     if position is not None:
         category.position = position
-    category.save()
+    if created:
+        category.save()
+    else:
+        category.save(
+            update_fields=["letter", "name", "default_minutes", "weekdays", "is_active", "position"]
+        )
     category.items.set(item_ids)
     audit.record(
         by,
@@ -275,39 +288,32 @@ def save_window(
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= 999:
-        raise ValidationError({"number": _("窗口号应在1到999之间。")}, code="invalid_number")
+        raise _invalid("number", _("窗口号应在1到999之间。"), "invalid_number")
     if kind not in WindowKind.values:
-        raise ValidationError({"kind": _("请选择窗口类型。")}, code="invalid_kind")
+        raise _invalid("kind", _("请选择窗口类型。"), "invalid_kind")
     label = str(label or "").strip()[:100]
     category_ids = sorted({getattr(c, "pk", c) for c in categories or ()})
     if kind == WindowKind.COMPREHENSIVE:
         category_ids = []
     elif not category_ids:
-        raise ValidationError(
-            {"categories": _("专窗请至少选择一个业务类别。")}, code="window_needs_category"
-        )
+        raise _invalid("categories", _("专窗请至少选择一个业务类别。"), "window_needs_category")
     elif ServiceCategory.objects.filter(pk__in=category_ids, hall=hall).count() != len(
         category_ids
     ):
-        raise ValidationError(
-            {"categories": _("只能选择本大厅的业务类别。")}, code="category_other_hall"
-        )
+        raise _invalid("categories", _("只能选择本大厅的业务类别。"), "category_other_hall")
     taken = Window.objects.filter(hall=hall, number=number)
     if window is not None:
         taken = taken.exclude(pk=window.pk)
     if taken.exists():
-        raise ValidationError(
-            {"number": _("%(n)d号窗口已经有了。") % {"n": number}}, code="window_number_taken"
-        )
+        raise _invalid("number", _("%(n)d号窗口已经有了。") % {"n": number}, "window_number_taken")
     if window is not None and window.number != number and window.status != W.CLOSED:
-        raise ValidationError(
-            {"number": _("窗口正在服务，关窗后才能改窗口号。")}, code="window_open_number"
-        )
+        raise _invalid("number", _("窗口正在服务，关窗后才能改窗口号。"), "window_open_number")
     created = window is None
     if created:
         window = Window(hall=hall)
     window.number, window.label, window.kind = number, label, kind
-    window.save()
+    # Only these: the window's status, staff and ticket belong to the calling services.
+    window.save(**({} if created else {"update_fields": ["number", "label", "kind"]}))
     window.categories.set(category_ids)
     audit.record(
         by,
