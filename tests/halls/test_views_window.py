@@ -49,6 +49,11 @@ def test_the_workbench_nav_lists_the_window_page_for_window_staff(client, hall, 
     assert 'href="/workbench/window/"' in client.get("/workbench/").text
 
 
+def test_window_staff_land_on_the_window_page_after_signing_in(client, hall, staff):
+    client.force_login(staff["window-1"])
+    assert client.get("/workbench/start/").url == "/workbench/window/"
+
+
 def test_window_staff_of_another_hall_get_404(client, staffed, staff):
     client.force_login(staff["street-window"])
     window = staffed[2]

@@ -17,6 +17,8 @@ def duration(value) -> str:
     if isinstance(value, datetime.timedelta):
         value = value.total_seconds()
     minutes = max(int(value // 60), 0)
+    if minutes == 0:
+        return _("不到1分钟")
     if minutes < 60:
         return _("%(m)d分钟") % {"m": minutes}
     return _("%(h)d小时%(m)d分钟") % {"h": minutes // 60, "m": minutes % 60}
