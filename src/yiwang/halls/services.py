@@ -671,6 +671,30 @@ def start_service(ticket: Ticket, *, by, case=None) -> Ticket:
 
 
 @transaction.atomic
+def link_case(ticket: Ticket, *, by, case) -> Ticket:
+    """关联办件: the case opened at the window for the citizen being served (when it was
+    opened after service started; start_service links one opened before)."""
+    ticket = _lock_ticket(ticket.pk)
+    window = _at_its_window(ticket, by, T.SERVING)
+    if ticket.status != T.SERVING:
+        raise ValidationError(
+            _("%(number)s还没有开始办理，请在开始办理时关联办件。") % {"number": ticket.number},
+            code="ticket_not_serving",
+        )
+    policy.require(by, "case.view", case)
+    ticket.case = case
+    ticket.save(update_fields=["case"])
+    audit.record(
+        by,
+        "hall.case_linked",
+        ticket,
+        org_path=ticket.hall.org_path,
+        summary={"number": ticket.number, "window": window.number, "case": case.pk},
+    )
+    return ticket
+
+
+@transaction.atomic
 def finish_service(ticket: Ticket, *, by) -> Ticket:
     """办结: service at the window is over; the window is free for the next number."""
     ticket = _lock_ticket(ticket.pk)

@@ -1,8 +1,8 @@
 """Where staff land after signing in: on their workbench, at the queue they use most — the
 last workbench queue they opened, while their roles still open it; before they have opened
 one, the main queue of their role (docs/security.md, "Who sees what": the window's intake
-queue, the approvers' task inbox, the issuer's result queue, the supervisor's dashboard,
-the catalogue).
+queue, the hall window's calling page, the approvers' task inbox, the issuer's result queue,
+the supervisor's dashboard, the catalogue).
 
 An explicit ?next= on the sign-in page still wins (identity.views.LoginView)."""
 
@@ -11,6 +11,12 @@ from yiwang.identity import policy
 
 def _may(action):
     return lambda user: policy.can(user, action)
+
+
+def _staffs_windows(user) -> bool:
+    from yiwang.identity.roles import Role
+
+    return policy.has_role(user, Role.WINDOW_STAFF)
 
 
 def _may_manage_licences(user) -> bool:
@@ -22,6 +28,7 @@ def _may_manage_licences(user) -> bool:
 # A role's main queue, first match wins (a clerk who also approves starts at the window).
 MAIN_QUEUES = [
     ("intake_queue", _may("case.intake")),
+    ("window_workbench", _staffs_windows),
     ("task_inbox", _may("task.handle")),
     ("result_queue", _may("delivery.issue")),
     ("supervision_dashboard", _may("supervision.view")),
