@@ -9,11 +9,12 @@ import time_machine
 
 from tests.catalog.conftest import small_sheets
 from tests.dbcache import rows_of
-from tests.halls.conftest import OPEN_MONDAY, SHANGHAI
 from yiwang.catalog import exchange
 from yiwang.catalog.models import ServiceItem
 from yiwang.halls import appointments
 
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+MONDAY_TEN = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=SHANGHAI)  # as conftest's OPEN_MONDAY
 ITEM = "SCJ-XK-0005"  # 个体工商户设立登记
 TUESDAY = datetime.date(2025, 3, 4)
 
@@ -24,6 +25,7 @@ def at(*args) -> datetime.datetime:
 
 @pytest.fixture
 def item(hall, category):
+    """SCJ-XK-0005, published and bookable, among category A's items."""
     rows_of("halls.booking_catalog", lambda: exchange.import_sheets(small_sheets((ITEM,))))
     found = ServiceItem.objects.get(code=ITEM)
     category["A"].items.add(found)
@@ -38,7 +40,7 @@ def citizen(user_named, demo):
 @pytest.fixture
 def monday():
     """10:00 on an ordinary Monday, the clock standing still (times are compared)."""
-    with time_machine.travel(OPEN_MONDAY, tick=False) as traveller:
+    with time_machine.travel(MONDAY_TEN, tick=False) as traveller:
         yield traveller
 
 

@@ -5,7 +5,7 @@ with the services' codes."""
 
 import pytest
 
-from tests.halls.booking import TUESDAY, at, citizen, item, monday  # noqa: F401
+from tests.halls.booking import at
 from yiwang.halls.models import Appointment
 
 TEN = at(2025, 3, 4, 10, 0)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.halls.booking import TUESDAY, at, book, citizen, item, monday  # noqa: F401
+from tests.halls.booking import TUESDAY, at, book
 from tests.halls.conftest import id_number
 from tests.statements import exactly, fresh
 from yiwang.audit.models import AuditEvent

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.halls.booking import ITEM, TUESDAY, at, citizen, item, monday  # noqa: F401
+from tests.halls.booking import ITEM, at
 from yiwang.halls.models import Appointment, AppointmentStatus
 from yiwang.journey.cases import services as cases
 from yiwang.notify.models import Message
@@ -139,4 +139,3 @@ def test_citizens_cannot_open_the_walk_in_page(signed_in, hall):
 def test_an_item_without_appointments_has_no_booking_page(signed_in, hall, item):
     item.versions.filter(status="published").update(appointment=False)
     assert signed_in.get(reverse("book_appointment", args=[ITEM])).status_code == 404
-    assert TUESDAY  # the module's day, kept for the imports' sake
