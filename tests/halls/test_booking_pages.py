@@ -139,3 +139,10 @@ def test_citizens_cannot_open_the_walk_in_page(signed_in, hall):
 def test_an_item_without_appointments_has_no_booking_page(signed_in, hall, item):
     item.versions.filter(status="published").update(appointment=False)
     assert signed_in.get(reverse("book_appointment", args=[ITEM])).status_code == 404
+
+
+def test_an_item_no_hall_books_sends_the_citizen_to_the_phone(signed_in, hall, item):
+    category = item.hall_categories.get()
+    category.items.remove(item)
+    page = signed_in.get(reverse("book_appointment", args=[ITEM])).content.decode()
+    assert "暂时不能在网上预约" in page and "取号办理" in page

@@ -141,7 +141,7 @@ def book(request, code):
             )
         messages.success(
             request,
-            _("预约成功！预约码 %(code)s。请在%(when)s前30分钟内到%(hall)s签到取号。")
+            _("预约成功！预约码 %(code)s。请于%(when)s到%(hall)s，开始前30分钟内即可签到取号。")
             % {
                 "code": appointment.code_display,
                 "when": appointments.when_words(appointment),
@@ -161,6 +161,7 @@ def book(request, code):
         case=case,
     )
     context["code"] = code
+    context["booking_phone"] = next((p.phone for p in version.places.all() if p.phone), "")
     context["here"] = reverse("book_appointment", args=[code])
     context["item_name"] = version.name
     return render(request, "halls/booking/book.html", context)
@@ -174,7 +175,7 @@ def book(request, code):
 def my_appointments(request):
     rows = list(
         Appointment.objects.filter(citizen=request.user)
-        .select_related("hall", "hall__org", "category", "item", "ticket", "case")
+        .select_related("hall", "hall__org", "category", "item__published", "ticket", "case")
         .order_by("-starts_at", "-pk")[:50]
     )
     now = services.local()
