@@ -68,7 +68,9 @@ def test_every_published_guide_opens_and_speaks_plain_words(client, demo_catalog
     # The online application page exists (cases): the button leads to it.
     assert 'href="/apply/SCJ-XK-0001/">在线办理</a>' in guide
     assert "网上申请功能即将开通" not in text
-    assert "支持预约：请致电 0999-12345" in text
+    # The booking page exists (halls): the button leads to it instead of a phone number.
+    assert 'href="/book/SCJ-XK-0001/"' in guide and "预约办理" in text
+    assert "支持预约：请致电" not in text
 
     # An item one must visit once, and an item that is handled on the spot.
     once = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED, max_visits=1).first()

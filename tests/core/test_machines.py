@@ -36,6 +36,7 @@ ALL = [
     notify_machines.MESSAGE,
     hall_machines.WINDOW,
     hall_machines.TICKET,
+    hall_machines.APPOINTMENT,
 ]
 
 # The stable API codes of a refused move, as clients have known them.
@@ -53,6 +54,7 @@ CODES = {
     "license": "invalid_license_transition",
     "hall_window": "invalid_window_transition",
     "queue_ticket": "invalid_ticket_transition",
+    "appointment": "invalid_appointment_transition",
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from tests.dbcache import rows_of
+from tests.halls.booking import citizen, item, monday  # noqa: F401 - the appointments' fixtures
 from yiwang.halls import services
 from yiwang.halls.models import Hall, ServiceCategory, Window, WindowKind
 from yiwang.identity.models import OrgUnit, RoleGrant, User

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_appointments
 
 urlpatterns = [
     path("halls", api.HallList.as_view(), name="halls"),
@@ -19,4 +19,19 @@ urlpatterns = [
     path("tickets/<id:pk>/transfer", api.TicketTransfer.as_view(), name="ticket-transfer"),
     path("tickets/<id:pk>/start", api.TicketStart.as_view(), name="ticket-start"),
     path("tickets/<id:pk>/finish", api.TicketFinish.as_view(), name="ticket-finish"),
+    # Appointments (预约).
+    path("halls/<id:pk>/slots", api_appointments.HallSlots.as_view(), name="hall-slots"),
+    path("halls/<id:pk>/check-in", api_appointments.HallCheckIn.as_view(), name="hall-check-in"),
+    path("appointments", api_appointments.AppointmentList.as_view(), name="appointments"),
+    path("appointments/<id:pk>", api_appointments.AppointmentDetail.as_view(), name="appointment"),
+    path(
+        "appointments/<id:pk>/cancel",
+        api_appointments.AppointmentCancel.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<id:pk>/reschedule",
+        api_appointments.AppointmentReschedule.as_view(),
+        name="appointment-reschedule",
+    ),
 ]

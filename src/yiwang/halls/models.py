@@ -1,5 +1,6 @@
-"""The service hall (大厅): halls, their service categories (业务类别) and windows (窗口), and
-the queue tickets (取号) citizens take and window staff call (docs/halls.md).
+"""The service hall (大厅): halls, their service categories (业务类别) and windows (窗口), the
+queue tickets (取号) citizens take and window staff call, and appointments (预约) with the
+places booked in each time slot (docs/halls.md).
 
 Data only; every change of a window's or a ticket's status goes through services.py, with
 the machines of transitions.py."""
@@ -84,6 +85,11 @@ class Hall(models.Model):
     )
     no_show_window_days = models.PositiveSmallIntegerField(_("爽约统计期（天）"), default=30)
     no_show_ban_days = models.PositiveSmallIntegerField(_("暂停预约（天）"), default=30)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("预约时段长度（分钟）"),
+        default=30,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -401,3 +407,166 @@ class Ticket(models.Model):
         if self.lane_basis == LaneBasis.STAFF:
             return f"{LaneBasis.STAFF.label}：{self.get_lane_display()}"
         return f"{self.get_lane_display()}（{self.get_lane_basis_display()}）"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("已预约")
+    CHECKED_IN = "checked_in", _("已签到")
+    CANCELLED = "cancelled", _("已取消")
+    NO_SHOW = "no_show", _("爽约")
+
+
+class SlotBooking(models.Model):
+    """The places booked in one time slot of a category: the row every booking of the slot
+    takes its place on, with one conditional upsert (appointments._take_place), so twenty
+    people booking the last place at once give exactly one booking."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    starts_at = models.DateTimeField()
+    booked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "starts_at"], name="slot_booking_unique")
+        ]
+        indexes = [models.Index(fields=["category", "day"], name="slot_booking_day_idx")]
+
+    def __str__(self):
+        return f"{self.category_id} {self.starts_at:%Y-%m-%d %H:%M}: {self.booked}"
+
+
+class Appointment(models.Model):
+    """预约: a place in a time slot of a hall's category, booked by a citizen (or by a clerk
+    for a walk-in who wants to come back), checked in on the day for a ticket in the
+    appointment lane (appointments.py; its status is transitions.APPOINTMENT)."""
+
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("大厅")
+    )
+    category = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("业务类别"),
+    )
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("事项"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("办件"),
+    )
+    day = models.DateField(_("预约日期"))
+    starts_at = models.DateTimeField(_("时段开始"))
+    ends_at = models.DateTimeField(_("时段结束"))
+
+    # Who comes: an account, or (a walk-in without one) only the keyed hash of the ID
+    # number, which finds the same person again, and an encrypted phone for the reminder.
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("群众"),
+    )
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("预约人"),
+    )
+    # What the citizen shows at the kiosk or the window (8 characters of CODE_ALPHABET).
+    code = models.CharField(_("预约码"), max_length=8, unique=True, editable=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    booked_at = models.DateTimeField(_("预约时间"))
+    rescheduled_count = models.PositiveSmallIntegerField(_("改约次数"), default=0)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("记为爽约时间"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签到取得的号"),
+    )
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            # One active appointment per item and person, whatever races to book it.
+            models.UniqueConstraint(
+                fields=["citizen", "item"],
+                condition=models.Q(status="booked", citizen__isnull=False, item__isnull=False),
+                name="appointment_one_active_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_index", "item"],
+                condition=models.Q(status="booked", item__isnull=False)
+                & ~models.Q(id_number_index=""),
+                name="appointment_one_active_per_item_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["hall", "day", "status"], name="appointment_hall_day_idx"),
+            # The jobs: booked appointments by the end (no-shows) and the day (reminders).
+            models.Index(
+                fields=["ends_at"],
+                name="appointment_booked_end_idx",
+                condition=models.Q(status="booked"),
+            ),
+            models.Index(
+                fields=["day"],
+                name="appointment_booked_day_idx",
+                condition=models.Q(status="booked", reminder_sent_at__isnull=True),
+            ),
+            models.Index(fields=["citizen", "status"], name="appointment_citizen_idx"),
+            models.Index(fields=["id_number_index", "status"], name="appointment_person_idx"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def set_phone(self, phone: str) -> None:
+        self.phone_encrypted = crypto.encrypt(phone) if phone else ""
+
+    @property
+    def phone(self) -> str:
+        """The phone for the reminder: the one given at booking, else the account's."""
+        if self.phone_encrypted:
+            return crypto.decrypt(self.phone_encrypted)
+        return self.citizen.phone if self.citizen_id else ""
+
+    @property
+    def code_display(self) -> str:
+        """The code as people read it out: two groups of four."""
+        return f"{self.code[:4]} {self.code[4:]}"
+
+    @property
+    def is_walk_in(self) -> bool:
+        """Booked by staff for someone else (at the window)."""
+        return self.booked_by_id is not None and self.booked_by_id != self.citizen_id

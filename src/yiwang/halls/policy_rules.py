@@ -5,12 +5,16 @@ follow it. Window staff (窗口人员) and hall managers (大厅管理员) grant
 above it, act there; a window's staff act at the window they opened (services
 `_require_at_window`), a hall manager at any. Supervisors see the halls of their area.
 Taking a number is open to anyone and needs no action; confirming a priority lane or
-issuing a number for someone is `hall.issue_ticket`."""
+issuing a number for someone is `hall.issue_ticket`.
+
+Appointments: the citizen's own (owner), and the hall's staff and the intake clerks of the
+centre, who book for a walk-in who wants to come back (`appointment.book_for_walk_in`, on
+the hall) and may cancel or move a booking (`appointment.change`)."""
 
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
 
-from .models import Hall, ServiceCategory, Ticket, Window
+from .models import Appointment, Hall, ServiceCategory, Ticket, Window
 
 STAFF = {Role.HALL_MANAGER, Role.WINDOW_STAFF}
 
@@ -18,6 +22,10 @@ policy.define("hall.view", {*STAFF, Role.SUPERVISOR})
 policy.define("hall.operate_window", STAFF)
 policy.define("hall.issue_ticket", STAFF)
 policy.define("hall.manage", {Role.HALL_MANAGER})
+BOOKERS = {*STAFF, Role.CLERK}
+policy.define("appointment.view", {*BOOKERS, Role.SUPERVISOR}, owner=True)
+policy.define("appointment.change", BOOKERS, owner=True)
+policy.define("appointment.book_for_walk_in", BOOKERS)
 
 policy.register(
     Hall,
@@ -36,3 +44,13 @@ for model in (Window, Ticket, ServiceCategory):
             view_action="hall.view",
         ),
     )
+policy.register(
+    Appointment,
+    policy.Subject(
+        org_path=lambda row: row.hall.org_path,
+        org_path_lookup="hall__org_path",
+        owner_id=lambda row: row.citizen_id,
+        owner_lookup="citizen_id",
+        view_action="appointment.view",
+    ),
+)

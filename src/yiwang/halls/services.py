@@ -238,12 +238,18 @@ def take_ticket(
     phone: str | None = None,
     lane_claims=(),
     appointment_code: str = "",
+    appointment=None,
+    appointment_lane: bool = True,
 ) -> Ticket:
     """取号: a number in `category` for today, in the lane its reasons give — 70 or older
     (from the ID number, or the case's applicant), a lane staff confirmed (`lane_claims`:
     disabled, pregnant, serviceman), a checked-in appointment (`appointment_code`, given by
     the appointments' check-in, which has verified it). The returned ticket carries
     `.token`, the key of its public page, shown once (only its hash is kept).
+
+    `appointment`: the appointment `appointments.check_in` has just verified (its code, by
+    anyone who holds it); the ticket keeps its code and, unless `appointment_lane` is off
+    (a late arrival), goes in the appointment lane. Its case link was checked at booking.
 
     Refused when the hall is closed, the category is not served today, staff-only reasons
     come from someone who is not hall staff, or the same person already waits in the
@@ -268,18 +274,24 @@ def take_ticket(
         )
     lane_claims = [str(c) for c in lane_claims or () if c]
     staff_only = lane_claims or appointment_code or channel == TicketChannel.STAFF
-    if staff_only or case is not None:
+    if staff_only or (case is not None and appointment is None):
         _require_issuer(by, hall, case=case if not staff_only else None)
+    if appointment is not None:
+        appointment_code = appointment.code
     lane, basis, index = _lanes_of(
         hall,
         id_number=id_number,
         case=case,
         lane_claims=lane_claims,
-        appointment_code=appointment_code,
+        appointment_code=appointment_code if appointment_lane else "",
         today=today,
     )
     phone = validate_phone(phone) if phone else ""
     citizen = by if policy.is_authenticated(by) and by.kind == by.Kind.CITIZEN else None
+    if appointment is not None:
+        # The person the appointment is for, whoever checks in for them.
+        citizen = appointment.citizen if appointment.citizen_id else citizen
+        index = index or appointment.id_number_index
     _refuse_second_ticket(category, today, index=index, citizen=citizen)
     ticket = Ticket(
         hall=hall,

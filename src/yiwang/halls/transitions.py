@@ -17,12 +17,21 @@ Ticket:
     waiting → closed        still waiting when the hall closes (close_day), with a reason
     waiting → cancelled     the citizen gave up the number
 
+Appointment (appointments.py):
+
+    booked → booked         moved to another slot (reschedule): the same code, the old
+                            slot's place given back
+    booked → checked_in     checked in on the day (a ticket is taken)
+    booked → cancelled      cancelled by the citizen or staff, until the cut-off
+    booked → no_show        the slot ended without a check-in (the job mark_no_shows)
+
 A forbidden move is an error with a stable code, never a no-op."""
 
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.machines import StateMachine
 
+from .models import AppointmentStatus as A
 from .models import TicketStatus as T
 from .models import WindowStatus as W
 
@@ -58,3 +67,17 @@ TICKET = StateMachine(
 
 # A window's ticket of the moment: called and not yet finished.
 AT_WINDOW = frozenset({T.CALLED, T.SERVING})
+
+APPOINTMENT = StateMachine(
+    "appointment",
+    A,
+    {
+        A.BOOKED: {A.BOOKED, A.CHECKED_IN, A.CANCELLED, A.NO_SHOW},
+        A.CHECKED_IN: set(),
+        A.CANCELLED: set(),
+        A.NO_SHOW: set(),
+    },
+    code="invalid_appointment_transition",
+    message=_("预约当前状态“%(current)s”，不能变为“%(target)s”。"),
+    initial=A.BOOKED,
+)

@@ -126,6 +126,22 @@ def sms(phone: str, body: str, *, recipient=None) -> Message:
     return send(Channel.SMS, body, recipient=recipient, address=phone)
 
 
+def sms_many(entries) -> list[Message]:
+    """Several text messages in one insert, each handed to the worker once the caller's
+    transaction commits: `entries` are (phone, body, recipient or None) tuples (a job that
+    reminds many people at once)."""
+    messages = Message.objects.bulk_create(
+        Message(channel=Channel.SMS, recipient=recipient, address=phone, body=body)
+        for phone, body, recipient in entries
+    )
+    if messages:
+        from .tasks import deliver_message
+
+        ids = [m.pk for m in messages]
+        transaction.on_commit(lambda: [deliver_message.enqueue(pk) for pk in ids])
+    return messages
+
+
 def email(address: str, subject: str, body: str, *, recipient=None, link: str = "") -> Message:
     """A plain-text e-mail; it stays in the outbox unless YIWANG_EMAIL_ENABLED is on."""
     return send(

@@ -190,6 +190,36 @@ def _context(request, case, **extra) -> dict:
     }
 
 
+# A visit to a window is still useful: to hand in originals, to be heard, to collect a result.
+VISITABLE = {
+    Status.SUBMITTED,
+    Status.SUPPLEMENT,
+    Status.ACCEPTED,
+    Status.IN_REVIEW,
+    Status.SUSPENDED,
+    Status.APPROVED,
+    Status.APPROVED_TOLERATED,
+}
+
+
+def _booking_url(request, case) -> str | None:
+    """ "预约到窗口" for the applicant's case whose item supports appointments: the hall's
+    booking page (a page another app adds), with the item and the case filled in."""
+    version = case.item_version
+    if (
+        version is None
+        or not version.appointment
+        or case.status not in VISITABLE
+        or case.applicant_id != request.user.pk
+    ):
+        return None
+    try:
+        url = reverse("book_appointment", args=[version.item.code])
+    except NoReverseMatch:
+        return None
+    return f"{url}?case={case.pk}"
+
+
 @never_cache
 @login_required
 def my_case(request, pk):
@@ -205,6 +235,7 @@ def my_case(request, pk):
             request,
             case,
             withdraw_form=WithdrawForm(),
+            booking_url=_booking_url(request, case),
             form_sections=form_display.sections(case, viewer=request.user),
             **delivery_context(case, request.user),
         ),
