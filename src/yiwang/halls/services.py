@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from yiwang.audit import services as audit
-from yiwang.core import events
+from yiwang.core import events, live
 from yiwang.identity import crypto, policy
 from yiwang.identity.models import OrgKind, OrgUnit
 from yiwang.identity.validators import validate_id_number, validate_phone
@@ -152,11 +152,22 @@ def _require_at_window(by, window: Window) -> None:
 
 def _announce(hall: Hall, payload: dict, *, by=None) -> None:
     """Tell whoever follows the hall — its board, its kiosks, a citizen's ticket page — what
-    changed. The one place a change leaves the hall: for now a domain event
-    (`hall.<payload["event"]>`, ids and numbers only, in the caller's transaction); the live
-    channel publishes from here once it is wired in."""
+    changed: a domain event (`hall.<payload["event"]>`, ids and numbers only, in the caller's
+    transaction) and, once the transaction commits, the live channel `hall:<id>`
+    (docs/live.md). A ticket's own change goes to its page's channel too
+    (`Ticket.live_channel`). Live payloads are public: what changed — the event, the ticket
+    number, its category and letter, its status, the window number — and nothing else."""
+    ticket = payload.pop("_ticket", None)
     payload = {"hall": hall.pk, **payload}
     events.append(f"hall.{payload['event']}", hall, by=by, org_path=hall.org_path, **payload)
+    public = {key: payload[key] for key in LIVE_FIELDS if key in payload}
+    live.publish(f"hall:{hall.pk}", public)
+    if ticket is not None:
+        live.publish(ticket.live_channel, public)
+
+
+# What a live event may carry (docs/live.md: payloads are public).
+LIVE_FIELDS = ("event", "number", "category", "letter", "status", "window", "tickets", "windows")
 
 
 def _ticket_payload(event: str, ticket: Ticket, window: Window | None = None) -> dict:
@@ -165,8 +176,11 @@ def _ticket_payload(event: str, ticket: Ticket, window: Window | None = None) ->
         "ticket": ticket.pk,
         "number": ticket.number,
         "category": ticket.category_id,
+        "letter": ticket.category.letter,
         "status": ticket.status,
         "window": window.number if window is not None else None,
+        # Not stored in the event: the ticket, for its page's live channel.
+        "_ticket": ticket,
     }
 
 
@@ -467,6 +481,8 @@ def _first_waiting(window: Window, categories: list[int], *, normal_only: bool):
     else:
         found = found.annotate(rank=_lane_rank(hall)).order_by("rank", "taken_at", "pk")
     # Fifty windows at once each lock a different ticket; none waits for another's.
+    # The category comes along (its letter is announced) without a statement of its own.
+    found = found.select_related("category")
     return found.select_for_update(skip_locked=True, of=("self",)).first()
 
 
