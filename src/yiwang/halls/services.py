@@ -29,6 +29,7 @@ from yiwang.core import events, live
 from yiwang.identity import crypto, policy
 from yiwang.identity.models import OrgKind, OrgUnit
 from yiwang.identity.validators import validate_id_number, validate_phone
+from yiwang.journey.cases.models import Case as CaseModel
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -332,8 +333,30 @@ def _require_issuer(by, hall: Hall, *, case=None) -> None:
     hall; a citizen may link a case of their own."""
     if case is not None and policy.is_authenticated(by) and case.applicant_id == by.pk:
         return
+    if case is not None and getattr(case, "holder_verified", False):
+        return  # case_for_holder: its applicant's ID number was given with it (the kiosk)
     if not policy.can(by, "hall.issue_ticket", hall):
         raise PermissionDenied(_("只有大厅工作人员可以确认优先通道或关联办件。"))
+
+
+def case_for_holder(number: str, id_number: str):
+    """The case numbered `number` whose applicant has the ID number `id_number` — what a
+    citizen without an account proves at the kiosk by typing both (the number is on their
+    receipt): a ticket may then link it. Either wrong is the same error, so the kiosk does not
+    tell which case numbers exist."""
+    index = crypto.blind_index(validate_id_number(id_number))
+    case = (
+        CaseModel.objects.select_related("applicant")
+        .filter(number=str(number or "").strip()[:32], applicant__id_number_index=index)
+        .first()
+    )
+    if case is None:
+        raise ValidationError(
+            _("没有找到这个办件编号，或身份证号码与办件申请人不一致，请核对后再试。"),
+            code="case_not_found",
+        )
+    case.holder_verified = True
+    return case
 
 
 def _refuse_second_ticket(category, day, *, index: str, citizen) -> None:
