@@ -17,7 +17,7 @@ LAYERS = (
     ("reference", {"catalog", "forms", "licenses", "sharing"}),
     ("journey", {"journey"}),
     ("reactions", {"feedback", "supervision", "halls"}),
-    ("edges", {"api", "web", "demo", "cli", "urls", "settings", "wsgi"}),
+    ("edges", {"api", "web", "demo", "cli", "urls", "settings", "wsgi", "asgi"}),
 )
 LEVEL = {unit: level for level, (_, units) in enumerate(LAYERS) for unit in units}
 

@@ -152,9 +152,10 @@ def test_removing_a_category_costs_a_fixed_number_of_statements(hall, manager):
     fresh(manager)
     # Savepoint; the hall locked; the grants; the category locked; its open tickets; a
     # savepoint around the delete; the collector: its tickets (protected), its items' and
-    # windows' links, its day counters, then itself; release; the audit and domain events;
-    # release. (A model that points at categories adds its own statement here.)
-    with exactly(15, "remove_category"):
+    # windows' links, its day counters, its appointments (protected) and its slot rows,
+    # then itself; release; the audit and domain events; release. (A model that
+    # points at categories adds its own statement here.)
+    with exactly(17, "remove_category"):
         assert configuration.remove_category(unused, by=manager) is True
 
 

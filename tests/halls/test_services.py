@@ -224,9 +224,12 @@ def test_a_window_calls_only_its_categories(hall, category, staffed, staff, open
     assert services.call_next(staffed[1], by=staff["window-1"]).number == "B001"  # 综合窗口
 
 
-def test_call_next_records_the_call_and_tells_the_board(hall, category, staffed, staff):
+def test_call_next_records_the_call_and_tells_the_board(
+    hall, category, staffed, staff, published, django_capture_on_commit_callbacks
+):
     ticket = take(hall, category["A"])
-    called = services.call_next(staffed[2], by=staff["window-2"])
+    with django_capture_on_commit_callbacks(execute=True):
+        called = services.call_next(staffed[2], by=staff["window-2"])
     assert called.pk == ticket.pk
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.status, stored.window_id, stored.call_count) == ("called", staffed[2].pk, 1)
@@ -238,10 +241,21 @@ def test_call_next_records_the_call_and_tells_the_board(hall, category, staffed,
         "ticket": ticket.pk,
         "number": "A001",
         "category": category["A"].pk,
+        "letter": "A",
         "status": "called",
         "window": 2,
     }
     assert AuditEvent.objects.filter(action="hall.ticket_called", object_id=str(ticket.pk)).exists()
+    # The board and the ticket's own page hear it once committed, without the ticket's id.
+    board = {
+        "event": "ticket_called",
+        "number": "A001",
+        "category": category["A"].pk,
+        "letter": "A",
+        "status": "called",
+        "window": 2,
+    }
+    assert published == [(f"hall:{hall.pk}", board), (ticket.live_channel, board)]
 
 
 def test_a_busy_closed_or_someone_elses_window_does_not_call(
@@ -473,3 +487,60 @@ def test_a_citizen_cancels_their_number_with_its_token(hall, category, open_mond
         services.cancel_ticket(ticket, token="not-it")
     services.cancel_ticket(ticket, token=ticket.token)
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.CANCELLED
+
+
+# --- live channels --------------------------------------------------------------------------
+
+
+def test_the_ticket_pages_channel_is_public_and_gives_away_neither_token_nor_hash(
+    hall, category, open_monday
+):
+    from yiwang.core import live
+
+    ticket = take(hall, category["A"])
+    channel = ticket.live_channel
+    assert live.is_public(channel)
+    assert channel == Ticket.channel_for_hash(Ticket.hash_token(ticket.token))
+    assert ticket.token not in channel and ticket.token_hash not in channel
+
+
+def test_a_rolled_back_call_is_not_announced(
+    hall, category, staffed, staff, published, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    take(hall, category["A"])
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.call_next(staffed[2], by=staff["window-2"])
+            raise RuntimeError("the window's computer crashed")
+    assert published == []
+
+
+def test_every_step_of_a_ticket_reaches_its_page_and_nothing_personal_is_sent(
+    hall, category, staffed, staff, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = take(hall, category["A"], id_number=SEVENTY_ONE, phone="13800138000")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.call_next(staffed[2], by=staff["window-2"])
+    clerk = staff["window-2"]
+    for step in (services.recall, services.start_service, services.finish_service):
+        with django_capture_on_commit_callbacks(execute=True):
+            step(ticket, by=clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pause_window(staffed[3], by=staff["window-3"])
+    mine = [p["event"] for c, p in published if c == ticket.live_channel]
+    assert mine == [
+        "ticket_taken",
+        "ticket_called",
+        "ticket_recalled",
+        "service_started",
+        "service_finished",
+    ]
+    board = [p["event"] for c, p in published if c == f"hall:{hall.pk}"]
+    assert board == [*mine, "window_paused"]
+    sent = repr(published)
+    for secret in (SEVENTY_ONE, "13800138000", "138", ticket.token, ticket.token_hash, "elderly"):
+        assert secret not in sent
+    assert {key for _c, p in published for key in p} <= set(services.LIVE_FIELDS)

@@ -5,6 +5,7 @@ places booked in each time slot (docs/halls.md).
 Data only; every change of a window's or a ticket's status goes through services.py, with
 the machines of transitions.py."""
 
+import base64
 import hashlib
 
 from django.conf import settings
@@ -383,6 +384,20 @@ class Ticket(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(str(token or "").encode()).hexdigest()
+
+    @staticmethod
+    def channel_for_hash(token_hash: str) -> str:
+        """The live channel of a ticket's page (docs/live.md), made from what the table
+        keeps: `ticket:` and 43 URL-safe characters of SHA-256 over the token's hash, with
+        its own prefix. The page (which holds the token) and the services (which hold the
+        hash) name the same channel; the name gives away neither the token, which opens
+        the page and cancels the number, nor the stored hash."""
+        digest = hashlib.sha256(b"yiwang.halls.ticket-live:" + token_hash.encode()).digest()
+        return "ticket:" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    @property
+    def live_channel(self) -> str:
+        return self.channel_for_hash(self.token_hash)
 
     def set_phone(self, phone: str) -> None:
         self.phone_encrypted = crypto.encrypt(phone) if phone else ""

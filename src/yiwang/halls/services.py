@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from yiwang.audit import services as audit
-from yiwang.core import events
+from yiwang.core import events, live
 from yiwang.identity import crypto, policy
 from yiwang.identity.models import OrgKind, OrgUnit
 from yiwang.identity.validators import validate_id_number, validate_phone
+from yiwang.journey.cases.models import Case as CaseModel
 from yiwang.notify import services as notify
 from yiwang.workdays import calendar
 
@@ -152,11 +153,22 @@ def _require_at_window(by, window: Window) -> None:
 
 def _announce(hall: Hall, payload: dict, *, by=None) -> None:
     """Tell whoever follows the hall — its board, its kiosks, a citizen's ticket page — what
-    changed. The one place a change leaves the hall: for now a domain event
-    (`hall.<payload["event"]>`, ids and numbers only, in the caller's transaction); the live
-    channel publishes from here once it is wired in."""
+    changed: a domain event (`hall.<payload["event"]>`, ids and numbers only, in the caller's
+    transaction) and, once the transaction commits, the live channel `hall:<id>`
+    (docs/live.md). A ticket's own change goes to its page's channel too
+    (`Ticket.live_channel`). Live payloads are public: what changed — the event, the ticket
+    number, its category and letter, its status, the window number — and nothing else."""
+    ticket = payload.pop("_ticket", None)
     payload = {"hall": hall.pk, **payload}
     events.append(f"hall.{payload['event']}", hall, by=by, org_path=hall.org_path, **payload)
+    public = {key: payload[key] for key in LIVE_FIELDS if key in payload}
+    live.publish(f"hall:{hall.pk}", public)
+    if ticket is not None:
+        live.publish(ticket.live_channel, public)
+
+
+# What a live event may carry (docs/live.md: payloads are public).
+LIVE_FIELDS = ("event", "number", "category", "letter", "status", "window", "tickets", "windows")
 
 
 def _ticket_payload(event: str, ticket: Ticket, window: Window | None = None) -> dict:
@@ -165,8 +177,11 @@ def _ticket_payload(event: str, ticket: Ticket, window: Window | None = None) ->
         "ticket": ticket.pk,
         "number": ticket.number,
         "category": ticket.category_id,
+        "letter": ticket.category.letter,
         "status": ticket.status,
         "window": window.number if window is not None else None,
+        # Not stored in the event: the ticket, for its page's live channel.
+        "_ticket": ticket,
     }
 
 
@@ -330,8 +345,30 @@ def _require_issuer(by, hall: Hall, *, case=None) -> None:
     hall; a citizen may link a case of their own."""
     if case is not None and policy.is_authenticated(by) and case.applicant_id == by.pk:
         return
+    if case is not None and getattr(case, "holder_verified", False):
+        return  # case_for_holder: its applicant's ID number was given with it (the kiosk)
     if not policy.can(by, "hall.issue_ticket", hall):
         raise PermissionDenied(_("只有大厅工作人员可以确认优先通道或关联办件。"))
+
+
+def case_for_holder(number: str, id_number: str):
+    """The case numbered `number` whose applicant has the ID number `id_number` — what a
+    citizen without an account proves at the kiosk by typing both (the number is on their
+    receipt): a ticket may then link it. Either wrong is the same error, so the kiosk does not
+    tell which case numbers exist."""
+    index = crypto.blind_index(validate_id_number(id_number))
+    case = (
+        CaseModel.objects.select_related("applicant")
+        .filter(number=str(number or "").strip()[:32], applicant__id_number_index=index)
+        .first()
+    )
+    if case is None:
+        raise ValidationError(
+            _("没有找到这个办件编号，或身份证号码与办件申请人不一致，请核对后再试。"),
+            code="case_not_found",
+        )
+    case.holder_verified = True
+    return case
 
 
 def _refuse_second_ticket(category, day, *, index: str, citizen) -> None:
@@ -479,6 +516,8 @@ def _first_waiting(window: Window, categories: list[int], *, normal_only: bool):
     else:
         found = found.annotate(rank=_lane_rank(hall)).order_by("rank", "taken_at", "pk")
     # Fifty windows at once each lock a different ticket; none waits for another's.
+    # The category comes along (its letter is announced) without a statement of its own.
+    found = found.select_related("category")
     return found.select_for_update(skip_locked=True, of=("self",)).first()
 
 
