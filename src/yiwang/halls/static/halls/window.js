@@ -28,6 +28,23 @@
     button.click();
   });
 
+  /* The hall's live channel (docs/live.md): every change in the hall — a number taken,
+     called or finished at another window — fires `hall-changed` on <body>, which the queue
+     and staffing panels listen for (they also poll, should the stream be down). */
+  function followHall() {
+    var marker = document.querySelector("[data-hall-channel]");
+    if (!marker || !window.YiwangLive) {
+      return;
+    }
+    var changed = function () {
+      document.body.dispatchEvent(new CustomEvent("hall-changed"));
+    };
+    window.YiwangLive.follow(marker.getAttribute("data-hall-channel"), {
+      onEvent: changed,
+      onReset: changed,
+    });
+  }
+
   /* The item picker of the settings page: a filter box over the long list of items. */
   function setUpPickers() {
     var boxes = document.querySelectorAll("[data-item-filter]");
@@ -47,9 +64,14 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpPickers);
-  } else {
+  function setUp() {
     setUpPickers();
+    followHall();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
   }
 })();
