@@ -8,6 +8,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
+from tests.halls.booking import at, book
 from tests.halls.conftest import id_number
 from yiwang.halls import services
 from yiwang.halls.models import Lane, Ticket, TicketChannel, TicketStatus
@@ -121,15 +122,17 @@ def test_anonymous_kiosk_numbers_are_limited_like_the_api(client, hall, category
     assert "取号太频繁" in text(refused)
 
 
-def test_an_appointment_code_without_the_check_in_is_a_clear_message(
-    client, hall, category, open_monday, monkeypatch
+def test_an_appointment_code_checks_in_at_the_kiosk_for_a_priority_number(
+    client, hall, category, item, citizen, monday
 ):
-    from yiwang.halls import views_public
-
-    monkeypatch.setattr(views_public, "_check_in", lambda: None)
-    response = client.post(kiosk_url(hall), {"action": "check_in", "code": "K7Q2M9"})
-    assert response.status_code == 400
-    assert "请到服务台由工作人员为您签到" in text(response)
+    appointment = book(category["A"], at(2025, 3, 4, 10, 0), by=citizen, item=item)
+    monday.move_to(at(2025, 3, 4, 9, 45))
+    wrong = client.post(kiosk_url(hall), {"action": "check_in", "code": "ZZZZ9999"})
+    assert wrong.status_code == 400 and not Ticket.objects.exists()
+    printed = client.post(kiosk_url(hall), {"action": "check_in", "code": appointment.code})
+    assert printed.status_code == 201
+    ticket = Ticket.objects.get()
+    assert ticket.lane == Lane.APPOINTMENT and ticket.number in text(printed)
 
 
 # --- a citizen's ticket ---------------------------------------------------------------------

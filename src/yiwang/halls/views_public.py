@@ -7,8 +7,6 @@ The kiosk needs no account. Taking a number there is a POST with the page's CSRF
 limited per address like the API's anonymous ticket creation (`api.TicketThrottle`); a
 signed-in kiosk account is not limited by address (the one-waiting-number rule still holds)."""
 
-import importlib
-
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +21,7 @@ from yiwang.core import links
 from yiwang.core.machines import TransitionError
 from yiwang.identity import policy
 
-from . import boards, services
+from . import appointments, boards, services
 from .api import TicketThrottle
 from .models import Hall, ServiceCategory, TicketChannel
 
@@ -35,15 +33,6 @@ TOKEN_MAX = 64
 
 def _hall(hall_id) -> Hall:
     return get_object_or_404(Hall, pk=hall_id, is_active=True)
-
-
-def _check_in():
-    """The appointments' check-in (`halls.appointments.check_in`), where it is installed."""
-    try:
-        module = importlib.import_module("yiwang.halls.appointments")
-    except ImportError:
-        return None
-    return getattr(module, "check_in", None)
 
 
 def _json(data, status=200) -> JsonResponse:
@@ -68,7 +57,6 @@ def _kiosk_context(hall, **extra) -> dict:
         "hours_today": boards.hours_today(hall, now.date()),
         "hours": services.schedule_of(hall).describe(),
         "categories": boards.categories(hall),
-        "can_check_in": _check_in() is not None,
         "idle_seconds": IDLE_SECONDS,
         "kiosk_url": reverse("hall_kiosk", kwargs={"hall_id": hall.pk}),
         "state_url": reverse("hall_board_state", kwargs={"hall_id": hall.pk}),
@@ -146,14 +134,9 @@ def _kiosk_post(request, hall):
 
 def _take(hall, category, *, by, form, checking_in):
     if checking_in:
-        check_in = _check_in()
-        if check_in is None:
-            raise ValidationError(
-                _("本机暂不能预约签到，请到服务台由工作人员为您签到。"), code="check_in_unavailable"
-            )
         if not form["code"]:
             raise ValidationError(_("请输入预约码。"), code="code_required")
-        return check_in(hall, code=form["code"], by=by)
+        return appointments.check_in(hall, code=form["code"], by=by)
     case = None
     if form["case_number"]:
         if not form["id_number"]:
