@@ -373,7 +373,6 @@ def rate_by_token(token: str, *, level, scores=None, reasons=(), comment: str = 
     )
 
 
-@transaction.atomic
 def rate_ticket(
     ticket,
     *,
