@@ -472,7 +472,7 @@ def _today_ranges(hall: Hall, now: datetime.datetime):
     return [(0, 180)], now - datetime.timedelta(hours=2), 180 / 480
 
 
-def _rate(rng, tickets) -> tuple[list[Evaluation], list[Ticket]]:
+def _rate(rng, tickets, now) -> tuple[list[Evaluation], list[Ticket]]:
     """Good and fair ratings in bulk; the bad ones are returned to go through feedback."""
     good, bad = [], []
     for t in tickets:
@@ -483,24 +483,22 @@ def _rate(rng, tickets) -> tuple[list[Evaluation], list[Ticket]]:
             t.demo_level = level
             bad.append(t)
             continue
-        day = t.finished_at.astimezone(calendar.SHANGHAI).date()
-        good.append(
-            Evaluation(
-                subject_kind="ticket",
-                ticket=t,
-                staff=t.served_by,
-                real_name=False,
-                level=level,
-                channel="window",
-                department=t.category.demo_department,
-                department_path=t.category.demo_department.path
-                if t.category.demo_department
-                else "",
-                place=t.hall.org,
-                place_path=t.hall.org.path,
-                rated_on=day,
-            )
+        rated_at = min(t.finished_at + datetime.timedelta(seconds=rng.randint(20, 90)), now)
+        evaluation = Evaluation(
+            subject_kind="ticket",
+            ticket=t,
+            staff=t.served_by,
+            real_name=False,
+            level=level,
+            channel="window",
+            department=t.category.demo_department,
+            department_path=t.category.demo_department.path if t.category.demo_department else "",
+            place=t.hall.org,
+            place_path=t.hall.org.path,
+            rated_on=rated_at.astimezone(calendar.SHANGHAI).date(),
         )
+        evaluation.created_at = rated_at  # on the tablet, a minute after service
+        good.append(evaluation)
     return good, bad
 
 
@@ -558,7 +556,7 @@ def load_halls(now: datetime.datetime | None = None) -> Summary | None:
         t.pk = ids[t.token_hash]
     TicketCounter.objects.bulk_create(counters)
     reasons = [key for key, _label in reasons_for("window") if key != "other"]
-    good, bad = _rate(rng, [*tickets, *todays])
+    good, bad = _rate(rng, [*tickets, *todays], now)
     _insert(Evaluation, good)
     for t in bad:
         moment = t.finished_at + datetime.timedelta(minutes=1)
