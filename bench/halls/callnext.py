@@ -304,9 +304,17 @@ def main() -> None:
             port, pairs, args.presses, bare=True
         )
         seconds, latencies, called, errors = press(port, pairs, args.presses, bare=False)
-        bare = load.figures(bare_seconds, bare_latencies)
         real = load.figures(seconds, latencies)
         real["rps"] = len(called) / seconds  # calls per second (no-shows in the wall time)
+        # One window alone: the latency of a call without the queue of 50 at 8 server threads.
+        alone_bare = load.figures(*press(port, pairs[:1], 200, bare=True)[:2])
+        alone_seconds, alone_latencies, alone_called, alone_errors = press(
+            port, pairs[:1], 200, bare=False
+        )
+        errors += alone_errors
+        alone = load.figures(alone_seconds, alone_latencies)
+        called += alone_called
+        bare = load.figures(bare_seconds, bare_latencies)
         found = double_calls(called)
         doubles = (
             found["called_more_than_once"]
@@ -315,11 +323,15 @@ def main() -> None:
         )
         unaccounted = found["left_queue"] - found["calls_seen"]  # called, answer lost
         print(
-            f"{args.windows} windows, {args.tickets:,} waiting, {len(called):,} calls, "
+            f"{args.windows} windows, {args.tickets:,} waiting, {args.presses:,} presses, "
             f"server threads {args.server_threads}"
         )
         print(f"  call-next  {fmt(real)}  errors {len(errors)}")
         print(f"  bare view  {fmt(bare)}  errors {len(bare_errors)}")
+        print(
+            f"  one window alone: call-next p50={alone['p50']:.1f}ms p95={alone['p95']:.1f}ms, "
+            f"bare view p50={alone_bare['p50']:.1f}ms p95={alone_bare['p95']:.1f}ms"
+        )
         print(
             f"  ratio      p50 ×{real['p50'] / bare['p50']:.1f}  p95 ×{real['p95'] / bare['p95']:.1f}"
             f"  throughput {real['rps'] / bare['rps']:.3f} of the bare view's"

@@ -18,6 +18,8 @@ def tablet(browser):
     context, page, errors = _open(browser, viewport={"width": 1280, "height": 800})
     yield page
     context.close()
+    # A rated ticket's page is a 409 on purpose (the browser logs it as a failed load).
+    errors = [e for e in errors if "status of 409" not in e]
     assert errors == [], f"browser console errors: {errors}"
 
 
