@@ -133,3 +133,14 @@ def test_the_page_of_a_waiting_ticket_says_to_come_back_after_service(
 
 def test_an_unknown_token_is_a_404_page(client, hall):
     assert client.get("/hall/rate/nothing-here/").status_code == 404
+
+
+def test_the_supervisors_rating_list_names_the_window_service(client, done, user_named):
+    ticket, token = done
+    ratings.rate_ticket(token, level=1, reasons=["attitude"], comment="态度生硬")
+    client.force_login(user_named("supervisor"))
+    body = client.get("/workbench/evaluations/").content.decode()
+    assert ticket.number in body and "3号窗口的窗口服务" in body
+    rectification = Rectification.objects.get(evaluation__ticket=ticket)
+    page = client.get(f"/workbench/rectifications/{rectification.pk}/")
+    assert page.status_code == 200 and ticket.number in page.content.decode()
