@@ -34,14 +34,18 @@ def _build():
     two.categories.set([categories["A"]])
     three = Window.objects.create(hall=centre, number=3)
     three.categories.set([categories["B"]])
+    # The demo accounts include the window staff (demo/accounts.py); made here if not.
     org = OrgUnit.objects.get(code=CENTRE)
     for username, name in STAFF:
+        _window_staff(username, name, org)
+    _window_staff("street-window", "街道窗口", OrgUnit.objects.get(code=STREET_CENTRE))
+
+
+def _window_staff(username, name, org):
+    user = User.objects.filter(username=username).first()
+    if user is None:
         user = User.objects.create_user(username, real_name=name, kind=User.Kind.STAFF)
-        RoleGrant.objects.create(user=user, role=Role.WINDOW_STAFF, org=org)
-    street = User.objects.create_user("street-window", real_name="街道窗口", kind=User.Kind.STAFF)
-    RoleGrant.objects.create(
-        user=street, role=Role.WINDOW_STAFF, org=OrgUnit.objects.get(code=STREET_CENTRE)
-    )
+    RoleGrant.objects.get_or_create(user=user, role=Role.WINDOW_STAFF, org=org)
 
 
 @pytest.fixture

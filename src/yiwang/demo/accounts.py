@@ -34,6 +34,14 @@ STAFF = [
     ("catalog-admin", "陈丽", Role.CATALOG_ADMIN, "990101"),
     ("catalog-reviewer", "褚军", Role.CATALOG_REVIEWER, "990101"),
     ("hall-manager", "卫红", Role.HALL_MANAGER, "990101-ZWZX"),
+    # 窗口人员: windows 1–6 of the district centre, window 1 of 和平街道 (demo/halls.py).
+    ("window-1", "蒋丽", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("window-2", "沈洋", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("window-3", "韩雪", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("window-4", "杨帆", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("window-5", "朱琳", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("window-6", "秦磊", Role.WINDOW_STAFF, "990101-ZWZX"),
+    ("street-window", "许静", Role.WINDOW_STAFF, "990101001-BMZX"),
 ]
 
 # Every department gets `reviewer-<suffix>` (审核员) and `head-<suffix>` (审批负责人).

@@ -51,6 +51,7 @@ class Summary:
     red: int
     ratings: object = None  # feedback.demo.Summary
     orders: int = 0
+    halls: object = None  # demo.halls.Summary
 
     def __str__(self):
         return (
@@ -58,6 +59,7 @@ class Summary:
             f"{len(self.statuses)} states, {self.background_cases} background cases; "
             f"{self.yellow} yellow and {self.red} red warnings; {self.orders} supervision orders"
             + (f"\n{self.ratings}" if self.ratings else "")
+            + (f"\n{self.halls}" if self.halls else "")
         )
 
 
@@ -429,6 +431,9 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
     from yiwang.supervision.order_demo import load_orders  # 督办单 on warned cases
 
     orders = load_orders()
+    from .halls import load_halls  # the halls at work: queues, 60 days of figures, ratings
+
+    hall_summary = load_halls()
     # Keep this last: the dashboard and ranking count everything above (the job keeps
     # them current from here on).
     from yiwang.supervision import rollups
@@ -442,4 +447,5 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
         red=warned[Warning.RED],
         ratings=ratings,
         orders=len(orders),
+        halls=hall_summary,
     )

@@ -1,7 +1,8 @@
 """好差评: the citizen's rating of a service, and the rectification of a bad one.
 
-A rating is on one subject. Today that is a concluded case; queue tickets and hotline
-appeals will be rated the same way (a nullable foreign key per subject kind). The responsible
+A rating is on one subject: a concluded case, or a queue ticket served at a hall's window
+(halls.Ticket, rated on the window's tablet or the citizen's phone; hotline appeals will be
+rated the same way: a nullable foreign key per subject kind). The responsible
 department, place and item are copied onto the rating when it is given, so scopes filter one
 table; a rating counts for every department that handled the case (Charge: one per item of
 a 一件事 journey), so figures read the charges. Data only; every change goes through
@@ -65,6 +66,7 @@ def reasons_for(channel: str) -> list[tuple[str, str]]:
 
 class SubjectKind(models.TextChoices):
     CASE = "case", _("办件")
+    TICKET = "ticket", _("窗口服务")
 
 
 class Evaluation(models.Model):
@@ -80,6 +82,25 @@ class Evaluation(models.Model):
         on_delete=models.PROTECT,
         related_name="evaluations",
         verbose_name=_("办件"),
+    )
+    # A window's service: the queue ticket served (halls), and the staff member who served
+    # it, copied so a person's ratings are one indexed filter. The hall's app gives these
+    # (halls.services.rate_ticket); feedback never imports halls.
+    ticket = models.ForeignKey(
+        "halls.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("排队号"),
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("窗口人员"),
     )
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,7 +157,12 @@ class Evaluation(models.Model):
                 fields=["case"],
                 condition=models.Q(case__isnull=False),
                 name="one_evaluation_per_case",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(ticket__isnull=False),
+                name="one_evaluation_per_ticket",
+            ),
         ]
         indexes = [
             models.Index(fields=["rated_on"]),
@@ -154,11 +180,25 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} · {self.case or self.subject_kind}"
+        return f"{self.get_level_display()} · {self.case or self.ticket or self.subject_kind}"
 
     @property
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS
+
+    def subject_words(self) -> dict:
+        """{"number", "title"}: how notices and lists name what was rated — a case's number
+        and title, or a ticket's number and day and the hall's window."""
+        if self.ticket_id:
+            ticket = self.ticket
+            window = ticket.window if ticket.window_id else ""
+            return {
+                "number": f"{ticket.number}（{ticket.day.isoformat()}）",
+                "title": _("%(hall)s%(window)s的窗口服务")
+                % {"hall": ticket.hall.name, "window": window},
+            }
+        case = self.case
+        return {"number": case.number if case else "", "title": case.title if case else ""}
 
 
 class Charge(models.Model):

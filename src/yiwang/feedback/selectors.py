@@ -23,7 +23,7 @@ def evaluation_of(case) -> Evaluation | None:
 
 def _evaluations() -> QuerySet:
     return Evaluation.objects.select_related(
-        "case", "department", "place", "item__published", "rater"
+        "case", "ticket__hall", "ticket__window", "department", "place", "item__published", "rater"
     )
 
 
@@ -53,7 +53,12 @@ def evaluations(
 
 def _rectifications() -> QuerySet:
     return Rectification.objects.select_related(
-        "evaluation__case", "evaluation__item__published", "evaluation__place", "department"
+        "evaluation__case",
+        "evaluation__ticket__hall",
+        "evaluation__ticket__window",
+        "evaluation__item__published",
+        "evaluation__place",
+        "department",
     )
 
 
@@ -75,6 +80,7 @@ def rectification(user, rectification_id) -> Rectification:
     return get_object_or_404(
         policy.scope(user, _rectifications(), "rectification.view").select_related(
             "evaluation__rater",
+            "evaluation__staff",
             "evaluation__case__applicant",
             "evaluation__case__department",
             "responded_by",

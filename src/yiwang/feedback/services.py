@@ -12,6 +12,12 @@ supervisor verifies (or returns it), and the return call (回访) closes it.
 The rating link in the conclusion notification carries a random token that names nothing
 (only its SHA-256 is kept, as RatingLink), valid YIWANG_RATING_LINK_DAYS days; it works
 without logging in and is spent by the one rating the case may have.
+
+A window's service is rated the same way (`rate_ticket`): the hall's app finds and locks
+the served queue ticket and says whom it counts for (the department, the hall, the staff
+member); this module checks and records the rating and opens the rectification of a bad
+one. The dependency points one way — halls calls feedback; feedback names the ticket's
+table only in its foreign key and reads the ticket it is given.
 """
 
 import datetime
@@ -367,8 +373,75 @@ def rate_by_token(token: str, *, level, scores=None, reasons=(), comment: str = 
     )
 
 
+def rate_ticket(
+    ticket,
+    *,
+    level,
+    department,
+    place,
+    reasons=(),
+    comment: str = "",
+    item=None,
+) -> Evaluation:
+    """好差评 of a window's service: the citizen at the window's tablet, or on their phone
+    with the ticket's page, rates the service of `ticket` (a halls.Ticket the caller has
+    locked and found served) once. It counts for the window and its staff member (the
+    ticket's `served_by`), the responsible `department` and the hall's org (`place`). The
+    rater is the ticket's citizen when one took it signed in; otherwise the rating is
+    anonymous (no return call is owed). A bad rating opens a rectification, as a case's
+    does."""
+    if Evaluation.objects.filter(ticket_id=ticket.pk).exists():
+        raise _ticket_already_rated()
+    channel = "window"
+    level, _scores, comment = clean_rating(channel, level, {}, comment, reasons)
+    reasons = clean_reasons(channel, level, reasons)
+    rater = ticket.citizen if ticket.citizen_id else None
+    day = today()
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                subject_kind="ticket",
+                ticket=ticket,
+                staff_id=ticket.served_by_id,
+                rater=rater,
+                real_name=rater is not None,
+                level=level,
+                channel=channel,
+                reasons=reasons,
+                comment=comment,
+                department=department,
+                department_path=department.path if department else "",
+                place=place,
+                place_path=place.path if place else "",
+                item=item,
+                rated_on=day,
+            )
+    except IntegrityError:  # the tablet and the phone at once: the first one counts
+        raise _ticket_already_rated() from None
+    audit.record(
+        rater or "halls.rating",
+        "evaluation.created",
+        evaluation,
+        org_path=evaluation.department_path or evaluation.place_path,
+        summary={"ticket": ticket.number, "level": level},
+    )
+    if evaluation.is_bad:
+        _open_rectification(evaluation, by=rater, day=day)
+    return evaluation
+
+
+def _ticket_already_rated() -> ValidationError:
+    return ValidationError(_("这次服务已经评价过了，谢谢您。"), code="already_rated")
+
+
+def subject_words(evaluation: Evaluation) -> dict:
+    """{"number", "title"}: how notices and lists name what was rated."""
+    return evaluation.subject_words()
+
+
 def _open_rectification(evaluation: Evaluation, *, by, day: datetime.date) -> Rectification:
     due = calendar.add_workdays_checked(day, settings.YIWANG_RECTIFICATION_WORKDAYS)
+    words = subject_words(evaluation)
     owner = evaluation.department or evaluation.place  # someone always answers for it
     rectification = Rectification.objects.create(
         evaluation=evaluation,
@@ -391,16 +464,20 @@ def _open_rectification(evaluation: Evaluation, *, by, day: datetime.date) -> Re
         "rectification.opened",
         rectification,
         org_path=rectification.department_path,
-        summary={"case": evaluation.case.number, "due_on": due.date.isoformat()},
+        summary={
+            "ticket" if evaluation.ticket_id else "case": (
+                evaluation.ticket.number if evaluation.ticket_id else evaluation.case.number
+            ),
+            "due_on": due.date.isoformat(),
+        },
     )
-    case = evaluation.case
-    subject = _("差评整改：%(number)s") % {"number": case.number}
+    subject = _("差评整改：%(number)s") % {"number": words["number"]}
     body = _(
         "%(title)s（%(number)s）收到“%(level)s”评价：%(comment)s 请在%(due)s前核实情况、"
         "落实整改并反馈。"
     ) % {
-        "title": case.title,
-        "number": case.number,
+        "title": words["title"],
+        "number": words["number"],
         "level": evaluation.get_level_display(),
         "comment": evaluation.comment,
         "due": due.date.isoformat(),
@@ -454,7 +531,12 @@ def _tell(people: dict, subject: str, body: str, rectification: Rectification) -
 def _lock(rectification_id) -> Rectification:
     rectification = (
         Rectification.objects.select_for_update(of=("self",))
-        .select_related("evaluation__case", "department")
+        .select_related(
+            "evaluation__case",
+            "evaluation__ticket__hall",
+            "evaluation__ticket__window",
+            "department",
+        )
         .filter(pk=rectification_id)
         .first()
     )
@@ -483,8 +565,7 @@ def _text(value, label: str, field: str) -> str:
 
 
 def _case_words(rectification: Rectification) -> dict:
-    case = rectification.evaluation.case
-    return {"title": case.title if case else "", "number": case.number if case else ""}
+    return subject_words(rectification.evaluation)
 
 
 @transaction.atomic
@@ -631,7 +712,10 @@ def mark_overdue(day: datetime.date | None = None) -> list[int]:
             if not won:
                 continue  # acted on meanwhile, or another worker raised it
             rectification = Rectification.objects.select_related(
-                "evaluation__case", "department"
+                "evaluation__case",
+                "evaluation__ticket__hall",
+                "evaluation__ticket__window",
+                "department",
             ).get(pk=pk)
             days = calendar.workdays_between_checked(rectification.due_on, day).days
             RectificationEvent.objects.create(

@@ -173,10 +173,10 @@ def _choice(value, choices) -> str:
 def _rectification_rows(rectifications):
     for r in rectifications.iterator(chunk_size=500):
         evaluation = r.evaluation
-        case = evaluation.case
+        words = evaluation.subject_words()
         yield [
-            case.number if case else "",
-            case.title if case else "",
+            words["number"],
+            words["title"],
             _item_words(evaluation.item),
             r.department.name if r.department else "",
             evaluation.place.name if evaluation.place else "",
@@ -265,6 +265,8 @@ def _rectification_page(request, pk, *, status=200, **extra):
     may_verify = policy.can(user, "rectification.verify", rectification)
     evaluation = rectification.evaluation
     case = evaluation.case
+    # Who is called back: the case's applicant, or the signed-in citizen of a window rating.
+    person = case.applicant if case else evaluation.rater
     context = {
         "rectification": rectification,
         "evaluation": evaluation,
@@ -279,10 +281,10 @@ def _rectification_page(request, pk, *, status=200, **extra):
         "may_respond": may_respond,
         "may_verify": may_verify and state == RectificationStatus.RESPONDED,
         "may_callback": may_verify and state == RectificationStatus.VERIFIED,
+        "subject": evaluation.subject_words(),
+        "person": person,
         # The one who calls back needs the number; the department sees it masked.
-        "phone": (case.applicant.phone if may_verify else case.applicant.phone_masked)
-        if case
-        else "",
+        "phone": (person.phone if may_verify else person.phone_masked) if person else "",
         "case_visible": case is not None and policy.can(user, "case.view", case),
         "respond_form": RespondForm(),
         "verify_form": VerifyForm(),
@@ -385,10 +387,11 @@ EVALUATION_HEADERS = [
 def _evaluation_rows(evaluations):
     for e in evaluations.iterator(chunk_size=500):
         labels = dict(services.indicators_for(e.channel))
+        words = e.subject_words()
         yield [
             e.rated_on,
-            e.case.number if e.case else "",
-            e.case.title if e.case else "",
+            words["number"],
+            words["title"],
             _item_words(e.item),
             e.department.name if e.department else "",
             e.place.name if e.place else "",

@@ -1,7 +1,8 @@
-"""The hall's manage pages: the hall manager's settings page."""
+"""The hall manager's pages: the figures of the hall and its settings."""
 
 from django.urls import path
 
+from . import figures_views
 from . import views_settings as settings
 
 S = "workbench/hall/<id:hall_id>/settings/"
@@ -17,4 +18,5 @@ urlpatterns = [
     path(f"{S}windows/<id:pk>/", settings.save_window, name="hall_window_save"),
     path(f"{S}windows/<id:pk>/remove/", settings.remove_window, name="hall_window_remove"),
     path(f"{S}windows/<id:pk>/close/", settings.close_window, name="hall_window_close"),
+    path("workbench/hall/<int:hall>/", figures_views.hall_figures, name="hall_figures"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public
+from . import rating_views, views_public
 
 urlpatterns: list = [
     path("hall/<int:hall_id>/kiosk/", views_public.kiosk, name="hall_kiosk"),
@@ -11,4 +11,6 @@ urlpatterns: list = [
     path("hall/ticket/<str:token>/", views_public.ticket_page, name="hall_ticket"),
     path("hall/ticket/<str:token>/state/", views_public.ticket_state, name="hall_ticket_state"),
     path("hall/ticket/<str:token>/cancel/", views_public.ticket_cancel, name="hall_ticket_cancel"),
+    # 好差评 of a window's service: the tablet at the window and the citizen's phone.
+    path("hall/rate/<str:token>/", rating_views.rate, name="hall_rate"),
 ]

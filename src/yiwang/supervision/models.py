@@ -153,6 +153,57 @@ class LiveFigure(_Key):
         return f"{self.item_id}@{self.place_id}"
 
 
+class HallDailyRollup(models.Model):
+    """A service hall's day (halls.figures.daily): numbers taken, served, no-shows, the sums
+    an average wait and service time are read from, the estimate's error, window ratings.
+    Kept by the rollup job beside DailyRollup; scoped by the hall's org path."""
+
+    day = models.DateField(_("日期"))
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.CASCADE, related_name="+", verbose_name=_("大厅")
+    )
+    place = models.ForeignKey(
+        "identity.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("办理地点")
+    )
+    place_path = models.CharField(max_length=1000)
+    taken = models.PositiveIntegerField(_("取号"), default=0)
+    served = models.PositiveIntegerField(_("办结"), default=0)
+    no_shows = models.PositiveIntegerField(_("过号"), default=0)
+    closed = models.PositiveIntegerField(_("未叫到或取消"), default=0)
+    waited = models.PositiveIntegerField(_("已叫号"), default=0)
+    wait_seconds = models.BigIntegerField(_("等候时间合计（秒）"), default=0)
+    longest_wait_seconds = models.PositiveIntegerField(_("最长等候（秒）"), default=0)
+    serviced = models.PositiveIntegerField(_("有办理时长的办结"), default=0)
+    service_seconds = models.BigIntegerField(_("办理时间合计（秒）"), default=0)
+    estimated = models.PositiveIntegerField(_("有预计等候的叫号"), default=0)
+    estimate_error_seconds = models.BigIntegerField(_("预计误差合计（秒）"), default=0)
+    estimate_error_median = models.PositiveIntegerField(_("预计误差中位数（秒）"), default=0)
+    estimate_error_p90 = models.PositiveIntegerField(_("预计误差90分位（秒）"), default=0)
+    ratings = models.PositiveIntegerField(_("评价数"), default=0)
+    ratings_satisfied = models.PositiveIntegerField(_("满意评价"), default=0)
+    ratings_bad = models.PositiveIntegerField(_("差评"), default=0)
+    rating_points = models.PositiveIntegerField(_("评价等级合计"), default=0)
+    refreshed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("大厅每日汇总")
+        verbose_name_plural = _("大厅每日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "day"], name="unique_hall_daily_rollup")
+        ]
+        indexes = [
+            models.Index(fields=["day"], name="hall_rollup_day_idx"),
+            models.Index(
+                fields=["place_path", "day"],
+                name="hall_rollup_place_day_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hall_id}"
+
+
 class DirtyDay(models.Model):
     """A past day whose rollup must be counted again (a rectification opened that day was
     closed today, a holiday import moved deadlines …). The rollup job empties this."""

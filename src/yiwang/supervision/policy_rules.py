@@ -4,7 +4,7 @@ agreed rule "service point OR responsible department" (the actions' `watchers`).
 from yiwang.identity import policy
 from yiwang.identity.roles import Role
 
-from .models import DailyRollup, LiveFigure, MonthlyRollup, SupervisionOrder
+from .models import DailyRollup, HallDailyRollup, LiveFigure, MonthlyRollup, SupervisionOrder
 
 policy.define("supervision.view", {Role.SUPERVISOR}, watchers={Role.SUPERVISOR})
 policy.define("supervision_order.issue", {Role.SUPERVISOR}, watchers={Role.SUPERVISOR})
@@ -25,6 +25,16 @@ for _model in (DailyRollup, MonthlyRollup, LiveFigure):
             view_action="supervision.view",
         ),
     )
+
+# A hall's day belongs to the hall's centre: supervisors above it see the row.
+policy.register(
+    HallDailyRollup,
+    policy.Subject(
+        org_path=lambda row: row.place_path,
+        org_path_lookup="place_path",
+        view_action="supervision.view",
+    ),
+)
 
 
 # --- supervision orders (督办单) --------------------------------------------------------------

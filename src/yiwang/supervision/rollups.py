@@ -24,6 +24,10 @@ an item version (a 一件事 parent has none; each of its children counts):
 - rectifications opened on the day (`Rectification.created_on`) and, of those, how many
   are closed now (feedback marks the opening day dirty when one closes).
 
+Service halls have their own daily rows (`HallDailyRollup`, one per hall and day, counted by
+`halls.figures.daily`: numbers taken, served, no-shows, wait and service time sums, the
+estimate's error, window ratings), written in the same transactions as the rest.
+
 Live figures are open work now, per key, replaced each cycle:
 
 - in progress (在办): accepted, in review or suspended (特别程序). Cases still waiting at
@@ -52,12 +56,14 @@ from yiwang.feedback.models import (
     Rectification,
     RectificationStatus,
 )
+from yiwang.halls import figures as hall_figures
+from yiwang.halls.models import Hall
 from yiwang.identity.models import OrgUnit
 from yiwang.journey.cases.models import Case, Status, SupplementNotice, Warning
 from yiwang.journey.workflow.models import OPEN_TASK, ApprovalTask, Decision
 from yiwang.workdays import calendar
 
-from .models import DailyRollup, DirtyDay, LiveFigure, MonthlyRollup
+from .models import DailyRollup, DirtyDay, HallDailyRollup, LiveFigure, MonthlyRollup
 
 TZ = calendar.SHANGHAI
 IN_PROGRESS = (Status.ACCEPTED, Status.IN_REVIEW, Status.SUSPENDED)
@@ -354,6 +360,31 @@ def _daily_rows(tally: _Tally) -> list[DailyRollup]:
 # --- writing --------------------------------------------------------------------------------
 
 
+def _write_halls(first: datetime.date, last: datetime.date) -> int:
+    """Replace the halls' rows of the days first..last (inside the caller's transaction and
+    lock)."""
+    counted = hall_figures.daily(first, last)
+    places = dict(
+        Hall.objects.filter(pk__in={hall_id for hall_id, _day in counted}).values_list(
+            "pk", "org_id"
+        )
+    )
+    paths = _orgs(set(places.values()))
+    rows = [
+        HallDailyRollup(
+            hall_id=hall_id,
+            day=day,
+            place_id=places[hall_id],
+            place_path=paths[places[hall_id]][0],
+            **counts,
+        )
+        for (hall_id, day), counts in counted.items()
+    ]
+    HallDailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    HallDailyRollup.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
@@ -389,6 +420,7 @@ def refresh(day: datetime.date) -> int:
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=1000)
         _write_month(month_of(day))
+        _write_halls(day, day)
     return len(rows)
 
 
@@ -397,6 +429,7 @@ def first_day() -> datetime.date | None:
     found = [
         Case.objects.filter(item_version__isnull=False).aggregate(d=Min("submitted_at"))["d"],
         Evaluation.objects.aggregate(d=Min("rated_on"))["d"],
+        hall_figures.first_day(),
     ]
     days = [timezone.localdate(d, TZ) if isinstance(d, datetime.datetime) else d for d in found]
     days = [d for d in days if d is not None]
@@ -415,6 +448,7 @@ def rebuild(since: datetime.date | None = None, until: datetime.date | None = No
     if full:
         DailyRollup.objects.filter(day__lt=since).delete()
         MonthlyRollup.objects.filter(month__lt=month_of(since)).delete()
+        HallDailyRollup.objects.filter(day__lt=since).delete()
     start = since
     while start <= until:  # a calendar month (or what of it is asked) per transaction
         end = min(month_end(start), until)
@@ -424,6 +458,7 @@ def rebuild(since: datetime.date | None = None, until: datetime.date | None = No
             DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
             DailyRollup.objects.bulk_create(rows, batch_size=2000)
             _write_month(month_of(start))
+            _write_halls(start, end)
         written += len(rows)
         start = end + datetime.timedelta(days=1)
     refresh_live()

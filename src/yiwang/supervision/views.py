@@ -133,6 +133,38 @@ ITEM_COLUMNS = [
     (gettext_lazy("差评"), "ratings_bad", "bad_rating"),
 ]
 RATES = {"on_time_rate", "satisfaction_rate", "rectification_rate"}
+HALL_COLUMNS = [
+    # (heading, value on the row, how it is shown)
+    (gettext_lazy("取号"), "taken", ""),
+    (gettext_lazy("办结"), "served", ""),
+    (gettext_lazy("过号率"), "no_show_rate", "percent"),
+    (gettext_lazy("平均等候"), "average_wait", "minutes"),
+    (gettext_lazy("最长等候"), "longest_wait_seconds", "minutes"),
+    (gettext_lazy("平均办理"), "average_service", "minutes"),
+    (gettext_lazy("预计等候误差（平均）"), "average_estimate_error", "minutes"),
+    (gettext_lazy("窗口评价"), "ratings", ""),
+    (gettext_lazy("满意率"), "satisfaction_rate", "percent"),
+    (gettext_lazy("差评"), "ratings_bad", ""),
+]
+
+
+def minutes(seconds) -> str:
+    """Seconds as minutes for a table cell: "12.5分钟", or "—" without data."""
+    if seconds is None:
+        return "—"
+    return _("%(n).1f分钟") % {"n": seconds / 60}
+
+
+def _hall_cells(row) -> list[dict]:
+    cells = []
+    for heading, name, shown in HALL_COLUMNS:
+        value = getattr(row, name)
+        if shown == "percent":
+            value = _percent(value)
+        elif shown == "minutes":
+            value = minutes(value if value or name != "longest_wait_seconds" else None)
+        cells.append({"heading": heading, "value": value, "name": name})
+    return cells
 
 
 def _cells(row: selectors.Row, columns, link) -> list[dict]:
@@ -241,6 +273,9 @@ def dashboard(request):
             "item_rows": _table(data.by_item, ITEM_COLUMNS, item_link),
             "totals": _cells(data.totals, DEPARTMENT_COLUMNS, lambda figure: ""),
             "chart_data": _chart_data(data),
+            "hall_columns": [h for h, _n, _f in HALL_COLUMNS],
+            "hall_rows": [{"row": row, "cells": _hall_cells(row)} for row in data.halls],
+            "hall_totals": _hall_cells(data.halls_total) if data.halls else [],
             "export_departments": "?" + urlencode({**query, "export": "departments"}),
             "export_items": "?" + urlencode({**query, "export": "items"}),
             "ranking_url": reverse("supervision_ranking"),

@@ -57,6 +57,7 @@ class Command(BaseCommand):
         url = links.site_url() + "/"
         self._print_accounts(people, url)
         self.stdout.write(str(past) if past else "demo history: already there, nothing added")
+        self._print_halls(url, past.halls if past else None)
         # The first signed checkpoint of the audit chain (its key is made on first use under
         # the data folder); from here on the worker signs one whenever the chain grew.
         audit.seal()  # the demo's past joins the chain now; the worker seals from here on
@@ -85,6 +86,24 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.stdout.write("Demo stopped: web server and worker.")
+
+    def _print_halls(self, url, summary):
+        """Where the halls' pages are: the district centre's board, kiosk and figures, the
+        window page, and a number served today that waits for its rating."""
+        from yiwang.demo.halls import CENTRE
+        from yiwang.halls.models import Hall
+
+        hall = Hall.objects.filter(org__code=CENTRE).first()
+        if hall is None:
+            return
+        out = self.stdout
+        out.write(f"Service hall ({hall.name}):")
+        out.write(f"  display board   {url}hall/{hall.pk}/board/")
+        out.write(f"  kiosk           {url}hall/{hall.pk}/kiosk/")
+        out.write(f"  window page     {url}workbench/window/  (window-1 … window-6)")
+        out.write(f"  manager page    {url}workbench/hall/{hall.pk}/  (hall-manager)")
+        if summary is not None and summary.rate_token:
+            out.write(f"  rate a service  {url}hall/rate/{summary.rate_token}/")
 
     def _print_accounts(self, people, url):
         out = self.stdout
