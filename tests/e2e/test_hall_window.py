@@ -123,3 +123,33 @@ def test_window_staff_call_serve_and_finish_then_the_manager_adds_a_category_and
     accessible(desk)
     screenshot(desk, "hall-settings")
     context.close()
+
+
+@pytest.mark.usefixtures("open_hall")
+def test_window_staff_confirm_a_lane_for_a_waiting_number(
+    live_server, page, accessible, screenshot
+):
+    from yiwang.halls.models import Lane, Ticket
+
+    base = live_server.url
+    # The test's WSGI server has no live channel (docs/live.md: ASGI); the page polls.
+    page.route("**/live/**", lambda route: route.fulfill(status=204))
+    log_in(page, base, "window-e2e")
+    page.goto(f"{base}/workbench/window/")
+    page.get_by_role("button", name="在1号窗口签到开窗").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1号窗口")
+
+    # A002 waits behind A001; staff saw her pregnancy record and move it to that lane.
+    page.locator("summary", has_text="核实优先（孕妇、军人、残疾人）").click()
+    page.get_by_label("号码", exact=True).fill("A002")
+    page.get_by_role("button", name="孕妇").click()
+    expect(page.get_by_text("A002已改走“孕妇”优先通道（工作人员核实）。")).to_be_visible()
+    expect(page.locator("#window-queue .window-upcoming li").first).to_contain_text("A002")
+    accessible(page)
+
+    page.keyboard.press("n")
+    expect(page.get_by_test_id("current-number")).to_have_text("A002")
+    expect(page.locator(".window-ticket")).to_contain_text("工作人员核实：孕妇")
+    page.locator("summary", has_text="代群众取号").click()
+    screenshot(page, "hall-window-lanes")
+    assert Ticket.objects.get(number="A002").lane == Lane.PREGNANT

@@ -22,7 +22,7 @@ def csv_file(*rows, header=HEADER + HKB_FIELDS):
 
 def test_the_demo_file_loads_every_state_and_again_changes_nothing(types, user_named):
     summary = load_licenses()
-    assert summary == {"created": 11, "unchanged": 0}
+    assert summary == {"created": 12, "unchanged": 0}
     by_number = {licence.number: licence for licence in License.objects.all()}
     assert by_number[REVOKED_NUMBER].status == "revoked"
     assert by_number["JZZ-2023-000127"].status_on() == "expired"
@@ -36,8 +36,8 @@ def test_the_demo_file_loads_every_state_and_again_changes_nothing(types, user_n
         "L-JHZ",
         "L-JZZ",
     }
-    assert load_licenses() == {"created": 0, "unchanged": 11}
-    assert License.objects.count() == 11
+    assert load_licenses() == {"created": 0, "unchanged": 12}
+    assert License.objects.count() == 12
 
 
 def test_errors_name_row_and_column_and_nothing_is_imported(types):
@@ -80,7 +80,7 @@ def test_a_number_already_used_by_another_licence_is_an_error(types):
 
 def test_the_command_reports_in_chinese_and_imports(types, capsys, tmp_path):
     call_command("import_licenses", str(licenses_file()))
-    assert "新增证照 11 张" in capsys.readouterr().out
+    assert "新增证照 12 张" in capsys.readouterr().out
     broken = tmp_path / "broken.csv"
     broken.write_text(HEADER + HKB_FIELDS + "\nL-HKB,,自然人,1,张三,x,,,,,,,,\n", encoding="utf-8")
     with pytest.raises(CommandError, match="未导入任何数据"):

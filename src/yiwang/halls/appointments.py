@@ -25,6 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from yiwang.audit import services as audit
 from yiwang.catalog.models import ItemVersion, VersionStatus
@@ -432,13 +433,32 @@ def _record(by, action: str, appointment: Appointment, hall: Hall, **summary) ->
     services._announce(hall, _payload(f"appointment_{action}", appointment), by=by)
 
 
+# The weekdays as people write them, in the active language (周二 / Tue).
+WEEKDAY_NAMES = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
+
+
+def day_words(day: datetime.date) -> str:
+    """“3月4日（周二）” / “4 March (Tue)”: the day and its weekday in the active language."""
+    return _("%(date)s（%(weekday)s）") % {
+        # The month and day in the reader's order (English: "4 March").
+        "date": formats.date_format(day, pgettext("month and day", "n月j日")),
+        "weekday": WEEKDAY_NAMES[day.isoweekday() - 1],
+    }
+
+
 def when_words(appointment) -> str:
-    """“3月4日（周二）10:00-10:30”"""
+    """“3月4日（周二）10:00-10:30” / “4 March (Tue) 10:00-10:30”"""
     start, end = services.local(appointment.starts_at), services.local(appointment.ends_at)
-    weekday = "一二三四五六日"[start.isoweekday() - 1]
-    return _("%(date)s（周%(weekday)s）%(start)s-%(end)s") % {
-        "date": formats.date_format(start, "n月j日"),
-        "weekday": weekday,
+    return _("%(day)s%(start)s-%(end)s") % {
+        "day": day_words(start.date()),
         "start": f"{start:%H:%M}",
         "end": f"{end:%H:%M}",
     }

@@ -243,6 +243,9 @@ class LaneBasis(models.TextChoices):
     CASE = "case", _("办件申请人年满70周岁")
     STAFF = "staff", _("工作人员核实")
     APPOINTMENT = "appointment", _("预约签到")
+    # The citizen ticked their consent and the e-licence library holds a valid 残疾人证 for
+    # the ID number given (services.holds_disability_licence); nothing of it is kept here.
+    LICENSE = "license", _("经本人同意查询，电子证照库中有有效的残疾人证")
 
 
 class TicketCounter(models.Model):

@@ -22,6 +22,10 @@ policy.define("hall.view", {*STAFF, Role.SUPERVISOR})
 policy.define("hall.operate_window", STAFF)
 policy.define("hall.issue_ticket", STAFF)
 policy.define("hall.manage", {Role.HALL_MANAGER})
+# The day's appointments of a hall (who is expected when): its managers, and its window
+# staff read-only — they check people in and take their numbers. Not supervisors: the list
+# names people, and their figures come from the rollups.
+policy.define("hall.view_appointments", STAFF)
 BOOKERS = {*STAFF, Role.CLERK}
 policy.define("appointment.view", {*BOOKERS, Role.SUPERVISOR}, owner=True)
 policy.define("appointment.change", BOOKERS, owner=True)

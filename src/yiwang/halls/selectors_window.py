@@ -163,3 +163,28 @@ def staffing(hall: Hall):
         .prefetch_related("categories")
         .order_by("number")
     )
+
+
+def day_appointments(hall: Hall, day: datetime.date):
+    """The hall's appointments of `day`, by slot and then category (the manager's and the
+    window staff's day list): with what each page row shows, in one query per page."""
+    from .models import Appointment
+
+    return (
+        Appointment.objects.filter(hall=hall, day=day)
+        .select_related("category", "item__published", "citizen", "ticket")
+        .order_by("starts_at", "category__position", "category__letter", "pk")
+    )
+
+
+def day_appointment_counts(hall: Hall, day: datetime.date) -> dict[str, int]:
+    """How many of the day's appointments are in each status, and all of them."""
+    from .models import Appointment
+
+    counts = dict(
+        Appointment.objects.filter(hall=hall, day=day)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {**counts, "all": sum(counts.values())}

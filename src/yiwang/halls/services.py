@@ -16,6 +16,7 @@ import datetime
 import math
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -25,12 +26,15 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from yiwang.audit import services as audit
+from yiwang.catalog.models import LicenseType
 from yiwang.core import events, live
 from yiwang.identity import crypto, policy
-from yiwang.identity.models import OrgKind, OrgUnit
+from yiwang.identity.models import OrgKind, OrgUnit, User
 from yiwang.identity.validators import validate_id_number, validate_phone
 from yiwang.journey.cases.models import Case as CaseModel
+from yiwang.licenses import services as licences
 from yiwang.notify import services as notify
+from yiwang.sharing import services as sharing
 from yiwang.workdays import calendar
 
 from . import hours
@@ -192,21 +196,62 @@ def _age(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+# 中华人民共和国残疾人证: its type code in the e-licence library (the demo catalogue's);
+# a deployment whose catalogue codes it otherwise sets HALLS_DISABILITY_LICENSE_TYPE.
+DISABILITY_LICENSE_TYPE = "L-CJRZ"
+
+
+def disability_license_type_code() -> str:
+    return getattr(settings, "HALLS_DISABILITY_LICENSE_TYPE", DISABILITY_LICENSE_TYPE)
+
+
+def holds_disability_licence(number: str, *, hall: Hall, by=None) -> bool:
+    """Whether the e-licence library holds a valid 残疾人证 for the ID number `number` —
+    asked only when its holder ticked their consent (the kiosk's and the window's
+    checkbox), and logged as a data access they read in "谁查看了我的数据". Only yes or no
+    comes back: nothing of the licence is kept on the ticket but its lane and reason."""
+    person = User.objects.filter(id_number_index=crypto.blind_index(number)).first()
+    if person is None:
+        return False  # nobody registered with this number: no licence names them
+    kind = LicenseType.objects.filter(code=disability_license_type_code()).first()
+    if kind is None:
+        return False
+    found = licences.valid_for(person, kind, today=local().date())
+    sharing.record_consented_check(
+        person,
+        _("电子证照：%(name)s") % {"name": kind.name},
+        by=by,
+        org=hall.org,
+        purpose=_("大厅取号：核验残疾人证以优先办理（本人同意）"),
+    )
+    return bool(found)
+
+
 def _lanes_of(
-    hall: Hall, *, id_number, case, lane_claims, appointment_code, today
-) -> tuple[Lane, str, str]:
-    """(lane, basis, blind index of the ID number): the first lane, in the hall's order,
-    that the ticket has a reason for."""
+    hall: Hall,
+    *,
+    id_number,
+    case,
+    lane_claims,
+    appointment_code,
+    today,
+    licence_consent=False,
+    by=None,
+) -> tuple[Lane, str, str, bool]:
+    """(lane, basis, blind index of the ID number, whether the licence library was asked and
+    held no valid 残疾人证): the first lane, in the hall's order, that the ticket has a
+    reason for. The library is asked only with the holder's consent and only when the
+    disabled lane would come first among the reasons found."""
     found: dict[str, str] = {}
-    index = ""
+    index = number = ""
     if id_number:
         number = validate_id_number(id_number, today=today)
         index = crypto.blind_index(number)
         if _age(ric.get_birth_date(number), today) >= ELDERLY_AGE:
             found[Lane.ELDERLY] = LaneBasis.ID_NUMBER
     if case is not None and Lane.ELDERLY not in found and case.applicant_id:
-        number = case.applicant.reveal_id_number()
-        if number and _age(ric.get_birth_date(number), today) >= ELDERLY_AGE:
+        applicant = case.applicant.reveal_id_number()
+        if applicant and _age(ric.get_birth_date(applicant), today) >= ELDERLY_AGE:
             found[Lane.ELDERLY] = LaneBasis.CASE
     for claim in lane_claims:
         if claim not in CLAIMABLE_LANES:
@@ -216,10 +261,23 @@ def _lanes_of(
         found.setdefault(claim, LaneBasis.STAFF)
     if appointment_code:
         found[Lane.APPOINTMENT] = LaneBasis.APPOINTMENT
+    not_held = False
+    if licence_consent:
+        if not number:
+            raise ValidationError(
+                _("查询残疾人证需要输入本人的身份证号码。"), code="id_number_required"
+            )
+        order = hall.lanes
+        first = min((order.index(lane) for lane in found), default=len(order))
+        if order.index(Lane.DISABLED) < first:
+            if holds_disability_licence(number, hall=hall, by=by):
+                found[Lane.DISABLED] = LaneBasis.LICENSE
+            else:
+                not_held = True
     for lane in hall.lanes:
         if lane in found:
-            return Lane(lane), found[lane], index
-    return Lane.NORMAL, LaneBasis.NONE, index
+            return Lane(lane), found[lane], index, not_held
+    return Lane.NORMAL, LaneBasis.NONE, index, not_held
 
 
 def _next_seq(category: ServiceCategory, day: datetime.date) -> int:
@@ -255,6 +313,7 @@ def take_ticket(
     appointment_code: str = "",
     appointment=None,
     appointment_lane: bool = True,
+    licence_consent: bool = False,
 ) -> Ticket:
     """取号: a number in `category` for today, in the lane its reasons give — 70 or older
     (from the ID number, or the case's applicant), a lane staff confirmed (`lane_claims`:
@@ -293,13 +352,15 @@ def take_ticket(
         _require_issuer(by, hall, case=case if not staff_only else None)
     if appointment is not None:
         appointment_code = appointment.code
-    lane, basis, index = _lanes_of(
+    lane, basis, index, not_held = _lanes_of(
         hall,
         id_number=id_number,
         case=case,
         lane_claims=lane_claims,
         appointment_code=appointment_code if appointment_lane else "",
         today=today,
+        licence_consent=licence_consent,
+        by=by,
     )
     phone = validate_phone(phone) if phone else ""
     citizen = by if policy.is_authenticated(by) and by.kind == by.Kind.CITIZEN else None
@@ -329,6 +390,11 @@ def take_ticket(
     ticket.number = display_number(category, ticket.seq)
     ticket.save()
     ticket.token = token
+    if not_held:
+        ticket.explanation = _(
+            "电子证照库中没有查到您有效的残疾人证。持实体残疾人证的，请向工作人员出示，"
+            "可为您改为优先。"
+        )
     audit.record(
         _actor(by, channel),
         "hall.ticket_taken",
@@ -742,6 +808,55 @@ def link_case(ticket: Ticket, *, by, case) -> Ticket:
         org_path=ticket.hall.org_path,
         summary={"number": ticket.number, "window": window.number, "case": case.pk},
     )
+    return ticket
+
+
+# A lane claim moves a ticket that is still in the hall: waiting, or at a window.
+CLAIMABLE_STATUSES = frozenset({T.WAITING, T.CALLED, T.SERVING})
+
+
+@transaction.atomic
+def claim_lane(ticket: Ticket, lane: str, *, by) -> Ticket:
+    """核实优先: hall staff saw the document (残疾人证, 军官证, a pregnancy record) and move
+    a waiting number — or the one at their window — to that lane. It keeps the moment it
+    was taken, so among the lane's numbers it goes by when it was taken. Refused for a lane
+    staff cannot confirm, a number no longer in the hall, and a number already in that lane
+    or one called before it in the hall's order (a claim never moves a number back)."""
+    if lane not in CLAIMABLE_LANES:
+        raise ValidationError(
+            _("“%(lane)s”不能由工作人员确认。") % {"lane": lane}, code="lane_not_claimable"
+        )
+    ticket = _lock_ticket(ticket.pk)
+    policy.require(by, "hall.issue_ticket", ticket.hall)
+    if ticket.status not in CLAIMABLE_STATUSES:
+        raise ValidationError(
+            _("%(number)s已%(status)s，不能再改通道。")
+            % {"number": ticket.number, "status": ticket.get_status_display()},
+            code="ticket_not_in_hall",
+        )
+    order = ticket.hall.lanes
+    if order.index(ticket.lane) <= order.index(lane):
+        raise ValidationError(
+            _("%(number)s已在“%(current)s”通道，不比“%(lane)s”靠后，无需改动。")
+            % {
+                "number": ticket.number,
+                "current": ticket.get_lane_display(),
+                "lane": Lane(lane).label,
+            },
+            code="lane_not_earlier",
+        )
+    before = ticket.lane
+    ticket.lane, ticket.lane_basis = lane, LaneBasis.STAFF
+    ticket.save(update_fields=["lane", "lane_basis"])
+    audit.record(
+        by,
+        "hall.lane_claimed",
+        ticket,
+        org_path=ticket.hall.org_path,
+        summary={"number": ticket.number, "lane": lane, "from": before},
+    )
+    window = ticket.window if ticket.status in AT_WINDOW else None
+    _announce(ticket.hall, _ticket_payload("lane_claimed", ticket, window), by=by)
     return ticket
 
 

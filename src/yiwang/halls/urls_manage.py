@@ -1,8 +1,9 @@
-"""The hall manager's pages: the figures of the hall and its settings."""
+"""The hall manager's pages: the figures of the hall, its settings and its day of
+appointments."""
 
 from django.urls import path
 
-from . import figures_views
+from . import figures_views, views_appointments
 from . import views_settings as settings
 
 S = "workbench/hall/<id:hall_id>/settings/"
@@ -19,4 +20,9 @@ urlpatterns = [
     path(f"{S}windows/<id:pk>/remove/", settings.remove_window, name="hall_window_remove"),
     path(f"{S}windows/<id:pk>/close/", settings.close_window, name="hall_window_close"),
     path("workbench/hall/<int:hall>/", figures_views.hall_figures, name="hall_figures"),
+    path(
+        "workbench/hall/<id:hall_id>/appointments/",
+        views_appointments.day_page,
+        name="hall_appointments",
+    ),
 ]

@@ -27,11 +27,9 @@ from yiwang.journey.cases.models import Case
 from . import appointments, services
 from .models import Appointment, AppointmentStatus, Hall, ServiceCategory
 
-WEEKDAYS = "一二三四五六日"
-
 
 def _day_words(day: datetime.date, today: datetime.date) -> str:
-    words = f"{day.month}月{day.day}日（周{WEEKDAYS[day.isoweekday() - 1]}）"
+    words = appointments.day_words(day)
     if day == today:
         return _("今天 %(day)s") % {"day": words}
     if day == today + datetime.timedelta(days=1):

@@ -21,10 +21,23 @@ from django.views.decorators.http import require_POST
 
 from yiwang.identity import policy
 
+from . import appointments, services
 from . import selectors_window as selectors
-from . import services
-from .models import ServiceCategory, Ticket, Window
+from .models import (
+    CLAIMABLE_LANES,
+    Appointment,
+    Lane,
+    ServiceCategory,
+    Ticket,
+    TicketChannel,
+    Window,
+)
 from .models import WindowStatus as W
+
+# The lanes staff confirm, in the order the buttons show them.
+CLAIM_LANES = [
+    lane for lane in (Lane.PREGNANT, Lane.SERVICEMAN, Lane.DISABLED) if lane in CLAIMABLE_LANES
+]
 
 
 @never_cache
@@ -44,7 +57,21 @@ def _may_take_over(user, window: Window) -> bool:
     return window.staff_id == user.pk or policy.can(user, "hall.manage", window)
 
 
-def _screen_context(request, window: Window, *, errors=(), done=""):
+def _appointment_of(ticket: Ticket | None):
+    """The appointment a checked-in number came from (its item and slot), if any."""
+    if ticket is None or not ticket.appointment_code:
+        return None
+    appointment = (
+        Appointment.objects.select_related("category", "item__published")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if appointment is not None:
+        appointment.when = appointments.when_words(appointment)
+    return appointment
+
+
+def _screen_context(request, window: Window, *, errors=(), done="", issued=None):
     ticket = window.current_ticket
     user = request.user
     mine = window.staff_id == user.pk
@@ -59,7 +86,13 @@ def _screen_context(request, window: Window, *, errors=(), done=""):
         "done": done,
         "panel": selectors.queue_panel(window),
         "may_file_case": policy.can(user, "case.file_for_walk_in"),
+        "appointment": _appointment_of(ticket),
+        "may_see_appointments": policy.can(user, "hall.view_appointments", window.hall),
+        "claim_lanes": [(lane.value, lane.label) for lane in CLAIM_LANES],
+        "issued": issued,
     }
+    if acting:
+        context["issue_categories"] = [c for c in window.hall.categories.all() if c.is_active]
     if acting and ticket is not None:
         context["recent_cases"] = list(selectors.recent_cases(user))
         context["categories"] = [
@@ -128,10 +161,66 @@ def _case(request, raw):
     return case
 
 
+def _waiting_or_here(window: Window, raw: str) -> Ticket:
+    """Today's number `raw` (A012) of the window's hall, still waiting or at a window."""
+    number = str(raw or "").strip().upper()[:12]
+    ticket = (
+        Ticket.objects.filter(hall=window.hall, day=services.local().date(), number=number)
+        .filter(status__in=services.CLAIMABLE_STATUSES)
+        .first()
+    )
+    if ticket is None:
+        raise ValidationError(
+            _("没有找到今天等候中或正在办理的%(number)s号。") % {"number": number or "—"},
+            code="unknown_ticket",
+        )
+    return ticket
+
+
+def _issue(request, window: Window) -> Ticket:
+    """代取号: a number for the person at the window (a walk-in without a phone, someone the
+    kiosk cannot serve), with the lanes staff confirmed and, when the person consents, the
+    licence library's 残疾人证."""
+    post = request.POST
+    category = ServiceCategory.objects.filter(
+        hall=window.hall, pk=post.get("category") or 0, is_active=True
+    ).first()
+    if category is None:
+        raise ValidationError(_("请选择本大厅的业务类别。"), code="category_required")
+    return services.take_ticket(
+        window.hall,
+        category,
+        channel=TicketChannel.STAFF,
+        by=request.user,
+        id_number=post.get("id_number", "").strip() or None,
+        phone=post.get("phone", "").strip() or None,
+        lane_claims=[lane for lane in post.getlist("lane_claims") if lane],
+        licence_consent=post.get("licence_consent") == "1",
+    )
+
+
+def _issued_words(ticket: Ticket) -> str:
+    words = _("已取号%(number)s。") % {"number": ticket.number}
+    if ticket.is_priority:
+        words += " " + _("通道：%(reason)s。") % {"reason": ticket.lane_reason}
+    explanation = getattr(ticket, "explanation", "")
+    return f"{words} {explanation}" if explanation else words
+
+
 def _step(request, window: Window, action: str) -> str:
     """Run one step; the sentence that says what happened."""
     user = request.user
     post = request.POST
+    if action == "issue":
+        request.issued = _issue(request, window)
+        return _issued_words(request.issued)
+    if action == "claim-lane":
+        ticket = _waiting_or_here(window, post.get("number"))
+        services.claim_lane(ticket, post.get("lane", ""), by=user)
+        return _("%(number)s已改走“%(lane)s”优先通道（工作人员核实）。") % {
+            "number": ticket.number,
+            "lane": Lane(post["lane"]).label,
+        }
     if action == "open":
         services.open_window(window, user)
         return _("已签到，%(window)s开始服务。") % {"window": window}
@@ -177,6 +266,8 @@ def _step(request, window: Window, action: str) -> str:
 
 
 ACTIONS = {
+    "issue",
+    "claim-lane",
     "open",
     "call",
     "recall",
@@ -203,13 +294,17 @@ def act(request, pk, action):
         done = _step(request, window, action)
     except ValidationError as exc:  # a TransitionError too
         errors = [str(m) for m in exc.messages]
-    if request.htmx:
+    issued = getattr(request, "issued", None)
+    if issued is not None:
+        # The number's page (to print or send) is reachable only from this answer: its
+        # token is shown once, as at the kiosk.
+        issued.url = reverse("hall_ticket", kwargs={"token": issued.token})
+    if request.htmx or issued is not None:
         window = selectors.window_for(request.user, pk)
-        response = render(
-            request,
-            "halls/window/_screen.html",
-            _screen_context(request, window, errors=errors, done=done),
-        )
+        context = _screen_context(request, window, errors=errors, done=done, issued=issued)
+        if not request.htmx:
+            return render(request, "halls/window/screen.html", context, status=201)
+        response = render(request, "halls/window/_screen.html", context)
         if action == "close" and not errors:
             response["HX-Redirect"] = _pick_url()
         return response

@@ -1,6 +1,7 @@
 """The demo's licences: the file src/yiwang/demo/data/licenses.csv (identity cards, household
-registers, a marriage certificate, the demo enterprise's business licence and food permit,
-an expired residence permit), then one licence revoked by its issuing department, so the
+registers, a marriage certificate, 李四's 残疾人证 (the hall's disabled lane, with her
+consent), the demo enterprise's business licence and food permit, an expired residence
+permit), then one licence revoked by its issuing department, so the
 wallet shows every state. Safe to run again."""
 
 from importlib import resources

@@ -79,6 +79,8 @@ def _home_org(user, roles=None) -> OrgUnit | None:
 def _log(
     by,
     *,
+    staff_name: str = "",
+    actor=None,
     kind: str,
     subject_masked: str,
     person=None,
@@ -94,7 +96,7 @@ def _log(
         org = org or _home_org(by)
         entry = AccessLog.objects.create(
             staff=by,
-            staff_name=by.real_name or by.get_username(),
+            staff_name=(staff_name or by.real_name or by.get_username())[:100],
             org=org,
             org_name=org.name if org else "",
             subject_kind=kind,
@@ -108,7 +110,7 @@ def _log(
             reason=reason[:300],
         )
         audit.record(
-            by,
+            actor or by,
             "sharing.lookup_granted" if outcome == Outcome.GRANTED else "sharing.lookup_refused",
             entry,
             org_path=org.path if org else "",
@@ -338,6 +340,27 @@ def record_prefill_read(user, licence, *, case=None) -> AccessLog:
         purpose=_("自动填写申请表：%(title)s") % {"title": title},
         outcome=Outcome.GRANTED,
         org=licence.issuer,
+    )
+
+
+def record_consented_check(person, what: str, *, by, org, purpose: str) -> AccessLog:
+    """A look-up the person asked for themselves, by ticking their consent: the service hall
+    checks the e-licence library for a 残疾人证 before giving a number in the disabled lane.
+    Logged where the person looks ("谁查看了我的数据"), under `org` (the hall's centre), with
+    `what` as the subject (“电子证照：中华人民共和国残疾人证”). At a kiosk nobody signed in
+    looks: the row names the kiosk and stands on the person's own account, as a form they
+    fill from their own licence does (`record_prefill_read`)."""
+    staff = by if policy.is_authenticated(by) else person
+    return _log(
+        staff,
+        staff_name="" if staff is by else _("自助取号机"),
+        actor=by if staff is by else "halls.kiosk",
+        kind=SubjectKind.PERSON,
+        subject_masked=what,
+        person=person,
+        purpose=purpose,
+        outcome=Outcome.GRANTED,
+        org=org,
     )
 
 
