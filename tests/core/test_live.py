@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -29,6 +30,25 @@ def test_an_event_is_sent_only_once_its_transaction_committed(transactional_db, 
         live.publish("hall:1", {"ticket": "A012", "window": "3"})
         assert published == []
     assert published == [("hall:1", {"ticket": "A012", "window": "3"})]
+
+
+def _run(coroutine):
+    """asyncio.run in a thread of its own: an earlier test in the same process (Playwright's
+    sync API) may have left an event loop running in this one."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def test_a_rolled_back_call_announces_nothing(transactional_db, published):
@@ -258,7 +278,7 @@ def _through_application(chunks, limit):
         "path": "/api/v1/auth/token",
         "headers": [(b"transfer-encoding", b"chunked"), (b"host", b"127.0.0.1")],
     }
-    asyncio.run(Application(pages, body_limit=limit)(scope, receive, None))
+    _run(Application(pages, body_limit=limit)(scope, receive, None))
     return seen
 
 
@@ -310,7 +330,7 @@ def test_postgresql_notify_reaches_every_listening_connection(db, settings):
         finally:
             connections.close_all()
 
-    heard = asyncio.run(_fan_out(lambda: backends.PostgresBackend(name=name), publish))
+    heard = _run(_fan_out(lambda: backends.PostgresBackend(name=name), publish))
     assert [[(e["c"], e["d"]) for e in h] for h in heard] == [[("hall:1", {"ticket": "A1"})]] * 2
 
 
@@ -330,7 +350,7 @@ def test_redis_pubsub_reaches_every_listening_connection():
     def publish():
         backends.RedisBackend(url, name=name).send(live.encode("hall:2", {"ticket": "B2"}))
 
-    heard = asyncio.run(_fan_out(lambda: backends.RedisBackend(url, name=name), publish))
+    heard = _run(_fan_out(lambda: backends.RedisBackend(url, name=name), publish))
     assert [[(e["c"], e["d"]) for e in h] for h in heard] == [[("hall:2", {"ticket": "B2"})]] * 2
 
 

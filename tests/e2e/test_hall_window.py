@@ -132,8 +132,6 @@ def test_window_staff_confirm_a_lane_for_a_waiting_number(
     from yiwang.halls.models import Lane, Ticket
 
     base = live_server.url
-    # The test's WSGI server has no live channel (docs/live.md: ASGI); the page polls.
-    page.route("**/live/**", lambda route: route.fulfill(status=204))
     log_in(page, base, "window-e2e")
     page.goto(f"{base}/workbench/window/")
     page.get_by_role("button", name="在1号窗口签到开窗").click()
