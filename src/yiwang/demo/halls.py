@@ -686,8 +686,8 @@ def _citizens_slot(hall: Hall, category, now) -> datetime.datetime | None:
     """The start of `citizen`'s slot: when the hall is open now, the one starting within
     the next half hour (checked in from now, in the appointment lane until 15 minutes after
     its start) or, near a session's end, the one that began in the last ten minutes; else
-    the first slot of the hall's next day with slots (None: no day within the horizon
-    has one)."""
+    the first slot that may still be booked (this morning's before opening, else the next
+    day's; None: no day within the horizon has one)."""
     from yiwang.halls import appointments
 
     today = now.date()
@@ -701,7 +701,7 @@ def _citizens_slot(hall: Hall, category, now) -> datetime.datetime | None:
         begun = [s for s in starts if now - datetime.timedelta(minutes=10) < s <= now]
         if soon or begun:
             return (soon or begun)[0]
-    for day in appointments.horizon(hall, now)[1:]:
+    for day in appointments.horizon(hall, now):
         offered = appointments.slots(hall, category, day, now)
         if offered:
             return offered[0].starts_at
