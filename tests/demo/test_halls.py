@@ -7,11 +7,12 @@ import time
 import pytest
 from django.db import transaction
 
-from yiwang.demo.halls import CENTRE, HEPING, HISTORY_DAYS, load_halls
+from yiwang.demo.halls import CENTRE, HEPING, HISTORY_DAYS, load_appointments, load_halls
 from yiwang.demo.loader import load_demo
 from yiwang.feedback.models import Evaluation, Rectification
-from yiwang.halls import figures
-from yiwang.halls.models import Hall, Ticket, TicketCounter, WindowStatus
+from yiwang.halls import appointments, figures
+from yiwang.halls.models import Appointment, Hall, Lane, Ticket, TicketCounter, WindowStatus
+from yiwang.halls.models import AppointmentStatus as A
 from yiwang.halls.models import TicketStatus as T
 from yiwang.identity.roles import Role
 
@@ -34,7 +35,10 @@ def loaded(request, django_db_setup, django_db_blocker):
             started = time.perf_counter()
             summary = load_halls()
             seconds = time.perf_counter() - started
-            print(f"\n[demo halls] {summary} — {seconds:.2f} s")  # noqa: T201
+            started = time.perf_counter()
+            summary.appointments = load_appointments()
+            booking = time.perf_counter() - started
+            print(f"\n[demo halls] {summary} — {seconds:.2f} s + {booking:.2f} s")  # noqa: T201
             yield summary, moment
         transaction.set_rollback(True)
 
@@ -114,5 +118,52 @@ def test_the_managers_figures_have_something_real_to_show(centre, loaded):
 
 def test_loading_twice_adds_nothing(loaded):
     count = Ticket.objects.count()
+    booked = Appointment.objects.count()
     assert load_halls() is None
+    assert load_appointments() is None
     assert Ticket.objects.count() == count
+    assert Appointment.objects.count() == booked
+
+
+def test_the_coming_week_has_appointments_booked_cancelled_and_for_a_walk_in(centre, loaded):
+    _summary, moment = loaded
+    coming = Appointment.objects.filter(day__gt=moment.date())
+    booked = coming.filter(hall=centre, status=A.BOOKED)
+    assert booked.count() >= 10
+    assert booked.values("day").distinct().count() >= 4  # spread over the week
+    assert all(a.item.versions.filter(appointment=True).exists() for a in booked)
+    assert coming.filter(hall__org__code=HEPING, status=A.BOOKED).count() == 1
+    assert coming.filter(status=A.CANCELLED).count() == 1
+    walk_in = booked.get(booked_by__username="window-1")
+    assert walk_in.citizen is None and walk_in.is_walk_in
+
+
+def test_the_past_weeks_have_appointments_checked_in_and_missed(centre, loaded):
+    _summary, moment = loaded
+    past = Appointment.objects.filter(hall=centre, day__lt=moment.date())
+    checked_in = past.filter(status=A.CHECKED_IN)
+    assert checked_in.count() >= 10 and past.filter(status=A.NO_SHOW).exists()
+    assert not past.filter(status=A.BOOKED).exists()  # the no-show job would have run
+    lanes = {a.ticket.lane for a in checked_in.select_related("ticket")}
+    assert lanes == {Lane.APPOINTMENT}
+    assert not past.filter(citizen__username="citizen", status=A.NO_SHOW).exists()
+
+
+def test_citizen_checks_in_at_the_kiosk_for_a_priority_number(centre, loaded, user_named):
+    """At 10:30 the citizen's slot starts within half an hour: the code checks in now. At
+    22:00 the hall is closed: the appointment is the next morning's, checked in then."""
+    summary, moment = loaded
+    mine = Appointment.objects.get(citizen=user_named("citizen"), status=A.BOOKED)
+    assert mine.code_display == summary.appointments.citizen_code
+    if moment.hour < 12:
+        assert mine.day == moment.date() and mine.starts_at > moment
+        at = moment
+    else:
+        assert mine.day > moment.date()
+        at = mine.starts_at
+    import time_machine
+
+    with time_machine.travel(at, tick=False):
+        ticket = appointments.check_in(centre, code=mine.code_display.lower())
+    assert ticket.lane == Lane.APPOINTMENT and not ticket.late
+    assert ticket.category_id == mine.category_id

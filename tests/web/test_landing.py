@@ -15,7 +15,8 @@ from yiwang.web import landing
         ("issuer", "result_queue"),
         ("supervisor", "supervision_dashboard"),
         ("catalog-admin", "catalog_workbench"),
-        ("hall-manager", None),  # no queue of its own yet: the workbench's home
+        ("hall-manager", "my_hall"),  # the figures of the hall they manage
+        ("window-1", "window_workbench"),
     ],
 )
 def test_before_opening_a_queue_staff_land_on_their_roles_main_one(
@@ -56,3 +57,18 @@ def test_staff_sign_in_to_their_queue(client, demo):
     response = client.post("/login/", {"username": "issuer", "password": "yiwang-demo"})
     assert response.url == "/workbench/start/"
     assert client.get(response.url).url == "/workbench/results/"
+
+
+def test_the_hall_manager_signs_in_to_their_halls_figures(client, demo):
+    from yiwang.halls import services as halls
+    from yiwang.halls.models import Hall
+
+    halls.sync_halls()
+    centre = Hall.objects.get(org__code="990101-ZWZX")
+    response = client.post("/login/", {"username": "hall-manager", "password": "yiwang-demo"})
+    response = client.get(response.url, follow=True)
+    assert response.redirect_chain[-1][0] == f"/workbench/hall/{centre.pk}/"
+    page = response.content.decode()
+    # The nav: the figures (this page) beside the hall's settings.
+    assert f'href="/workbench/hall/{centre.pk}/" aria-current="page">大厅实况</a>' in page
+    assert f'href="/workbench/hall/{centre.pk}/settings/"' in page

@@ -14,8 +14,11 @@ mean service time ÷ its windows), so the estimate's error on the manager's page
 one the real rule would have had. The few bad ratings go through
 `feedback.services.rate_ticket`, so each has its rectification like any other.
 
-Appointments are the appointments app's (`load_appointments`, called after this when it
-exists)."""
+Appointments (`load_appointments`, run after the halls): the coming week's bookings go
+through `halls.appointments.book` (and one `cancel`), so slots, limits, audit and events are
+the real ones; `citizen`'s own is for a slot they can check in for at the kiosk right away
+when the centre is open (else its next day with slots); the past weeks' appointments, checked
+in or missed, are inserted like the queue's history."""
 
 import datetime
 import math
@@ -116,6 +119,7 @@ class Summary:
     ratings: int
     today: dict = field(default_factory=dict)
     rate_token: str = ""  # a number served today, not rated yet: its rating page
+    appointments: object = None  # Appointments, once load_appointments ran
 
     def __str__(self):
         states = ", ".join(f"{n} {s}" for s, n in sorted(self.today.items()))
@@ -123,7 +127,7 @@ class Summary:
             f"demo halls: {self.halls} halls with {self.categories} categories and "
             f"{self.windows} windows; {self.tickets} queue numbers over {HISTORY_DAYS} days "
             f"({self.ratings} window ratings); today: {states}"
-        )
+        ) + (f"\n{self.appointments}" if self.appointments else "")
 
 
 # --- the halls' setup -----------------------------------------------------------------------
@@ -628,3 +632,278 @@ def _open_windows_today(plans, todays, now) -> None:
                 - datetime.timedelta(minutes=15 if status == WindowStatus.PAUSED else 240),
                 current_ticket=current,
             )
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+APPOINTMENTS_A_DAY = (3, 6)  # the centre's bookings on each coming day (fewest, most)
+PAST_APPOINTMENT_DAYS = 14
+PAST_NO_SHOW = 0.2  # of the past appointments, missed (never more than 2 per person)
+# An elderly walk-in booked at window 1: synthetic GB 11643 number (valid check digit), phone.
+WALK_IN = ("110101194803051238", "13900000070")
+BOOKING_REFUSALS = {"appointment_exists", "too_many_appointments", "slot_full"}
+
+
+@dataclass
+class Appointments:
+    booked: int
+    cancelled: int
+    checked_in: int
+    no_shows: int
+    citizen_code: str = ""
+    citizen_when: str = ""
+
+    def __str__(self):
+        return (
+            f"demo appointments: {self.booked} booked for the coming week (one at 和平街道, "
+            f"one for a walk-in), {self.cancelled} cancelled; in the last "
+            f"{PAST_APPOINTMENT_DAYS} days {self.checked_in} checked in, {self.no_shows} "
+            f"no-shows"
+        ) + (f"; citizen's: {self.citizen_code}, {self.citizen_when}" if self.citizen_code else "")
+
+
+def _bookable(hall: Hall) -> dict[ServiceCategory, list[ServiceItem]]:
+    """The hall's categories with the items of theirs that may be booked (支持预约)."""
+    from yiwang.catalog.models import VersionStatus
+
+    found = {}
+    for category in hall.categories.filter(is_active=True).order_by("position"):
+        items = list(
+            ServiceItem.objects.filter(
+                hall_categories=category,
+                versions__status=VersionStatus.PUBLISHED,
+                versions__appointment=True,
+            )
+            .distinct()
+            .order_by("code")
+        )
+        if items:
+            found[category] = items
+    return found
+
+
+def _citizens_slot(hall: Hall, category, now) -> datetime.datetime | None:
+    """The start of `citizen`'s slot: when the hall is open now, the one starting within
+    the next half hour (checked in from now, in the appointment lane until 15 minutes after
+    its start) or, near a session's end, the one that began in the last ten minutes; else
+    the first slot that may still be booked (this morning's before opening, else the next
+    day's; None: no day within the horizon has one)."""
+    from yiwang.halls import appointments
+
+    today = now.date()
+    if halls.is_open(hall, now):
+        midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=calendar.SHANGHAI)
+        starts = [
+            midnight + datetime.timedelta(minutes=a)
+            for a, _b in appointments.cut(halls.opening_ranges(hall, today), hall.slot_minutes)
+        ]
+        soon = [s for s in starts if now < s <= now + appointments.CHECK_IN_EARLY]
+        begun = [s for s in starts if now - datetime.timedelta(minutes=10) < s <= now]
+        if soon or begun:
+            return (soon or begun)[0]
+    for day in appointments.horizon(hall, now):
+        offered = appointments.slots(hall, category, day, now)
+        if offered:
+            return offered[0].starts_at
+    return None
+
+
+def _book_coming_week(rng, hall, bookable, pool, now, span) -> int:
+    """A few bookings on each coming day with slots, by the pool's citizens, through the
+    service; a booking the rules refuse (the same item booked, the day's limit) is skipped,
+    as the citizen would have been told."""
+    from django.core.exceptions import ValidationError
+
+    from yiwang.halls import appointments
+
+    booked = 0
+    categories = list(bookable)
+    for day in appointments.horizon(hall, now)[1:]:
+        for _n in range(rng.randint(*span)):
+            category = rng.choice(categories)
+            offered = [s for s in appointments.slots(hall, category, day, now) if s.left]
+            if not offered:
+                continue
+            try:
+                appointments.book(
+                    category,
+                    rng.choice(offered).starts_at,
+                    by=rng.choice(pool),
+                    item=rng.choice(bookable[category]),
+                    now=now,
+                )
+            except ValidationError as refused:
+                if not {e.code for e in refused.error_list} <= BOOKING_REFUSALS:
+                    raise
+                continue
+            booked += 1
+    return booked
+
+
+def _past_appointments(rng, hall, bookable, pool, today) -> tuple[int, int]:
+    """Appointments of the last PAST_APPOINTMENT_DAYS days, inserted: most checked in (the
+    day's served number of their category that was taken in the slot's check-in time is
+    theirs, in the appointment lane), some missed — at most two per person, so nobody is
+    barred from booking by the no-show rule."""
+    from yiwang.halls import appointments
+    from yiwang.halls.models import Appointment, AppointmentStatus, LaneBasis
+
+    rows, linked = [], []
+    missed: dict[int, int] = {}
+    categories = list(bookable)
+    for ago in range(PAST_APPOINTMENT_DAYS, 0, -1):
+        day = today - datetime.timedelta(days=ago)
+        midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=calendar.SHANGHAI)
+        starts = appointments.cut(halls.opening_ranges(hall, day), hall.slot_minutes)
+        if not starts:
+            continue
+        for _n in range(rng.randint(2, 4)):
+            category = rng.choice(categories)
+            start, end = rng.choice(starts)
+            starts_at = midnight + datetime.timedelta(minutes=start)
+            person = rng.choice(pool)
+            row = Appointment(
+                hall=hall,
+                category=category,
+                item=rng.choice(bookable[category]),
+                day=day,
+                starts_at=starts_at,
+                ends_at=midnight + datetime.timedelta(minutes=end),
+                citizen=person,
+                id_number_index=person.id_number_index or "",
+                booked_by=person,
+                code=appointments._new_code(),
+                booked_at=starts_at - datetime.timedelta(days=rng.randint(1, 6), hours=3),
+            )
+            if person.username != "citizen" and missed.get(person.pk, 0) < 2:
+                if rng.random() < PAST_NO_SHOW:
+                    missed[person.pk] = missed.get(person.pk, 0) + 1
+                    row.status, row.no_show_at = AppointmentStatus.NO_SHOW, row.ends_at
+                    rows.append(row)
+                    continue
+            ticket = (
+                Ticket.objects.filter(
+                    category=category,
+                    day=day,
+                    status=T.DONE,
+                    appointment_code="",
+                    taken_at__gte=starts_at - appointments.CHECK_IN_EARLY,
+                    taken_at__lt=starts_at + appointments.CHECK_IN_ON_TIME,
+                )
+                .order_by("taken_at")
+                .first()
+            )
+            if ticket is None:
+                continue  # nobody of that category came then: the appointment is left out
+            row.status, row.checked_in_at, row.ticket = (
+                AppointmentStatus.CHECKED_IN,
+                ticket.taken_at,
+                ticket,
+            )
+            ticket.channel, ticket.lane, ticket.lane_basis = (
+                TicketChannel.APPOINTMENT,
+                Lane.APPOINTMENT,
+                LaneBasis.APPOINTMENT,
+            )
+            ticket.appointment_code, ticket.citizen = row.code, person
+            rows.append(row)
+            linked.append(ticket)
+    Appointment.objects.bulk_create(rows)
+    Ticket.objects.bulk_update(
+        linked, ["channel", "lane", "lane_basis", "appointment_code", "citizen"]
+    )
+    no_shows = sum(1 for r in rows if r.status == AppointmentStatus.NO_SHOW)
+    return len(rows) - no_shows, no_shows
+
+
+@transaction.atomic
+def load_appointments(now: datetime.datetime | None = None) -> Appointments | None:
+    """Appointments at the district centre and 和平街道 (after `load_halls`); None when
+    the centre has some already."""
+    from yiwang.halls import appointments
+    from yiwang.halls.models import Appointment
+
+    from . import accounts
+
+    centre = Hall.objects.select_related("org").get(org__code=CENTRE)
+    if Appointment.objects.filter(hall=centre).exists():
+        return None
+    heping = Hall.objects.select_related("org").get(org__code=HEPING)
+    rng = random.Random(SEED + 1)  # noqa: S311 - sample data, not secrets
+    now = halls.local(now)
+    people = {u.username: u for u in User.objects.filter(kind=User.Kind.CITIZEN)}
+    citizen = people["citizen"]
+    demo = [people[c[0]] for c in accounts.CITIZENS if c[0] != "citizen"]
+    # The background's citizens too when the history made them (seed_cases).
+    pool = (
+        demo
+        + sorted(
+            (u for name, u in people.items() if name.startswith("seed-citizen-")),
+            key=lambda u: u.username,
+        )[:30]
+    )
+    bookable = {CENTRE: _bookable(centre), HEPING: _bookable(heping)}
+
+    # citizen's own, to check in at the kiosk: booked the day before, as a person would.
+    # (Over a long holiday the week may have no slot at all: then each part is left out.)
+    first = next(iter(bookable[CENTRE]))
+    items = bookable[CENTRE][first]
+    booked, cancelled, mine = 0, 0, None
+    starts_at = _citizens_slot(centre, first, now)
+    if starts_at is not None:
+        moment = min(starts_at - datetime.timedelta(hours=centre.booking_cutoff_hours + 1), now)
+        with time_machine.travel(min(moment, now - datetime.timedelta(days=1)), tick=False):
+            mine = appointments.book(first, starts_at, by=citizen, item=items[0])
+        booked += 1
+    # At window 1, for an elderly walk-in who will come back with the originals; and one
+    # booked and called off again.
+    ahead = [
+        found
+        for day in appointments.horizon(centre, now)[2:]
+        if (found := appointments.slots(centre, first, day, now))
+    ]
+    if ahead:
+        appointments.book(
+            first,
+            ahead[0][-1].starts_at,
+            by=User.objects.get(username="window-1"),
+            item=items[-1],
+            id_number=WALK_IN[0],
+            phone=WALK_IN[1],
+            now=now,
+        )
+        gone = appointments.book(first, ahead[-1][0].starts_at, by=demo[0], item=items[0], now=now)
+        appointments.cancel(gone, by=demo[0], now=now)
+        booked, cancelled = booked + 1, 1
+    # One at 和平街道, the street centre round the corner.
+    street_category = next(iter(bookable[HEPING]))
+    street_day = next(
+        (
+            found
+            for day in appointments.horizon(heping, now)[1:]
+            if (found := appointments.slots(heping, street_category, day, now))
+        ),
+        None,
+    )
+    if street_day:
+        appointments.book(
+            street_category,
+            street_day[len(street_day) // 2].starts_at,
+            by=demo[0],
+            item=bookable[HEPING][street_category][0],
+            now=now,
+        )
+        booked += 1
+    booked += _book_coming_week(rng, centre, bookable[CENTRE], pool, now, APPOINTMENTS_A_DAY)
+
+    checked_in, no_shows = _past_appointments(
+        rng, centre, bookable[CENTRE], [citizen, *pool], now.date()
+    )
+    return Appointments(
+        booked=booked,
+        cancelled=cancelled,
+        checked_in=checked_in,
+        no_shows=no_shows,
+        citizen_code=mine.code_display if mine else "",
+        citizen_when=appointments.when_words(mine) if mine else "",
+    )

@@ -434,6 +434,10 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
     from .halls import load_halls  # the halls at work: queues, 60 days of figures, ratings
 
     hall_summary = load_halls()
+    if hall_summary is not None:  # and the coming week's appointments, the past weeks' too
+        from .halls import load_appointments
+
+        hall_summary.appointments = load_appointments()
     # Keep this last: the dashboard and ranking count everything above (the job keeps
     # them current from here on).
     from yiwang.supervision import rollups

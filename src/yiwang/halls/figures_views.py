@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -125,3 +125,15 @@ def hall_figures(request, hall):
     context["days"] = list(reversed(days))
     context["chart_data"] = _chart_data(days)
     return render(request, "halls/figures.html", context)
+
+
+@login_required
+def my_hall(request):
+    """`/workbench/hall/`: the figures of the hall the user manages (the first by the org
+    tree when several) — where hall managers land after signing in (web/landing.py)."""
+    from .selectors_window import managed_halls
+
+    hall = managed_halls(request.user).first() if policy.can(request.user, "hall.manage") else None
+    if hall is None:
+        raise Http404
+    return redirect("hall_figures", hall=hall.pk)

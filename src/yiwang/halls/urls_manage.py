@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{S}windows/<id:pk>/", settings.save_window, name="hall_window_save"),
     path(f"{S}windows/<id:pk>/remove/", settings.remove_window, name="hall_window_remove"),
     path(f"{S}windows/<id:pk>/close/", settings.close_window, name="hall_window_close"),
+    path("workbench/hall/", figures_views.my_hall, name="my_hall"),
     path("workbench/hall/<int:hall>/", figures_views.hall_figures, name="hall_figures"),
     path(
         "workbench/hall/<id:hall_id>/appointments/",

@@ -1,8 +1,8 @@
 """Where staff land after signing in: on their workbench, at the queue they use most — the
 last workbench queue they opened, while their roles still open it; before they have opened
 one, the main queue of their role (docs/security.md, "Who sees what": the window's intake
-queue, the hall window's calling page, the approvers' task inbox, the issuer's result queue,
-the supervisor's dashboard, the catalogue).
+queue, the hall manager's figures of their hall, the hall window's calling page, the
+approvers' task inbox, the issuer's result queue, the supervisor's dashboard, the catalogue).
 
 An explicit ?next= on the sign-in page still wins (identity.views.LoginView)."""
 
@@ -28,6 +28,7 @@ def _may_manage_licences(user) -> bool:
 # A role's main queue, first match wins (a clerk who also approves starts at the window).
 MAIN_QUEUES = [
     ("intake_queue", _may("case.intake")),
+    ("my_hall", _may("hall.manage")),  # the managed hall's figures (halls.figures_views)
     ("window_workbench", _staffs_windows),
     ("task_inbox", _may("task.handle")),
     ("result_queue", _may("delivery.issue")),

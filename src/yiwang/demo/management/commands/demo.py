@@ -104,6 +104,34 @@ class Command(BaseCommand):
         out.write(f"  manager page    {url}workbench/hall/{hall.pk}/  (hall-manager)")
         if summary is not None and summary.rate_token:
             out.write(f"  rate a service  {url}hall/rate/{summary.rate_token}/")
+        self._print_appointment(url)
+
+    def _print_appointment(self, url):
+        """`citizen`'s next appointment and the kiosk page where it is checked in (read from
+        the database, so a second run still shows it while it is coming)."""
+        from django.utils import timezone
+
+        from yiwang.halls.appointments import when_words
+        from yiwang.halls.models import Appointment, AppointmentStatus
+
+        mine = (
+            Appointment.objects.filter(
+                citizen__username="citizen",
+                status=AppointmentStatus.BOOKED,
+                ends_at__gt=timezone.now(),
+            )
+            .select_related("hall")
+            .order_by("starts_at")
+            .first()
+        )
+        if mine is None:
+            return
+        out = self.stdout
+        out.write(
+            f"  appointment     citizen's code {mine.code_display}, {when_words(mine)} at "
+            f"{mine.hall.name}"
+        )
+        out.write(f"  check in        {url}hall/{mine.hall_id}/kiosk/?step=appointment")
 
     def _print_accounts(self, people, url):
         out = self.stdout
