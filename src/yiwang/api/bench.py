@@ -2,7 +2,7 @@
 Each does the least that the real endpoint it is compared with must also do, so a ratio to
 it says what the real endpoint adds."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.response import Response
@@ -40,7 +40,22 @@ class InsertAsUser(APIView):
 
     def post(self, request):
         request.data  # noqa: B018 — parse the body, as a real endpoint must
-        message = Message.objects.create(
-            channel="site", subject="bench", body="bench", recipient=request.user
-        )
+        extra = int(request.query_params.get("rows", 0))
+        if not extra:
+            message = Message.objects.create(
+                channel="site", subject="bench", body="bench", recipient=request.user
+            )
+            return Response({"id": message.pk}, status=201)
+        # `?rows=n`: n more statements in the same transaction, each the cheapest of its
+        # kind — a one-row insert into a bare table (bench/cases/submit.py creates it) — so
+        # the request runs as many statements as the real endpoint it stands for.
+        with transaction.atomic():
+            message = Message.objects.create(
+                channel="site", subject="bench", body="bench", recipient=request.user
+            )
+            with connection.cursor() as cursor:
+                for n in range(extra):
+                    cursor.execute(
+                        "INSERT INTO bench_submit_row (note) VALUES (%s)", [f"statement {n}"]
+                    )
         return Response({"id": message.pk}, status=201)

@@ -377,3 +377,119 @@ def test_only_a_ready_result_goes_out_and_only_the_way_chosen(chosen, status, me
         assert refused.value.code == "invalid_delivery_transition"
     else:
         decide_case.issue(chosen=chosen, status=status, method=method)
+
+
+# --- 接件 and 受理 (第三十二条) ---------------------------------------------------------------------
+
+FILABLE = (Status.DRAFT, Status.SUPPLEMENT)
+
+
+def problem(code):
+    return ValidationError("申请表还没有填好", code=code)
+
+
+@given(st.sampled_from(FILABLE), st.integers(0, 4), days)
+def test_a_journey_is_filed_with_five_working_days_for_the_window(status, items, today):
+    decided = decide_case.submission(
+        [status] * (items + 1), is_item=False, problems=[], today=today, add=add
+    )
+    assert decided.received_on == today
+    assert between(today, decided.intake_due_on) == decide_case.INTAKE_WORKDAYS
+    # After a supplement notice the application is received again; filed only once.
+    assert decided.action == ("resubmit" if status == Status.SUPPLEMENT else "submit")
+    assert decided.first == (status == Status.DRAFT)
+
+
+@given(st.lists(st.sampled_from(Status.values), min_size=1, max_size=5))
+def test_only_a_draft_or_a_journey_sent_back_is_filed(statuses):
+    if all(s in FILABLE for s in statuses):
+        decide_case.submission(statuses, is_item=False, problems=[], today=MONDAY, add=add)
+    else:
+        with pytest.raises(TransitionError) as refused:
+            decide_case.submission(statuses, is_item=False, problems=[], today=MONDAY, add=add)
+        assert refused.value.code == "invalid_transition"
+
+
+def test_a_submission_is_refused_with_a_stable_code():
+    with pytest.raises(ValidationError) as refused:
+        decide_case.submission([Status.DRAFT], is_item=True, problems=[], today=MONDAY, add=add)
+    assert refused.value.code == "submit_parent"
+    # One problem keeps its own code; several are raised together, each with its code.
+    with pytest.raises(ValidationError) as refused:
+        decide_case.submission(
+            [Status.DRAFT], is_item=False, problems=[problem("form_invalid")], today=MONDAY, add=add
+        )
+    assert refused.value.code == "form_invalid"
+    with pytest.raises(ValidationError) as refused:
+        decide_case.submission(
+            [Status.DRAFT],
+            is_item=False,
+            problems=[problem("fields_to_correct"), problem("materials_missing")],
+            today=MONDAY,
+            add=add,
+        )
+    assert [e.code for e in refused.value.error_list] == ["fields_to_correct", "materials_missing"]
+
+
+def owed(tolerable=True, state=CaseMaterial.State.MISSING, pk=1):
+    return decide_case.Owed(pk, "营业执照", tolerable, state)
+
+
+def accept(statuses=(Status.SUBMITTED,), materials=(), **kw):
+    facts = {"tolerated": False, "deemed": False, "start": MONDAY, "days": {}, "add": add}
+    return decide_case.acceptance(
+        list(statuses), owed=list(materials), yellow=lambda total: 1, **{**facts, **kw}
+    )
+
+
+@given(days, st.integers(1, 30), st.integers(0, 30), st.integers(1, 5))
+def test_each_item_of_the_journey_gets_its_clock_from_acceptance(start, promised, more, yellow):
+    statutory = promised + more
+    decided = decide_case.acceptance(
+        [Status.SUBMITTED] * 3,
+        owed=[],
+        tolerated=False,
+        deemed=False,
+        start=start,
+        days={2: (promised, statutory), 3: (promised, statutory)},
+        add=add,
+        yellow=lambda total: min(yellow, total),
+    )
+    assert set(decided.clocks) == {2, 3}  # the bundle's parent (1) has no clock of its own
+    clock = decided.clocks[2]
+    assert between(start, clock.promised_due_on) == promised
+    assert between(start, clock.statutory_due_on) == statutory
+    assert between(clock.warning_on, clock.promised_due_on) == min(yellow, promised)
+    assert decided.action == "accept" and decided.tolerated == ()
+
+
+def test_a_clock_counted_through_an_unpublished_year_is_provisional():
+    decided = accept(start=datetime.date(2098, 12, 20), days={1: (5, 20)})
+    assert decided.clocks[1].due_provisional
+
+
+@pytest.mark.parametrize(
+    "kw, code",
+    [
+        ({"materials": [owed()]}, "materials_open"),
+        ({"materials": [owed(tolerable=False)], "tolerated": True}, "materials_open"),
+        ({"statuses": [Status.SUBMITTED, Status.SUPPLEMENT]}, "invalid_transition"),
+        ({"statuses": [Status.DRAFT]}, "invalid_transition"),
+        (
+            {"materials": [owed(state=CaseMaterial.State.TOLERATED)], "tolerated": True},
+            "invalid_material_transition",
+        ),
+    ],
+)
+def test_an_acceptance_is_refused_with_a_stable_code(kw, code):
+    with pytest.raises(ValidationError) as refused:
+        accept(**kw)
+    assert refused.value.code == code
+
+
+def test_with_tolerance_what_may_come_later_is_owed_and_a_deemed_acceptance_takes_all():
+    decided = accept(materials=[owed(pk=7)], tolerated=True)
+    assert decided.tolerated == (7,) and decided.action == "accept"
+    # Art. 32: no answer within five working days — accepted as the application stands.
+    deemed = accept(materials=[owed(pk=7), owed(tolerable=False, pk=8)], deemed=True)
+    assert deemed.tolerated == (7, 8) and deemed.action == "deemed_accept"

@@ -49,52 +49,6 @@ def _lock(case_id, *related) -> Case:
     return Case.objects.select_for_update().get(pk=case_id)
 
 
-def _move(case: Case, target: Status, *, by, action: str, note: str = "") -> None:
-    code = transitions.CASE.check(case.status, target)
-    CaseEvent.objects.create(
-        case=case,
-        actor=by if getattr(by, "pk", None) else None,
-        action=action,
-        from_status=case.status,
-        to_status=target,
-        status_code=code,
-        note=note,
-    )
-    case.status = target
-    if code is not None:
-        case.status_code = code
-
-
-def _move_family(
-    family: list[Case], target: Status, *, by, action: str, note: str = "", fields=()
-) -> None:
-    """_move for every case of a journey, written together: one INSERT of the timeline
-    lines and one UPDATE of the cases (status, code, `fields`), however many items the
-    journey has. The pre_save net (core.limits) that bulk writes skip is applied here."""
-    actor = by if getattr(by, "pk", None) else None
-    lines = []
-    for member in family:
-        code = transitions.CASE.check(member.status, target)
-        lines.append(
-            CaseEvent(
-                case=member,
-                actor=actor,
-                action=action,
-                from_status=member.status,
-                to_status=target,
-                status_code=code,
-                note=note,
-            )
-        )
-        member.status = target
-        if code is not None:
-            member.status_code = code
-    _bulk_update(Case, family, ["status", "status_code", *fields])
-    for line in lines:
-        limits.check_stored_text(CaseEvent, line)
-    rows.insert(CaseEvent, lines)
-
-
 def _bulk_update(model, changed: list, fields: list[str]) -> None:
     """One UPDATE of `fields` on every row (and `updated_at` where the model keeps it),
     after the checks a save would have made."""
@@ -554,15 +508,6 @@ def remove_file(file_id, *, by) -> CaseMaterial:
 # --- submit ---------------------------------------------------------------------------------
 
 
-def _family(case: Case, *related) -> list[Case]:
-    if not case.is_bundle:  # only a bundle's parent has children: no query
-        if related and case.item_version_id:
-            case.item_version  # noqa: B018 - read now, as the children's are
-        return [case]
-    children = case.children.select_for_update(of=("self",)).select_related(*related)
-    return [case, *children.order_by("pk")]
-
-
 def _refresh_library(case: Case, materials: list[CaseMaterial], today=None) -> list:
     """Check the materials taken from the e-licence library again (see
     refresh_library_materials) among `materials`, the case's missing and library ones;
@@ -601,64 +546,83 @@ def refresh_library_materials(case_id, *, by) -> list[CaseMaterial]:
     return _refresh_library(case, _missing_or_library(case))
 
 
+# Read with the journey's lock: a bundle's merged form names each item and the licence its
+# result gives (forms.for_versions); the applicant is told.
+SUBMIT_RELATED = (
+    "item_version__item",
+    "item_version__result_license_type",
+    "applicant",
+)
+
+
 def submit(case_id, *, by) -> Case:
     """File the application: every case of the journey gets its number, the receipt day is
-    today and the window has 5 working days to answer (Art. 32). Licences taken from the
-    library are checked again first, under the same lock; when that changed a material
+    today and the window has 5 working days to answer (Art. 32). The journey is loaded
+    locked in one statement (aggregate.for_case), the filing decided on its values
+    (decide_case.submission) and written in one statement per table. Licences taken from
+    the library are checked again first, under the same lock; when that changed a material
     and the submit then fails, the change is kept (committed without the submit), so an
     applicant whose licence was revoked meanwhile keeps the explanation."""
     with transaction.atomic():
-        case = _lock(case_id, "item_version", "applicant")
+        journey = aggregate.for_case(case_id, related=SUBMIT_RELATED)
+        case = journey.case
         policy.require(by, "case.view", case)
         materials = _missing_or_library(case)
         if not _refresh_library(case, materials):
-            return _submit(case, by=by, materials=materials)
+            return _submit(journey, by=by, materials=materials)
         try:
             with transaction.atomic():  # a savepoint: the refresh stays if the submit fails
-                return _submit(case, by=by, materials=materials)
+                return _submit(journey, by=by, materials=materials)
         except Exception as error:  # noqa: BLE001 - raised again once the refresh is kept
             refused = error
     raise refused
 
 
-def _submit(case: Case, *, by, materials: list[CaseMaterial]) -> Case:
-    """The submit itself, on the locked case; `materials`: its missing and library ones,
-    as the refresh left them."""
-    if case.parent_id:
-        raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
-    children = filling.children_of(case) if case.is_bundle else []
-    definition = filling.definition_of(case, children)
-    problems = _submit_problems(case, definition, materials)
-    if problems:
-        raise problems[0] if len(problems) == 1 else ValidationError(problems)
+def _submit(journey: "aggregate.CaseJourney", *, by, materials: list[CaseMaterial]) -> Case:
+    """The submit itself, on the locked journey; `materials`: the case's missing and
+    library ones, as the refresh left them."""
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+
+    case = journey.case
+    family = journey.family if case is journey.top else [case]
+    children = journey.children if case.is_bundle and case is journey.top else []
+    # An item of a 一件事 is not filed alone (submit_parent): it has no form of its own.
+    definition = None if case.parent_id else filling.definition_of(case, children)
+    problems = _submit_problems(case, definition, materials) if definition else []
+    decided = decide_case.submission(
+        [m.status for m in family],
+        is_item=bool(case.parent_id),
+        problems=problems,
+        today=timezone.localdate(),
+        add=calendar.add_workdays_checked,
+    )
     # Filed as the form's rules keep it (a hidden field's value is not kept).
     case.form_data = filling.cleaned(case, definition)
     case.form_sources = {k: v for k, v in case.form_sources.items() if k in case.form_data}
     filling.parts(case, definition, children)
-    parts = {child.pk: child for child in children}
-    resubmit = case.status == Status.SUPPLEMENT
-    now, today = timezone.now(), timezone.localdate()
-    intake_due = calendar.add_workdays_checked(today, INTAKE_WORKDAYS)
-    family = _family(case)
-    if resubmit:
-        case.notices.filter(answered_at__isnull=True).update(answered_at=now)
-    # The numbers now, so that each case's one UPDATE carries its number: the day's
-    # counter row stays locked from here to the commit, a few inserts later.
-    numbering.assign(family, today, save=False)
+    writes = workflow._Writes(by)
+    if not decided.first:  # the notice is answered by this filing
+        case.notices.filter(answered_at__isnull=True).update(answered_at=writes.now)
+    # The numbers now, so that the journey's one UPDATE carries them: the day's counter
+    # row stays locked from here to the commit, a few inserts later.
+    numbering.assign(family, decided.received_on, save=False)
+    first = {"submitted_at": writes.now} if decided.first else {}
     for member in family:
-        _move(member, Status.SUBMITTED, by=by, action="resubmit" if resubmit else "submit")
-        if member.pk in parts:
-            member.form_data = parts[member.pk].form_data
-            member.form_sources = parts[member.pk].form_sources
-        if not resubmit:
-            member.submitted_at = now
-        # The complete application is received now (after a supplement: again now).
-        member.received_on, member.intake_due_on = today, intake_due.date
-        member.save(update_fields=SUBMIT_FIELDS)
-    audit.record(
-        by, "case.resubmitted" if resubmit else "case.submitted", case, org_path=case.place_path
-    )
-    announce("case.resubmitted" if resubmit else "case.submitted", case, by=by)
+        writes.move(
+            member,
+            Status.SUBMITTED,
+            action=decided.action,
+            number=member.number,
+            form_data=member.form_data,
+            form_sources=member.form_sources,
+            received_on=decided.received_on,
+            intake_due_on=decided.intake_due_on,
+            **first,
+        )
+    kind = "case.resubmitted" if not decided.first else "case.submitted"
+    writes.audits.append((kind, case, {}, case.place_path))
+    writes.announce(kind, case)
+    writes.save()
     _notify_applicant(
         case,
         _("办件已提交"),
@@ -666,20 +630,6 @@ def _submit(case: Case, *, by, materials: list[CaseMaterial]) -> Case:
         % {"title": case.title, "number": case.number},
     )
     return case
-
-
-# What a submit changes on each case of the journey.
-SUBMIT_FIELDS = [
-    "number",
-    "status",
-    "status_code",
-    "form_data",
-    "form_sources",
-    "submitted_at",
-    "received_on",
-    "intake_due_on",
-    "updated_at",
-]
 
 
 def _submit_problems(case: Case, definition, materials) -> list[ValidationError]:
@@ -760,18 +710,12 @@ def withdraw(case_id, *, by, reason: str = "") -> Case:
 # --- intake at the comprehensive window ----------------------------------------------------
 
 
-def _intake(case_id, by, *related) -> Case:
-    case = _lock(case_id, *related)
-    policy.require(by, "case.intake", case)
-    if case.parent_id:
-        raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
-    return case
-
-
-def _intake_journey(case_id, by, *needs) -> "aggregate.CaseJourney":
+def _intake_journey(case_id, by, *needs, related=()) -> "aggregate.CaseJourney":
     """The window's command on a journey: every case of it locked in one statement, the
-    clerk's right checked on the parent."""
-    journey = aggregate.for_case(case_id, *needs)
+    clerk's right checked on the parent (none for the worker's deemed acceptance, by=None)."""
+    journey = aggregate.for_case(case_id, *needs, related=related)
+    if by is None:
+        return journey
     policy.require(by, "case.intake", journey.case)
     if journey.case.parent_id:
         raise ValidationError(_("请在一件事主办件上操作。"), code="use_parent")
@@ -797,52 +741,57 @@ def _start_clock(case: Case, start: datetime.date) -> None:
 @transaction.atomic
 def accept(case_id, *, by, tolerated: bool = False, deemed: bool = False) -> Case:
     """受理: starts every clock of the journey. With tolerance (容缺), materials that may
-    come later are tracked until provided; a deemed acceptance (Art. 32) counts from the
-    day of receipt."""
-    case = _lock(case_id, "item_version") if deemed else _intake(case_id, by, "item_version")
+    come later are tracked until provided; a deemed acceptance (Art. 32, by the worker:
+    `by` None) counts from the day of receipt. The journey is loaded locked in one
+    statement with its items' versions and the applicant, decided by
+    decide_case.acceptance, and written — accepted (3), then in review (8) with the first
+    stage pushed — in one statement per table."""
+    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
+    from yiwang.journey.workflow.clocks import yellow_threshold
+
+    journey = _intake_journey(case_id, by, related=("item_version", "applicant"))
+    case = journey.case
+    family = journey.family
     open_materials = list(case.materials.filter(required=True).exclude(state__in=PROVIDED))
-    if open_materials and not deemed:
-        if not tolerated or any(not m.tolerable for m in open_materials):
-            raise ValidationError(
-                _("还有材料未提供：%(names)s。")
-                % {"names": "、".join(m.name for m in open_materials)},
-                code="materials_open",
-            )
-    for material in open_materials:  # refused before anything moves
-        transitions.MATERIAL.check(material.state, CaseMaterial.State.TOLERATED)
-    now = timezone.now()
     start = case.received_on if deemed else timezone.localdate()
-    family = _family(case, "item_version")
-    for member in family:
-        member.accepted_at, member.tolerated = now, bool(open_materials)
-        member.deemed_accepted = deemed
-        if member.item_version_id:
-            _start_clock(member, start)
-    _move_family(
-        family,
-        Status.ACCEPTED,
-        by=by,
-        action="deemed_accept" if deemed else "accept",
-        fields=["accepted_at", "tolerated", "deemed_accepted", *CLOCK_FIELDS],
+    decided = decide_case.acceptance(
+        [m.status for m in family],
+        owed=[decide_case.Owed(m.pk, m.name, m.tolerable, m.state) for m in open_materials],
+        tolerated=tolerated,
+        deemed=deemed,
+        start=start,
+        days={
+            m.pk: (m.item_version.promised_days, m.item_version.statutory_days)
+            for m in family
+            if m.item_version_id
+        },
+        add=calendar.add_workdays_checked,
+        yellow=yellow_threshold,
     )
-    for material in open_materials:
-        transitions.MATERIAL.move(material, CaseMaterial.State.TOLERATED)
-    if open_materials:
-        CaseMaterial.objects.filter(pk__in=[m.pk for m in open_materials]).update(
+    writes = workflow._Writes(by)
+    owed = bool(decided.tolerated)
+    for member in family:
+        clock = decided.clocks.get(member.pk)
+        clock_fields = {name: getattr(clock, name) for name in CLOCK_FIELDS} if clock else {}
+        writes.move(
+            member,
+            Status.ACCEPTED,
+            action=decided.action,
+            accepted_at=writes.now,
+            tolerated=owed,
+            deemed_accepted=deemed,
+            **clock_fields,
+        )
+    if decided.tolerated:
+        CaseMaterial.objects.filter(pk__in=decided.tolerated).update(
             state=CaseMaterial.State.TOLERATED
         )
-    from yiwang.journey.workflow import services as workflow  # lazily: the workflow imports cases
-
-    # accepted → in_review (8), first tasks pushed
-    workflow.start_approval(case, by=by, children=family[1:])
-    audit.record(
-        by,
-        "case.deemed_accepted" if deemed else "case.accepted",
-        case,
-        org_path=case.place_path,
-        summary={"tolerated": bool(open_materials)},
-    )
-    announce("case.accepted", case, by=by, deemed=deemed, tolerated=bool(open_materials))
+    # accepted → in_review (8), first tasks pushed, with the acceptance's writes
+    workflow.start_approval(case, by=by, children=family[1:], writes=writes)
+    kind = "case.deemed_accepted" if deemed else "case.accepted"
+    writes.audits.append((kind, case, {"tolerated": owed}, case.place_path))
+    writes.announce("case.accepted", case, deemed=deemed, tolerated=owed)
+    writes.save()
     _notify_applicant(
         case,
         _("办件已受理"),

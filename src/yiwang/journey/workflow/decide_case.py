@@ -203,6 +203,100 @@ def extension_decision(
     return ExtensionDecision(target, moved, "clock", note)
 
 
+# --- 接件 and 受理 (行政许可法 第三十二条) -------------------------------------------------------
+
+# A supplement notice (or a decision) is due within 5 working days of receipt (Art. 32).
+INTAKE_WORKDAYS = 5
+
+
+@dataclass(frozen=True)
+class Submission:
+    action: str  # "submit", or "resubmit" after a supplement notice (the timeline's word)
+    received_on: datetime.date  # the complete application is received now (again, after 补正)
+    intake_due_on: datetime.date  # the window answers by then
+    first: bool  # the first filing (submitted_at is set once)
+
+
+def submission(
+    statuses: list[str], *, is_item: bool, problems: list, today: datetime.date, add: Add
+) -> Submission:
+    """File the journey (`statuses`: every case of it, the parent first), from a draft or
+    after a supplement notice. `problems`: what stops the application being filed, each a
+    ValidationError with its own code (the form, the fields to correct, the missing
+    materials; cases.services), raised together. Refused: submit_parent (an item of a
+    一件事 alone), invalid_transition (a journey already filed and not sent back), then the
+    problems' codes."""
+    if is_item:
+        raise ValidationError(_("请提交整个一件事申请。"), code="submit_parent")
+    for status in statuses:
+        case_transitions.CASE.check(status, Status.SUBMITTED)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ValidationError(list(problems))
+    resubmit = statuses[0] == Status.SUPPLEMENT
+    return Submission(
+        "resubmit" if resubmit else "submit",
+        received_on=today,
+        intake_due_on=add(today, INTAKE_WORKDAYS).date,
+        first=not resubmit,
+    )
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A required material not provided when the window accepts."""
+
+    pk: int
+    name: str
+    tolerable: bool  # 容缺: it may come after acceptance
+    state: str
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    action: str  # "accept", or "deemed_accept" (Art. 32: no answer within 5 working days)
+    tolerated: tuple[int, ...]  # the materials accepted to come later (容缺)
+    clocks: dict  # case pk → Clock, for every case with an item (a bundle's parent has none)
+
+
+def acceptance(
+    statuses: list[str],
+    *,
+    owed: list[Owed],
+    tolerated: bool,
+    deemed: bool,
+    start: datetime.date,
+    days: dict[int, tuple[int, int]],
+    add: Add,
+    yellow: Callable[[int], int],
+) -> Acceptance:
+    """受理 of every case of the journey (`statuses`, the parent first). Every required
+    material must be there, or — with tolerance — come later; a deemed acceptance takes
+    the application as it is. Each case with an item (`days`: pk → its promised and
+    statutory working days) gets its clock from `start` (acceptance; for a deemed one the
+    day of receipt), and its yellow warning `yellow(promised days)` working days before the
+    promised deadline. Refused: invalid_transition, materials_open,
+    invalid_material_transition."""
+    for status in statuses:
+        case_transitions.CASE.check(status, Status.ACCEPTED)
+    if owed and not deemed and (not tolerated or any(not m.tolerable for m in owed)):
+        raise ValidationError(
+            _("还有材料未提供：%(names)s。") % {"names": "、".join(m.name for m in owed)},
+            code="materials_open",
+        )
+    for material in owed:
+        case_transitions.MATERIAL.check(material.state, CaseMaterial.State.TOLERATED)
+    clocks = {}
+    for pk, (promised_days, statutory_days) in days.items():
+        promised, statutory = add(start, promised_days), add(start, statutory_days)
+        clocks[pk] = Clock(
+            promised_due_on=promised.date,
+            statutory_due_on=statutory.date,
+            warning_on=add(promised.date, -yellow(promised_days)).date,
+            due_provisional=promised.provisional or statutory.provisional,
+        )
+    return Acceptance("deemed_accept" if deemed else "accept", tuple(m.pk for m in owed), clocks)
+
+
 # --- withdrawal, refusal, supplement --------------------------------------------------------
 
 

@@ -196,13 +196,15 @@ def _update(model, changed: list, fields: list[str]) -> None:
 # --- starting -------------------------------------------------------------------------------
 
 
-def start_approval(case, *, by, children=()) -> None:
+def start_approval(case, *, by, children=(), writes: _Writes | None = None) -> None:
     """Called by cases.services.accept inside its transaction, with the accepted journey
     locked (and, for a bundle, its `children`, their clocks started): the case (or the
     bundle parent) goes in_review (8) and the first tasks are pushed — for a bundle, to
     the first main item's case. Every item's process template is generated now, so no
-    later step has to."""
-    writes = _Writes(by)
+    later step has to. With `writes`, the acceptance's own, the changes join them (the
+    caller saves); otherwise they are written here."""
+    own = writes is None
+    writes = writes or _Writes(by)
     writes.move(case, Status.IN_REVIEW, action="review")
     if case.bundle_id and case.parent_id is None:
         order = process.journey(case, children)
@@ -214,7 +216,8 @@ def start_approval(case, *, by, children=()) -> None:
     else:
         steps = process.task_steps(process.templates_for([case.item_version])[case.item_version_id])
         writes.push(case, steps[0], 1)
-    writes.save()
+    if own:
+        writes.save()
 
 
 def _start_cases(writes: _Writes, children) -> None:
