@@ -327,7 +327,8 @@ def take_ticket(
 
     Refused when the hall is closed, the category is not served today, staff-only reasons
     come from someone who is not hall staff, or the same person already waits in the
-    category."""
+    category. The look-up of a 残疾人证 (`licence_consent`) is for hall staff, the person
+    present."""
     if category.hall_id != hall.pk:
         raise Http404
     if channel not in TicketChannel.values:
@@ -347,7 +348,11 @@ def take_ticket(
             code="category_not_served_today",
         )
     lane_claims = [str(c) for c in lane_claims or () if c]
-    staff_only = lane_claims or appointment_code or channel == TicketChannel.STAFF
+    # The licence look-up is staff's, with the person present: at an unattended kiosk anyone
+    # knowing an ID number could learn from the lane whether its holder has a 残疾人证.
+    staff_only = (
+        lane_claims or appointment_code or licence_consent or channel == TicketChannel.STAFF
+    )
     if staff_only or (case is not None and appointment is None):
         _require_issuer(by, hall, case=case if not staff_only else None)
     if appointment is not None:

@@ -68,9 +68,11 @@ def _kiosk_context(hall, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def kiosk(request, hall_id):
     """自助取号: pick a category (its queue and wait shown), then take the number — with an
-    ID number for the 70-or-older lane (and, when its holder ticks their consent, a look in
-    the e-licence library for a 残疾人证: the disabled lane), a case number to link the case —
-    or check in with an appointment code. The printed ticket is the answer to the POST itself, so the kiosk's
+    ID number for the 70-or-older lane, a case number to link the case — or check in with an
+    appointment code. The kiosk does not look in the e-licence library for a 残疾人证: at an
+    unattended machine anyone who knows a person's ID number could tick the consent and learn
+    from the lane whether that person holds one. Staff do it at the window, where the person
+    is present (views_window; services.claim_lane). The printed ticket is the answer to the POST itself, so the kiosk's
     history holds no ticket's link."""
     hall = _hall(hall_id)
     if request.method == "POST":
@@ -91,7 +93,6 @@ def kiosk(request, hall_id):
 def _kiosk_post(request, hall):
     by = request.user if policy.is_authenticated(request.user) else None
     form = {key: request.POST.get(key, "").strip() for key in ("id_number", "case_number", "code")}
-    form["licence_consent"] = request.POST.get("licence_consent") == "1"
     checking_in = request.POST.get("action") == "check_in"
     category = None
     if not checking_in:
@@ -153,7 +154,6 @@ def _take(hall, category, *, by, form, checking_in):
         by=by,
         id_number=form["id_number"] or None,
         case=case,
-        licence_consent=form["licence_consent"],
     )
 
 
