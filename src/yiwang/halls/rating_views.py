@@ -1,6 +1,7 @@
 """The window rating page (好差评, `/hall/rate/<token>/`): public, no login, reached by the
-ticket's token — from the tablet at the window, which opens it for the ticket just served,
-or from the QR code on the citizen's printed ticket. Five big buttons, one tap for a good
+ticket's token — from the number's own page (the QR code on the printed ticket), which links
+it once the service is done; a tablet at the window opens the same page. (A tablet paired
+with a window that opens it by itself for the number just served is not built yet.) Five big buttons, one tap for a good
 rating; a bad one asks what went wrong on a second screen (the rectification needs a
 reason). Elderly mode is on: large type and targets. Thin: halls.ratings checks and
 records."""
