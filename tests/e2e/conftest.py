@@ -40,12 +40,13 @@ def browser():
         browser.close()
 
 
-def _open(browser, *, refusals=False, **options):
+def _open(browser, *, refusals=False, streams=False, **options):
     context = browser.new_context(locale="zh-CN", **options)
-    # The test's WSGI live server has no live channel (docs/live.md: it is served by the
-    # ASGI application); pages fall back to polling. tests/e2e/test_hall_screens.py runs the
-    # real application for the streams.
-    context.route("**/live/**", lambda route: route.fulfill(status=204))
+    if not streams:
+        # Django's WSGI live server has no live channel (docs/live.md: the ASGI application
+        # serves it); pages fall back to polling. Tests that run the real application
+        # (the `asgi_server` of tests/e2e/test_hall_screens.py) keep their streams.
+        context.route("**/live/**", lambda route: route.fulfill(status=204))
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
@@ -72,9 +73,15 @@ def site_url(request, settings):
         settings.YIWANG_SITE_URL = request.getfixturevalue("live_server").url
 
 
+def _streams(request) -> bool:
+    return "asgi_server" in request.fixturenames
+
+
 @pytest.fixture
-def page(browser):
-    context, page, errors = _open(browser, viewport={"width": 1280, "height": 900})
+def page(browser, request):
+    context, page, errors = _open(
+        browser, streams=_streams(request), viewport={"width": 1280, "height": 900}
+    )
     yield page
     context.close()
     assert errors == [], f"browser console errors: {errors}"
@@ -90,9 +97,12 @@ def refusing_page(browser):
 
 
 @pytest.fixture
-def narrow_page(browser):
+def narrow_page(browser, request):
     context, page, errors = _open(
-        browser, viewport={"width": 360, "height": 740}, device_scale_factor=2
+        browser,
+        streams=_streams(request),
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
     )
     yield page
     context.close()

@@ -22,10 +22,11 @@ def test_home_speaks_chinese_and_lists_service_points(client, demo):
     assert "注册账户" in page and 'href="/login/"' in page
 
 
-def test_every_page_loads_htmx_with_indicator_styles_off(client, demo):
+def test_every_page_loads_htmx_without_inline_styles(client, demo):
     page = client.get("/").content.decode()
     assert '<script src="/static/web/vendor/htmx.min.js" defer></script>' in page
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false}\'>' in page
+    config = '{"includeIndicatorStyles":false,"attributesToSettle":["class","width","height"]}'
+    assert f"<meta name=\"htmx-config\" content='{config}'>" in page
 
 
 def test_search_finds_departments_with_address_phone_and_hours(client, demo):
