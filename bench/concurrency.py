@@ -7,7 +7,7 @@ PostgreSQL (issue 19: the audit log used to serialise every state change on one 
 A database `yiwang_bench_cc` is created next to DATABASE_URL's (dropped at the end),
 migrated, the demo catalogue and accounts loaded, 64 citizens given API tokens and
 `yiwang seed-cases` run so that many cases wait under review with an approval task open.
-Then for each number of web processes (1, 2, 4: `yiwang serve`, waitress with 8 threads,
+Then for each number of web processes (1, 2, 4: `yiwang serve`, uvicorn with 8 page threads,
 each on its own loopback port, plus one `yiwang worker` for the periodic jobs) and each
 number of client threads (1, 4, 8, 16, spread round-robin over the processes' ports), two
 cells of `--seconds` each:

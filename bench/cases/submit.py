@@ -5,7 +5,7 @@ the same server in the same run (STYLE.md: benchmarks compare in the same run).
         [--threads 8] [--submissions 400] [--million]
 
 PostgreSQL only: a database `yiwang_bench` is created next to DATABASE_URL's (and dropped at
-the end), migrated, the demo catalogue imported; then `yiwang serve` (waitress) runs on a free
+the end), migrated, the demo catalogue imported; then `yiwang serve` (uvicorn) runs on a free
 loopback port with YIWANG_BENCH=1, which adds the bare views. One submission is what an app
 does: create a draft with its form, upload three small PDFs, submit with an Idempotency-Key — five requests,
 each with a citizen's token from a pool. Measured with 0 cases in the database, again after

@@ -6,7 +6,7 @@ same run).
 
 A temporary SQLite database (or DATABASE_URL's PostgreSQL, flushed first) is migrated, the
 demo catalogue imported and copied into a synthetic catalogue, reindexed; then `yiwang serve`
-(waitress) runs on a free loopback port with YIWANG_BENCH=1, which adds the bare view.
+(uvicorn) runs on a free loopback port with YIWANG_BENCH=1, which adds the bare view.
 Three rounds: the bare view; search with every URL new to the server (each query/filter
 combination asked once, so the full-text query and ranking run every time); the same URLs
 again (answers from the cache, as most traffic to a published catalogue is).
