@@ -33,32 +33,16 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import _load as load  # noqa: E402
+from bench.cases.submit import create_database, drop_database  # noqa: E402
 
 CENTRE = "990101-ZWZX"
 LETTERS = [("A", "市场准入"), ("B", "社会保障"), ("C", "不动产"), ("D", "综合")]
-
-
-def create_database(admin_url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urllib.parse.urlparse(admin_url)._replace(path=f"/{name}").geturl()
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def set_up(workdir: str, windows: int, tickets: int) -> list[tuple[int, str]]:
