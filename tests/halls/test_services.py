@@ -489,6 +489,33 @@ def test_a_citizen_cancels_their_number_with_its_token(hall, category, open_mond
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.CANCELLED
 
 
+def test_cancelling_and_closing_a_window_are_pinned(hall, category, windows, staff, open_monday):
+    ticket = take(hall, category["A"])
+    # Savepoint; the ticket locked; the update; audit; domain event; release.
+    with exactly(6, "cancel_ticket"):
+        services.cancel_ticket(ticket, token=ticket.token)
+    clerk = staff["window-2"]
+    services.open_window(windows[2], clerk)
+    fresh(clerk)
+    # Savepoint; the window locked; the grants; the update; audit; domain event; release.
+    with exactly(7, "close_window"):
+        services.close_window(windows[2], by=clerk)
+
+
+@pytest.mark.parametrize("waiting", [1, 3])
+def test_closing_the_day_costs_the_same_whatever_is_left_waiting(
+    hall, category, windows, staff, open_monday, waiting
+):
+    services.open_window(windows[2], staff["window-2"])
+    for n in range(waiting):
+        take(hall, category["B"], phone=f"1390000000{n}")
+    # Savepoint; the waiting tickets closed, the phones erased and the free windows closed,
+    # one UPDATE each; audit; domain event; release.
+    with exactly(7, "close_day"):
+        result = services.close_day(hall, at(2025, 3, 3, 20, 5))
+    assert result["tickets"] == waiting and result["windows"] == 1
+
+
 # --- live channels --------------------------------------------------------------------------
 
 
