@@ -6,7 +6,8 @@ with the services' codes."""
 import pytest
 
 from tests.halls.booking import at
-from yiwang.halls.models import Appointment
+from yiwang.halls.models import Appointment, Ticket
+from yiwang.identity.models import User
 
 TEN = at(2025, 3, 4, 10, 0)
 
@@ -96,6 +97,16 @@ def test_checking_in_at_the_kiosk_by_code(api, citizen_api, hall, category, item
     assert (twice.status_code, twice.json()["code"]) == (409, "already_checked_in")
     wrong = api.post(f"/api/v1/halls/{hall.pk}/check-in", {"code": "ZZZZ2222"}, format="json")
     assert (wrong.status_code, wrong.json()["code"]) == (404, "appointment_not_found")
+
+
+def test_an_id_number_does_not_check_in_for_an_outsider(api, citizen_api, hall, category, monday):
+    """The ID number alone would tell anyone whether its holder booked here today, and when."""
+    book(citizen_api, category["B"])
+    monday.move_to(at(2025, 3, 4, 9, 50))
+    number = User.objects.get(username="citizen").reveal_id_number()
+    response = api.post(f"/api/v1/halls/{hall.pk}/check-in", {"id_number": number}, format="json")
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
 
 
 def test_a_signed_in_citizen_checks_in_without_the_code(citizen_api, hall, category, monday):

@@ -408,7 +408,10 @@ def test_a_walk_in_checks_in_with_the_id_number(hall, category, item, staff, mon
     number = id_number(datetime.date(1990, 2, 1), 9)
     book(category["A"], TEN, by=staff["window-1"], id_number=number, phone="13900000009")
     monday.move_to(at(2025, 3, 4, 9, 50))
-    ticket = appointments.check_in(hall, id_number=number)
+    # Not from anyone: the number alone would tell whether its holder booked, and when.
+    with pytest.raises(PermissionDenied):
+        appointments.check_in(hall, id_number=number)
+    ticket = appointments.check_in(hall, id_number=number, by=staff["window-1"])
     assert ticket.lane == Lane.APPOINTMENT and ticket.id_number_index
 
 

@@ -99,7 +99,7 @@ class CheckInSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=64,
-        help_text=gettext_lazy("或身份证号码：签到本人今天在本大厅的预约"),
+        help_text=gettext_lazy("或身份证号码（仅限大厅工作人员）：签到本人今天在本大厅的预约"),
     )
 
 
@@ -257,7 +257,7 @@ class HallCheckIn(APIView):
         request=CheckInSerializer,
         responses={201: CheckedInSerializer, **CONFLICTS, 429: ProblemSerializer},
         summary="预约签到取号",
-        description="预约当天、时段开始前30分钟起，凭预约码或身份证号码（登录的群众可都不填）"
+        description="预约当天、时段开始前30分钟起，凭预约码（登录的群众可不填；身份证号码仅限大厅工作人员）"
         "签到，取得预约优先通道的号；开始15分钟后到的按普通号排队（late）。找不到预约为 404 "
         "appointment_not_found；不是当天、太早或时段已过为 409 check_in_wrong_day / "
         "check_in_too_early / check_in_too_late。",

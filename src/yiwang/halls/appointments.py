@@ -655,8 +655,12 @@ def check_in(
     slot ends) in the normal lane (`ticket.late`, with `ticket.explanation`). Found by the
     code (kiosk, window), or the citizen's or the ID number's appointment of today here.
     Refused with `appointment_not_found`, `check_in_wrong_day`, `check_in_too_early`,
-    `check_in_too_late`, `already_checked_in`."""
+    `check_in_too_late`, `already_checked_in`; by an ID number only for hall staff."""
     now = services.local(now)
+    if id_number and not policy.can(by, "hall.issue_ticket", hall):
+        # Only staff, the person in front of them, check in by an ID number: from anyone
+        # else it would tell whether that person has an appointment here today, and when.
+        raise PermissionDenied(_("凭身份证号码签到请到服务台或窗口办理，或输入预约码。"))
     appointment = _find(hall, code=code, citizen=citizen, id_number=id_number, today=now.date())
     if appointment.status == A.CHECKED_IN:
         number = appointment.ticket.number if appointment.ticket_id else ""
