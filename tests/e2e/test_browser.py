@@ -1,5 +1,7 @@
 """What a person clicks: signing in, the workbench, elderly mode; axe on every page."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,6 +76,10 @@ def test_elderly_mode_is_one_click_and_stays(
     base = live_server.url
     page.goto(f"{base}/")
     page.get_by_role("button", name="适老模式（大字）").click()
+    # The button sends a form: wait for the page it answers with, its stylesheet loaded,
+    # before measuring (on a busy machine the old page, or an unstyled one, can be read).
+    expect(page.locator("body")).to_have_class(re.compile(r"\belderly\b"))
+    page.wait_for_load_state("load")
     assert "elderly" in page.locator("body").get_attribute("class")
     font_size = page.evaluate("getComputedStyle(document.body).fontSize")
     assert float(font_size.removesuffix("px")) >= 20
