@@ -109,6 +109,10 @@ def test_on_a_phone_in_elderly_mode_the_header_is_one_line_and_keeps_every_link(
     page.goto(f"{base}/")
     open_menu(page)
     page.get_by_role("button", name="适老模式（大字）").click()
+    # Measured on the page the button's form answers with, once loaded (not the old page
+    # with its menu still open).
+    expect(page.locator("body")).to_have_class(re.compile(r"\belderly\b"))
+    page.wait_for_load_state("load")
     assert "elderly" in page.locator("body").get_attribute("class")
 
     header = page.locator(".site-header").bounding_box()

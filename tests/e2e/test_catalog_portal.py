@@ -1,6 +1,8 @@
 """What a citizen clicks in the catalogue: home → hot item → guide, elderly mode, bundles;
 axe on every page and screenshots at desktop and phone width."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,6 +31,7 @@ def test_citizen_finds_a_hot_item_and_reads_its_guide(
     screenshot(page, "portal-guide-1280")
 
     page.get_by_role("button", name="适老模式（大字）").click()
+    expect(page.locator("body")).to_have_class(re.compile(r"\belderly\b"))  # the new page
     assert "elderly" in page.locator("body").get_attribute("class")
     assert page.locator("h1").inner_text() == name
     table = page.locator(".materials-table")
