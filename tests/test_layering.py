@@ -16,7 +16,7 @@ LAYERS = (
     ("kernel", {"core", "identity", "audit", "notify", "workdays", "formats", "api.toolkit"}),
     ("reference", {"catalog", "forms", "licenses", "sharing"}),
     ("journey", {"journey"}),
-    ("reactions", {"feedback", "supervision", "halls"}),
+    ("reactions", {"feedback", "supervision", "halls", "hotline"}),
     ("edges", {"api", "web", "demo", "cli", "urls", "settings", "wsgi", "asgi"}),
 )
 LEVEL = {unit: level for level, (_, units) in enumerate(LAYERS) for unit in units}

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "yiwang.feedback",
     "yiwang.supervision",
     "yiwang.halls",
+    "yiwang.hotline",
     "yiwang.api",
     "yiwang.web",
     "yiwang.demo",

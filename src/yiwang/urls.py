@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("yiwang.feedback.urls")),
     path("", include("yiwang.supervision.urls")),
     path("", include("yiwang.halls.urls")),
+    path("", include("yiwang.hotline.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

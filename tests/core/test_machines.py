@@ -15,6 +15,7 @@ from yiwang.catalog import transitions as catalog_machines
 from yiwang.core.machines import MACHINES, StateMachine, TransitionError
 from yiwang.feedback import transitions as feedback_machines
 from yiwang.halls import transitions as hall_machines
+from yiwang.hotline import transitions as hotline_machines
 from yiwang.journey.cases import transitions as case_machines
 from yiwang.journey.cases.models import Status
 from yiwang.journey.workflow import transitions as workflow_machines
@@ -37,6 +38,9 @@ ALL = [
     hall_machines.WINDOW,
     hall_machines.TICKET,
     hall_machines.APPOINTMENT,
+    hotline_machines.APPEAL,
+    hotline_machines.UNIT,
+    hotline_machines.EXTENSION,
 ]
 
 # The stable API codes of a refused move, as clients have known them.
@@ -55,6 +59,9 @@ CODES = {
     "hall_window": "invalid_window_transition",
     "queue_ticket": "invalid_ticket_transition",
     "appointment": "invalid_appointment_transition",
+    "hotline_appeal": "invalid_appeal_transition",
+    "hotline_unit": "invalid_appeal_unit_transition",
+    "hotline_extension": "invalid_extension_transition",
 }
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("v1/", include("yiwang.feedback.api_urls")),
     path("v1/", include("yiwang.supervision.api_urls")),
     path("v1/", include("yiwang.halls.api_urls")),
+    path("v1/", include("yiwang.hotline.api_urls")),
     path("v1/citizens", identity.CitizenRegistration.as_view(), name="citizens"),
     path("v1/password-reset", identity.PasswordResetRequest.as_view(), name="password-reset"),
     path(
