@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("yiwang.hotline.urls_console")),
     path("", include("yiwang.hotline.urls_citizen")),
     path("", include("yiwang.hotline.urls_workbench")),
+    path("", include("yiwang.hotline.urls_routing")),
     path("", include("yiwang.hotline.urls_board")),
     path("", include("yiwang.hotline.urls_knowledge")),
     path("", include("yiwang.hotline.urls_analysis")),

@@ -1,0 +1,3 @@
+"""Filled in by its author (docs/hotline.md)."""
+
+urlpatterns = []
