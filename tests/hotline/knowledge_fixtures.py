@@ -63,7 +63,7 @@ def knowledge_data() -> list[dict]:
 
 
 @pytest.fixture
-def line(demo):
+def kb_line(demo):
     """The demo district with the line's subject tree and its staff (STAFF)."""
     rows_of("hotline.knowledge.line", lambda: (_subjects(), _staff()))
     knowledge_index.forget()
@@ -90,7 +90,7 @@ def kb(demo_catalog):
 
 
 @pytest.fixture
-def staff(line, user_named):
+def staff(kb_line, user_named):
     return {name: user_named(name) for name in STAFF}
 
 

@@ -14,7 +14,7 @@ from tests.hotline.knowledge_fixtures import (  # noqa: F401 - fixtures
     kb,
     kb_staff,
     knowledge_data,
-    line,
+    kb_line,
     staff,
 )
 from tests.statements import exactly, fresh
@@ -378,7 +378,7 @@ def test_loading_a_changed_answer_makes_a_new_version(kb):
         "not a dict",
     ],
 )
-def test_loading_bad_data_is_refused_whole(line, row):
+def test_loading_bad_data_is_refused_whole(kb_line, row):
     with pytest.raises(ValidationError):
         knowledge.load_articles(
             [{"id": "OK", "subject": "CS-01", "question": "正常的问题？", "answer": ANSWER}, row]
@@ -386,7 +386,7 @@ def test_loading_bad_data_is_refused_whole(line, row):
     assert not Article.objects.exists()
 
 
-def test_loading_an_item_the_catalogue_lacks_leaves_it_out(line):
+def test_loading_an_item_the_catalogue_lacks_leaves_it_out(kb_line):
     [article] = knowledge.load_articles(
         [
             {
