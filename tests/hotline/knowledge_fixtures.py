@@ -17,6 +17,7 @@ DISTRICT = "990101"
 CGW = "990101-CGW"  # 城市管理委员会: owns the CS-* subjects
 ZJW = "990101-ZJW"  # 住房和城乡建设委员会: owns the ZF-* subjects
 
+PASSWORD = "yiwang-demo"  # the demo accounts' (browser tests sign in with it)
 # username → (role, org code)
 STAFF = {
     "kb-dispatcher": (Role.DISPATCHER, DISTRICT),
@@ -53,7 +54,7 @@ def _subjects():
 def _staff():
     for username, (role, code) in STAFF.items():
         user = User.objects.filter(username=username).first() or User.objects.create_user(
-            username, real_name=username, kind=User.Kind.STAFF
+            username, password=PASSWORD, real_name=username, kind=User.Kind.STAFF
         )
         RoleGrant.objects.get_or_create(user=user, role=role, org=OrgUnit.objects.get(code=code))
 
@@ -71,10 +72,9 @@ def kb_line(demo):
     knowledge_index.forget()
 
 
-@pytest.fixture
-def kb(demo_catalog):
-    """The demo district with its catalogue, the subject tree, the staff, and the 40
-    articles of demo/data/hotline/knowledge.yaml; returns them by their id (K001 …)."""
+def build_kb():
+    """The subject tree, the staff and the demo articles, over the demo district with its
+    catalogue; built once per test process, put back after that (tests/dbcache.py)."""
     from yiwang.hotline import knowledge
 
     def build():
@@ -85,7 +85,14 @@ def kb(demo_catalog):
     rows_of("hotline.knowledge.kb", build)
     knowledge_index.forget()
     by_question = {a.question: a for a in Article.objects.all()}
-    yield {row["id"]: by_question[row["question"]] for row in knowledge_data()}
+    return {row["id"]: by_question[row["question"]] for row in knowledge_data()}
+
+
+@pytest.fixture
+def kb(demo_catalog):
+    """The demo district with its catalogue, the subject tree, the staff, and the 40
+    articles of demo/data/hotline/knowledge.yaml; returns them by their id (K001 …)."""
+    yield build_kb()
     knowledge_index.forget()
 
 

@@ -12,9 +12,9 @@ from tests.hotline.knowledge_fixtures import (  # noqa: F401 - fixtures
     CGW,
     ZJW,
     kb,
+    kb_line,
     kb_staff,
     knowledge_data,
-    kb_line,
     staff,
 )
 from tests.statements import exactly, fresh

@@ -54,7 +54,7 @@ class ArticleForm(forms.Form):
     review_on = forms.DateField(
         label=_("复核日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("到期后由负责单位核对答复是否仍然准确；不填则半年后复核。"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -80,7 +80,7 @@ class ArticleForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=knowledge.MAX_QUERY)
+    q = forms.CharField(label=_("搜索问题或答复"), required=False, max_length=knowledge.MAX_QUERY)
     subject = forms.ChoiceField(label=_("诉求分类"), required=False)
     owner = forms.ModelChoiceField(
         label=_("负责单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部")
@@ -104,7 +104,7 @@ class FilterForm(forms.Form):
 
 class ReviewedForm(forms.Form):
     next_review_on = forms.DateField(
-        label=_("下次复核日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("下次复核日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
