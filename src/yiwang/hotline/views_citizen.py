@@ -138,7 +138,7 @@ def errors_into(form, refused: ValidationError) -> None:
 
 
 def _leaves():
-    return list(subjects.leaves().select_related("parent").order_by("parent__position", "position"))
+    return list(subjects.leaves())
 
 
 # --- filing ---------------------------------------------------------------------------------
