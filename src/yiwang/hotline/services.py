@@ -1119,7 +1119,10 @@ def review_reply(appeal, *, by, approve, note="", public_reply=None) -> Appeal:
 def _rated(appeal: Appeal, step: _Step, satisfaction: str, note: str) -> None:
     """A rating (or a return call's answer) on an answered appeal: satisfied → closed;
     unsatisfied the first time → handled again (`reopened` + 1, the lead unit back to
-    work with a fresh limit), the second time → closed."""
+    work with a fresh limit), the second time → closed. Only an answered appeal is rated:
+    the machine lets a pending appeal close (answered on the spot); a rating must not."""
+    if appeal.status != S.ANSWERED:
+        raise ValidationError(_("诉求答复后才能评价。"), code="appeal_not_answered")
     appeal.satisfaction, appeal.rated_at = satisfaction, step.now
     label = Satisfaction(satisfaction).label
     step.entry(EntryKind.RATED, f"{label}" + (f"：{note}" if note else ""))
