@@ -21,7 +21,7 @@ import time_machine
 import yaml
 from django.db import transaction
 
-from yiwang.hotline import services
+from yiwang.hotline import knowledge, services
 from yiwang.hotline import subjects as subject_tree
 from yiwang.hotline.models import (
     Appeal,
@@ -125,7 +125,9 @@ class _Replay:
         self.rng, self.summary = rng, summary
         self.agent = User.objects.get(username="hotline-agent")
         self.dispatcher = User.objects.get(username="dispatcher")
-        self.citizens = {u.username: u for u in User.objects.filter(username__in=["citizen", "citizen2"])}
+        self.citizens = {
+            u.username: u for u in User.objects.filter(username__in=["citizen", "citizen2"])
+        }
         self.orgs = {o.code: o for o in OrgUnit.objects.all()}
         self.subjects = {s.code: s for s in Subject.objects.select_related("org")}
         self.handlers = {
@@ -196,26 +198,63 @@ class _Replay:
         articles = self.articles.get(subject.pk)
         if appeal.type == AppealType.CONSULT and articles and channel == Channel.PHONE and not stop:
             article = rng.choice(articles)
-            self.step(day, 20, services.answer_on_spot, appeal, by=self.agent,
-                      answer=article.answer, article=article)
+            self.step(
+                day,
+                20,
+                services.answer_on_spot,
+                appeal,
+                by=self.agent,
+                answer=article.answer,
+                article=article,
+            )
             self.summary.answered_on_spot += 1
             return appeal
         # Dispatched the same day; where the data's unit is not the subject's default one,
         # one in three went to the default unit first, which returned it.
         default = subject.org
         if default and default != unit and rng.random() < 0.35 and not stop:
-            self.step(day, 20, services.dispatch, appeal, by=self.dispatcher, subject=subject,
-                      lead=default, suggestion={})
+            self.step(
+                day,
+                20,
+                services.dispatch,
+                appeal,
+                by=self.dispatcher,
+                subject=subject,
+                lead=default,
+                suggestion={},
+            )
             back = _workday(day, 1)
-            self.step(back, 10, services.return_appeal, appeal, by=self.handler(default),
-                      reason=RETURN_REASON.format(unit=unit.name))
-            self.step(back, 15, services.dispatch, appeal, by=self.dispatcher, subject=subject,
-                      lead=unit, suggestion={})
+            self.step(
+                back,
+                10,
+                services.return_appeal,
+                appeal,
+                by=self.handler(default),
+                reason=RETURN_REASON.format(unit=unit.name),
+            )
+            self.step(
+                back,
+                15,
+                services.dispatch,
+                appeal,
+                by=self.dispatcher,
+                subject=subject,
+                lead=unit,
+                suggestion={},
+            )
             self.summary.returned += 1
             day = back
         else:
-            self.step(day, 20, services.dispatch, appeal, by=self.dispatcher, subject=subject,
-                      lead=unit, suggestion={})
+            self.step(
+                day,
+                20,
+                services.dispatch,
+                appeal,
+                by=self.dispatcher,
+                subject=subject,
+                lead=unit,
+                suggestion={},
+            )
         if stop == AppealStatus.DISPATCHED:
             return appeal
         handler = self.handler(unit)
@@ -242,10 +281,22 @@ class _Replay:
         if unhappy:
             self.summary.reopened += 1
             again = _workday(rated, 2)
-            self.step(again, 15, services.reply, appeal, by=handler,
-                      text=SECOND_ANSWER.format(unit=unit.name))
-            self.step(_workday(again, 1), 10, services.review_reply, appeal,
-                      by=self.dispatcher, approve=True)
+            self.step(
+                again,
+                15,
+                services.reply,
+                appeal,
+                by=handler,
+                text=SECOND_ANSWER.format(unit=unit.name),
+            )
+            self.step(
+                _workday(again, 1),
+                10,
+                services.review_reply,
+                appeal,
+                by=self.dispatcher,
+                approve=True,
+            )
             self._rate(appeal, _workday(again, 2), Satisfaction.BASIC)
         return appeal
 
@@ -257,9 +308,18 @@ class _Replay:
         if appeal.citizen_id:
             self.step(day, 11, services.rate, appeal, by=appeal.citizen, satisfaction=satisfaction)
         else:  # a caller: the agent's return call (回访) records the rating
-            self.step(day, 14, services.record_callback, appeal, by=self.agent, reached=True,
-                      satisfaction=satisfaction, note="回访接通，群众对办理结果表示认可。"
-                      if satisfaction != Satisfaction.UNSATISFIED else "群众表示问题仍未解决。")
+            self.step(
+                day,
+                14,
+                services.record_callback,
+                appeal,
+                by=self.agent,
+                reached=True,
+                satisfaction=satisfaction,
+                note="回访接通，群众对办理结果表示认可。"
+                if satisfaction != Satisfaction.UNSATISFIED
+                else "群众表示问题仍未解决。",
+            )
             self.summary.callbacks += 1
 
 
@@ -290,18 +350,13 @@ def load_hotline(*, today: datetime.date | None = None) -> Summary | None:
     summary = Summary()
     with transaction.atomic():
         subject_tree.sync(_read("categories.yaml"))
-        try:
-            from yiwang.hotline import knowledge
-        except ImportError:  # pragma: no cover - the knowledge base is part of the line
-            knowledge = None
-        if knowledge is not None:
-            knowledge.load_articles(_read("knowledge.yaml"))
+        knowledge.load_articles(_read("knowledge.yaml"))
         summary.articles = Article.objects.count()
     rows = sorted(_read("appeals.yaml"), key=lambda r: (r["date"], r["id"]))
     rng = random.Random(SEED)
     replay = _Replay(rng, summary)
     today = today or services.today()
-    tail = rows[-len(OPEN_TAIL):]
+    tail = rows[-len(OPEN_TAIL) :]
     history = rows[: -len(OPEN_TAIL)]
     # A couple of older complaints a unit never answered: overdue now.
     still_open = {
@@ -313,8 +368,12 @@ def load_hotline(*, today: datetime.date | None = None) -> Summary | None:
         stop = AppealStatus.HANDLING if row["id"] in still_open else ""
         replay.replay(row, day, _channel(rng, index), stop)
     recent = _recent_days(today, 6)
-    for row, state, day in zip(tail, OPEN_TAIL, sorted(rng.choices(recent, k=len(tail))), strict=True):
-        replay.replay(row, day, Channel.PHONE if state != AppealStatus.ANSWERED else Channel.WEB, state)
+    for row, state, day in zip(
+        tail, OPEN_TAIL, sorted(rng.choices(recent, k=len(tail))), strict=True
+    ):
+        replay.replay(
+            row, day, Channel.PHONE if state != AppealStatus.ANSWERED else Channel.WEB, state
+        )
     services.refresh_warnings()
     summary.appeals = Appeal.objects.count()
     summary.states = _states()
