@@ -24,6 +24,7 @@ from django.db import transaction
 from yiwang.hotline import knowledge, services
 from yiwang.hotline import subjects as subject_tree
 from yiwang.hotline.models import (
+    TYPE_BY_LABEL,
     Appeal,
     AppealStatus,
     AppealType,
@@ -32,7 +33,6 @@ from yiwang.hotline.models import (
     Channel,
     Satisfaction,
     Subject,
-    TYPE_BY_LABEL,
 )
 from yiwang.identity.models import OrgUnit, User
 from yiwang.workdays import calendar
@@ -353,7 +353,7 @@ def load_hotline(*, today: datetime.date | None = None) -> Summary | None:
         knowledge.load_articles(_read("knowledge.yaml"))
         summary.articles = Article.objects.count()
     rows = sorted(_read("appeals.yaml"), key=lambda r: (r["date"], r["id"]))
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - a repeatable demo, not a secret
     replay = _Replay(rng, summary)
     today = today or services.today()
     tail = rows[-len(OPEN_TAIL) :]
