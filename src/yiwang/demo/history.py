@@ -52,6 +52,7 @@ class Summary:
     ratings: object = None  # feedback.demo.Summary
     orders: int = 0
     halls: object = None  # demo.halls.Summary
+    hotline: object = None  # demo.hotline.Summary
 
     def __str__(self):
         return (
@@ -60,6 +61,7 @@ class Summary:
             f"{self.yellow} yellow and {self.red} red warnings; {self.orders} supervision orders"
             + (f"\n{self.ratings}" if self.ratings else "")
             + (f"\n{self.halls}" if self.halls else "")
+            + (f"\n{self.hotline}" if self.hotline else "")
         )
 
 
@@ -438,6 +440,9 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
         from .halls import load_appointments
 
         hall_summary.appointments = load_appointments()
+    from .hotline import load_hotline  # the 12345 line: 180 appeals, articles, hotspots
+
+    hotline_summary = load_hotline()
     # Keep this last: the dashboard and ranking count everything above (the job keeps
     # them current from here on).
     from yiwang.supervision import rollups
@@ -452,4 +457,5 @@ def load_history(*, background: int = BACKGROUND_CASES) -> Summary | None:
         ratings=ratings,
         orders=len(orders),
         halls=hall_summary,
+        hotline=hotline_summary,
     )

@@ -58,6 +58,7 @@ class Command(BaseCommand):
         self._print_accounts(people, url)
         self.stdout.write(str(past) if past else "demo history: already there, nothing added")
         self._print_halls(url, past.halls if past else None)
+        self._print_hotline(url)
         # The first signed checkpoint of the audit chain (its key is made on first use under
         # the data folder); from here on the worker signs one whenever the chain grew.
         audit.seal()  # the demo's past joins the chain now; the worker seals from here on
@@ -105,6 +106,18 @@ class Command(BaseCommand):
         if summary is not None and summary.rate_token:
             out.write(f"  rate a service  {url}hall/rate/{summary.rate_token}/")
         self._print_appointment(url)
+
+    def _print_hotline(self, url):
+        """Where the 12345 line's pages are, and who uses them."""
+        out = self.stdout
+        out.write("12345 line:")
+        out.write(f"  agent's console {url}workbench/hotline/console/  (hotline-agent)")
+        out.write(f"  dispatching     {url}workbench/hotline/dispatch/  (dispatcher)")
+        out.write(f"  a unit's queue  {url}workbench/hotline/unit/  (handler-cgw, handler-zjw, …)")
+        out.write(f"  hotspots        {url}workbench/hotline/hotspots/  (supervisor, dispatcher)")
+        out.write(f"  citizens        {url}hotline/new/  {url}my/appeals/  (citizen)")
+        out.write(f"  message board   {url}board/")
+        out.write(f"  Open311         {url}open311/v2/discovery.json")
 
     def _print_appointment(self, url):
         """`citizen`'s next appointment and the kiosk page where it is checked in (read from
