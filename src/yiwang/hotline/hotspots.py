@@ -406,6 +406,12 @@ def alerts_between(first: datetime.date, last: datetime.date):
     )
 
 
+def area_and_below(code: str):
+    """The org `code` names and its subtree (a community's appeals count for its street)."""
+    org = OrgUnit.objects.filter(code=code).first()
+    return OrgUnit.objects.subtree_of(org).values("pk") if org else OrgUnit.objects.none()
+
+
 def appeals_behind(alert: HotspotAlert):
     """The appeals an alert counted: its key's appeals in its window (keywords: those whose
     text holds the word), newest first."""
@@ -416,8 +422,7 @@ def appeals_behind(alert: HotspotAlert):
     if alert.dimension == SUBJECT:
         appeals = appeals.filter(subject__code=alert.key)
     elif alert.dimension == AREA:
-        org = OrgUnit.objects.filter(code=alert.key).values_list("path", flat=True).first()
-        appeals = appeals.filter(area_path__startswith=org) if org else appeals.none()
+        appeals = appeals.filter(area__in=area_and_below(alert.key))
     else:
         appeals = appeals.filter(text__contains=alert.key)
     return appeals.select_related("subject").order_by("-received_at", "-id")

@@ -164,10 +164,7 @@ def _key_series(alert: HotspotAlert, first: datetime.date) -> dict[datetime.date
     if alert.dimension == HotspotAlert.Dimension.SUBJECT:
         appeals = appeals.filter(subject__code=alert.key)
     else:
-        from yiwang.identity.models import OrgUnit
-
-        path = OrgUnit.objects.filter(code=alert.key).values_list("path", flat=True).first()
-        appeals = appeals.filter(area_path__startswith=path) if path else appeals.none()
+        appeals = appeals.filter(area__in=hotspots.area_and_below(alert.key))
     rows = (
         appeals.annotate(day=TruncDate("received_at", tzinfo=SHANGHAI))
         .order_by()
