@@ -699,6 +699,9 @@ class HotspotAlert(models.Model):
     dimension = models.CharField(_("维度"), max_length=10, choices=Dimension.choices)
     key = models.CharField(_("对象"), max_length=100)
     label = models.CharField(_("名称"), max_length=200)
+    # The rise was seen over the last `window` days up to `day` (1, 7 or 28): `count` is
+    # their count, `baseline` what was expected of them (hotspots.py).
+    window = models.PositiveSmallIntegerField(_("统计天数"), default=1)
     count = models.PositiveIntegerField(_("当期数量"))
     baseline = models.FloatField(_("基线"))
     score = models.FloatField(_("异常程度"))
@@ -715,3 +718,45 @@ class HotspotAlert(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.dimension}:{self.key}"
+
+
+# --- analysis: keyword counts and 督办 on appeals (docs/hotline.md, "Supervision, hotspots
+# and the weekly report") ------------------------------------------------------------------
+
+
+class KeywordDay(models.Model):
+    """How many appeals received on a day (Asia/Shanghai) contain a keyword (nouns of their
+    text, hotspots.keywords_of). Counted once a day's appeals are in, so the hotspot
+    detector never tokenises more than one day's texts. The row with the empty keyword
+    marks a day as counted and holds its number of appeals."""
+
+    day = models.DateField(_("日期"))
+    keyword = models.CharField(_("关键词"), max_length=40, blank=True)
+    count = models.PositiveIntegerField(_("诉求数"))
+
+    class Meta:
+        verbose_name = _("关键词日计数")
+        verbose_name_plural = _("关键词日计数")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "keyword"], name="keyword_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.keyword}:{self.count}"
+
+
+class AppealOrder(models.Model):
+    """A supervision order (督办单, supervision.SupervisionOrder) issued about an appeal to
+    its lead unit: the hotline's side of the link, so supervision knows nothing of appeals."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="orders")
+    order = models.OneToOneField(
+        "supervision.SupervisionOrder", on_delete=models.CASCADE, related_name="appeal_link"
+    )
+
+    class Meta:
+        verbose_name = _("诉求督办单")
+        verbose_name_plural = _("诉求督办单")
+
+    def __str__(self):
+        return f"{self.appeal_id}→{self.order_id}"
