@@ -61,3 +61,12 @@ def test_every_appeal_has_its_timeline_from_the_day_it_was_received(line):
 def test_loading_twice_adds_nothing(line):
     assert load_hotline(today=TODAY) is None
     assert Appeal.objects.count() == 180
+
+
+def test_the_hotspots_show_the_summer_rental_deposits_and_the_july_floods(line):
+    from yiwang.hotline.models import HotspotAlert
+
+    alerts = HotspotAlert.objects.all()
+    rental = alerts.filter(key__in=["ZF-02", "中介", "押金"], day__month__in=[7, 8])
+    floods = alerts.filter(key__in=["SD-02", "积水", "暴雨"], day__month=7, day__day__gte=15)
+    assert rental.exists() and floods.exists()

@@ -21,7 +21,7 @@ import time_machine
 import yaml
 from django.db import transaction
 
-from yiwang.hotline import knowledge, services
+from yiwang.hotline import hotspots, knowledge, services
 from yiwang.hotline import subjects as subject_tree
 from yiwang.hotline.models import (
     TYPE_BY_LABEL,
@@ -378,7 +378,7 @@ def load_hotline(*, today: datetime.date | None = None) -> Summary | None:
     summary.appeals = Appeal.objects.count()
     summary.states = _states()
     summary.classifier = _train()
-    summary.hotspots = _hotspots()
+    summary.hotspots = _hotspots(datetime.date.fromisoformat(str(rows[0]["date"])), today)
     return summary
 
 
@@ -400,9 +400,6 @@ def _train() -> str:
     return str(trained) if trained is not None else ""
 
 
-def _hotspots() -> int:
-    try:
-        from yiwang.hotline import hotspots
-    except ImportError:  # pragma: no cover
-        return 0
-    return hotspots.find_range_for_demo()
+def _hotspots(first: datetime.date, today: datetime.date) -> int:
+    """The year's hotspots, judged day by day as the hourly job would have."""
+    return len(hotspots.find_between(first, today))
