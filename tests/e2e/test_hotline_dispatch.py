@@ -15,7 +15,7 @@ from .conftest import _open, log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
-MONDAY = datetime.datetime(2025, 3, 3, 9, 30, tzinfo=SHANGHAI)
+MONDAY = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=SHANGHAI)  # an ordinary Monday
 PASSWORD = "yiwang-demo"
 
 
@@ -35,31 +35,19 @@ def monday():
 
 @pytest.fixture
 def appeal(district, monday):
-    """A subject 市容环境卫生 with 城管委 as its unit, a dispatcher, a handler at 城管委, and
-    one appeal on the line waiting for dispatch."""
+    """A subject 市容环境卫生 with 城管委 as its unit, a dispatcher, an agent, a handler at
+    城管委, and one appeal on the line waiting for dispatch."""
+    from tests.hotline import factories
     from yiwang.hotline import services
-    from yiwang.hotline.models import AppealType, Channel, Subject
-    from yiwang.identity.models import OrgUnit, RoleGrant, User
+    from yiwang.hotline.models import AppealType, Channel
     from yiwang.identity.roles import Role
 
-    cgw = OrgUnit.objects.get(code="990101-CGW")
-    parent = Subject.objects.create(code="CS", name="城市管理")
-    subject = Subject.objects.create(
-        code="CS-01", name="市容环境卫生", parent=parent, org=cgw, days=5
-    )
-    people = {}
-    for username, role, org in [
-        ("e2e-dispatcher", Role.DISPATCHER, OrgUnit.objects.get(code="990101")),
-        ("e2e-agent", Role.HOTLINE_AGENT, OrgUnit.objects.get(code="990101")),
-        ("e2e-handler", Role.HANDLER, cgw),
-    ]:
-        user = User.objects.create_user(
-            username, password=PASSWORD, real_name=username, kind=User.Kind.STAFF
-        )
-        RoleGrant.objects.create(user=user, role=role, org=org)
-        people[username] = user
+    subject = factories.make_subject(name="市容环境卫生", org=factories.CGW)
+    agent = factories.make_user("e2e-agent", role=Role.HOTLINE_AGENT, password=PASSWORD)
+    factories.make_user("e2e-dispatcher", role=Role.DISPATCHER, password=PASSWORD)
+    factories.make_user("e2e-handler", role=Role.HANDLER, at=factories.CGW, password=PASSWORD)
     return services.record_appeal(
-        by=people["e2e-agent"],
+        by=agent,
         type=AppealType.COMPLAINT,
         text="和平里社区3号楼门口的垃圾三天没有清运，气味很大。",
         channel=Channel.PHONE,
@@ -122,7 +110,7 @@ def test_dispatch_return_dispatch_again_accept_reply_approve(
         unit.get_by_role("link", name="办理中").click()
         expect(unit.locator("table")).to_contain_text("办理剩余")
         unit.get_by_role("link", name=number).click()
-        unit.get_by_label("答复内容").fill("3月3日上午已安排清运，并增加每日巡查。")
+        unit.get_by_label("答复内容").fill("3月2日上午已安排清运，并增加每日巡查。")
         unit.get_by_role("button", name="提交答复").click()
         expect(unit.locator(".flash")).to_contain_text("答复已提交")
         assert errors == [], f"browser console errors: {errors}"
@@ -132,7 +120,7 @@ def test_dispatch_return_dispatch_again_accept_reply_approve(
     # --- the dispatcher approves the reply ------------------------------------------------------
     page.goto(f"{base}/workbench/hotline/dispatch/?tab=replies")
     page.get_by_role("link", name=number).click()
-    expect(page.locator("body")).to_contain_text("3月3日上午已安排清运")
+    expect(page.locator("body")).to_contain_text("3月2日上午已安排清运")
     page.get_by_label("审核通过，答复诉求人").check()
     page.get_by_role("button", name="提交审核").click()
     expect(page.locator(".flash")).to_contain_text("已审核通过")

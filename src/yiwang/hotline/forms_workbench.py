@@ -8,13 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core import limits
 from yiwang.identity.models import OrgKind, OrgUnit
 
 from .models import Appeal, Subject
-
-REASON_MAX = 1000
-EXTENSION_MAX_DAYS = 30
+from .services import EXTENSION_MAX_DAYS, REASON_MAX, TEXT_MAX
 
 # The units an appeal can be sent to: departments, streets and communities of the tree.
 UNIT_KINDS = (OrgKind.DEPARTMENT, OrgKind.STREET, OrgKind.COMMUNITY)
@@ -137,14 +134,14 @@ class MergeForm(forms.Form):
 
 
 class _FreeText:
-    """Free texts (answers, replies, notes) take the site's limit (core.limits), so the
-    page says it before the service would."""
+    """Free texts (answers, replies, notes) take the services' limit, so the page says it
+    before the service would."""
 
     free_text = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = limits.text_max_chars()
+        limit = TEXT_MAX
         for name in self.free_text:
             field = self.fields[name]
             field.max_length = limit
@@ -246,4 +243,3 @@ class ExtensionRequestForm(forms.Form):
                 _("延长的工作日须为 1 到 %(max)d 之间的整数。") % {"max": EXTENSION_MAX_DAYS}
             )
         return days
-

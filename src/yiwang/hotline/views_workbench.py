@@ -178,9 +178,12 @@ class Suggested:
     subject: object = None
     lead: object = None
     assisting: list = field(default_factory=list)
+    given: dict | None = None  # the classifier's own record (suggest.Suggestions.as_json)
 
     def record(self) -> dict:
         """As kept on the appeal (`Appeal.suggestion`), to measure it against the choice."""
+        if self.given is not None:
+            return self.given
         return {
             "subject": self.subject.code if self.subject else "",
             "lead": self.lead.code if self.lead else "",
@@ -210,6 +213,7 @@ def suggestions_for(appeal) -> Suggested:
             subject=subjects[0][0] if subjects else None,
             lead=units[0][0] if units else None,
             assisting=assisting,
+            given=found.as_json() if hasattr(found, "as_json") else None,
         )
     subject = appeal.subject
     if subject is None or subject.org_id is None:
@@ -254,7 +258,10 @@ def _screen(request, appeal, *, status=200, **extra):
         )
         extra["form"] = DispatchForm(initial=initial)
     duplicate = appeal.suspected_duplicate_of
-    if duplicate is not None and not selectors.for_dispatcher(user).filter(pk=duplicate.pk).exists():
+    if (
+        duplicate is not None
+        and not selectors.for_dispatcher(user).filter(pk=duplicate.pk).exists()
+    ):
         duplicate = None
     show_caller = selectors.caller_visible_to(user, appeal)
     history = []
@@ -268,8 +275,7 @@ def _screen(request, appeal, *, status=200, **extra):
         "duplicate": duplicate,
         "merge_form": MergeForm(initial={"into": duplicate.number if duplicate else ""}),
         "answer_form": AnswerForm(),
-        "may_answer": appeal.type == AppealType.CONSULT
-        and appeal.status == AppealStatus.PENDING,
+        "may_answer": appeal.type == AppealType.CONSULT and appeal.status == AppealStatus.PENDING,
         "show_caller": show_caller,
         "history": history[:5],
         "returns": list(
@@ -351,8 +357,10 @@ def merge(request, pk):
         request, _("已将 %(a)s 合并到 %(b)s。") % {"a": appeal.number, "b": into.number}
     )
     following = _next_pending(request.user, appeal)
-    return redirect("hotline_dispatch", pk=following) if following else redirect(
-        "hotline_dispatch_queue"
+    return (
+        redirect("hotline_dispatch", pk=following)
+        if following
+        else redirect("hotline_dispatch_queue")
     )
 
 
@@ -370,8 +378,10 @@ def answer(request, pk):
         return _screen(request, appeal, status=400, answer_form=form, errors=problems(exc))
     messages.success(request, _("已直接答复办结：%(number)s") % {"number": appeal.number})
     following = _next_pending(request.user, appeal)
-    return redirect("hotline_dispatch", pk=following) if following else redirect(
-        "hotline_dispatch_queue"
+    return (
+        redirect("hotline_dispatch", pk=following)
+        if following
+        else redirect("hotline_dispatch_queue")
     )
 
 

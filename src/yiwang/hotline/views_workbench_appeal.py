@@ -36,7 +36,7 @@ from .models import (
     UnitRole,
     UnitStatus,
 )
-from .views_workbench import PER_PAGE, current_units, form_problems, problems, returned_reasons
+from .views_workbench import PER_PAGE, current_units, form_problems, problems
 
 UNIT_TABS = [
     (AppealStatus.DISPATCHED, gettext_lazy("待签收")),
@@ -73,7 +73,7 @@ def unit_queue(request):
     rows = (
         selectors.for_unit(user, status=tab)
         .select_related("subject", "area")
-        .prefetch_related(current_units(), returned_reasons())
+        .prefetch_related(current_units())
         .order_by(*order)
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -123,9 +123,7 @@ def _page(request, pk, *, status=200, **extra):
         "may_review": dispatcher and appeal.status == AppealStatus.REPLIED,
         "may_decide_extension": dispatcher and pending_extension is not None,
         "to_sign": to_sign,
-        "may_reply": lead_part is not None
-        and lead_part.status == UnitStatus.ACCEPTED
-        and handling,
+        "may_reply": lead_part is not None and lead_part.status == UnitStatus.ACCEPTED and handling,
         "may_extend": lead_part is not None
         and lead_part.status == UnitStatus.ACCEPTED
         and handling
@@ -330,7 +328,9 @@ def review(request, pk):
 def attachment(request, pk):
     """An appeal's file, only to those who may see the appeal; always a download, sandboxed
     (core.files), never from a public URL."""
-    stored = get_object_or_404(Attachment.objects.only("pk", "appeal_id", "file", "name", "content_type"), pk=pk)
+    stored = get_object_or_404(
+        Attachment.objects.only("pk", "appeal_id", "file", "name", "content_type"), pk=pk
+    )
     selectors.load_for(request.user, "hotline.note", stored.appeal_id)
     try:
         handle = stored.file.open("rb")

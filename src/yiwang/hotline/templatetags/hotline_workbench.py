@@ -34,16 +34,18 @@ def _left(day: datetime.date, *, yellow: bool, what: str) -> Clock:
     days = count.days
     if days < 0:
         tone = "overdue"
-        words = ngettext(
-            "%(what)s已超期%(n)d个工作日", "%(what)s已超期%(n)d个工作日", -days
-        ) % {"what": what, "n": -days}
+        words = ngettext("%(what)s已超期%(n)d个工作日", "%(what)s已超期%(n)d个工作日", -days) % {
+            "what": what,
+            "n": -days,
+        }
     elif days == 0:
         tone, words = "due", _("%(what)s今天到期") % {"what": what}
     else:
         tone = "warn" if yellow else "ok"
-        words = ngettext(
-            "%(what)s剩余%(n)d个工作日", "%(what)s剩余%(n)d个工作日", days
-        ) % {"what": what, "n": days}
+        words = ngettext("%(what)s剩余%(n)d个工作日", "%(what)s剩余%(n)d个工作日", days) % {
+            "what": what,
+            "n": days,
+        }
     if count.provisional:
         words = _("%(words)s（期限为暂定）") % {"words": words}
     return Clock(tone=tone, words=words, day=day)
@@ -53,11 +55,16 @@ def appeal_clock(appeal, part=None) -> Clock:
     """The one figure a list or page shows for an appeal: to sign for it (签收) while a
     unit's part waits for that, else to handle it (办理期限)."""
     waiting = appeal.status == AppealStatus.DISPATCHED or (
-        part is not None and part.status == "dispatched"
+        getattr(part, "status", None) == "dispatched"
     )
-    if waiting and appeal.accept_by and appeal.status in (
-        AppealStatus.DISPATCHED,
-        AppealStatus.HANDLING,
+    if (
+        waiting
+        and appeal.accept_by
+        and appeal.status
+        in (
+            AppealStatus.DISPATCHED,
+            AppealStatus.HANDLING,
+        )
     ):
         return _left(appeal.accept_by, yellow=False, what=_("签收"))
     if appeal.status in (AppealStatus.HANDLING, AppealStatus.REPLIED) and appeal.due_on:
