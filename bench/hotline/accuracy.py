@@ -44,7 +44,11 @@ def load(articles: bool = True):
     appeals = yaml.safe_load((DATA / "appeals.yaml").read_text(encoding="utf-8"))
     samples = [
         classifier.Sample(
-            text=a["text"], subject=a["subject"], unit=a["org"], area=a["area"] or "", type=a["type"]
+            text=a["text"],
+            subject=a["subject"],
+            unit=a["org"],
+            area=a["area"] or "",
+            type=a["type"],
         )
         for a in appeals
     ]
@@ -81,9 +85,7 @@ def main(argv=None) -> None:
     print(f"{'':18}{'subject top-1':>14}{'top-3':>8}{'unit top-1':>12}{'top-3':>8}")
     for label, prefix in (("keyword baseline", "baseline_"), ("classifier", "")):
         s, u = figures[f"{prefix}subject"], figures[f"{prefix}unit"]
-        print(
-            f"{label:18}{s['top1']:>14.1%}{s['top3']:>8.1%}{u['top1']:>12.1%}{u['top3']:>8.1%}"
-        )
+        print(f"{label:18}{s['top1']:>14.1%}{s['top3']:>8.1%}{u['top1']:>12.1%}{u['top3']:>8.1%}")
     unit = figures["unit"]
     met = unit["top1"] >= TARGET["unit_top1"] and unit["top3"] >= TARGET["unit_top3"]
     print(

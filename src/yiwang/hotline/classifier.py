@@ -138,33 +138,60 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum()
 
 
+DIGITS = 6  # decimals kept of every learned number (the JSON stays small)
+
+
 @dataclass
 class Head:
-    """One linear classifier: scores = coef · x + intercept, one row per class; the
-    confidences are their softmax."""
+    """One linear classifier, one row of scores per class:
+
+        scores = coef · x + total · sum(x) + intercept
+
+    and the confidences are their softmax. `coef` is sparse — a class's row holds only the
+    features seen with it — so a head of a few dozen classes over ten thousand features
+    stays a few hundred kilobytes of JSON."""
 
     classes: list[str]
-    coef: np.ndarray  # (classes, features)
+    coef: np.ndarray  # (classes, features), mostly zeros
+    total: np.ndarray  # (classes,)
     intercept: np.ndarray  # (classes,)
 
     def scores(self, x: np.ndarray) -> np.ndarray:
-        return self.coef @ x + self.intercept
+        used = np.flatnonzero(x)  # a text uses a hundred features of thousands
+        return self.coef[:, used] @ x[used] + self.total * x[used].sum() + self.intercept
 
     def to_json(self) -> dict:
+        rows = []
+        for row in self.coef:
+            (indices,) = np.nonzero(row)
+            rows.append({"i": [int(i) for i in indices], "v": [float(row[i]) for i in indices]})
         return {
             "classes": list(self.classes),
-            "coef": [[float(v) for v in row] for row in self.coef],
+            "rows": rows,
+            "total": [float(v) for v in self.total],
             "intercept": [float(v) for v in self.intercept],
         }
 
     @classmethod
     def from_json(cls, data: Mapping, features: int) -> Head:
         classes = [str(c) for c in data["classes"]]
-        coef = np.asarray(data["coef"], dtype=float).reshape(len(classes), features)
-        intercept = np.asarray(data["intercept"], dtype=float).reshape(len(classes))
-        if not classes or not np.isfinite(coef).all() or not np.isfinite(intercept).all():
+        rows = list(data["rows"])
+        if not classes or len(rows) != len(classes):
             raise ValueError("not a trained head")
-        return cls(classes, coef, intercept)
+        coef = np.zeros((len(classes), features))
+        for number, row in enumerate(rows):
+            indices = np.asarray(row["i"], dtype=np.int64)
+            values = np.asarray(row["v"], dtype=float)
+            if indices.shape != values.shape or indices.ndim != 1:
+                raise ValueError("not a trained head")
+            if indices.size and (indices.min() < 0 or indices.max() >= features):
+                raise ValueError("not a trained head")
+            coef[number, indices] = values
+        total = np.asarray(data["total"], dtype=float).reshape(len(classes))
+        intercept = np.asarray(data["intercept"], dtype=float).reshape(len(classes))
+        if not all(np.isfinite(a).all() for a in (coef, total, intercept)):
+            raise ValueError("not a trained head")
+        return cls(classes, coef, total, intercept)
 
 
 Ranked = list[tuple[str, float]]
@@ -196,12 +223,15 @@ class Model:
         scikit-learn's TfidfVectorizer computes it), then the type and street."""
         x = np.zeros(self.width)
         counts = Counter(t for t in tokens(text) if t in self.vocabulary)
-        for token, n in counts.items():
-            column = self.vocabulary[token]
-            x[column] = (1.0 + math.log(n)) * self.idf[column]
-        norm = np.linalg.norm(x)
-        if norm:
-            x /= norm
+        weights = {
+            self.vocabulary[token]: (1.0 + math.log(n)) * float(self.idf[self.vocabulary[token]])
+            for token, n in counts.items()
+        }
+        # The norm over the few weights, not the whole vector: numpy's BLAS would do the
+        # ten-thousand-wide sum in threads that cost more than it.
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        for column, weight in weights.items():
+            x[column] = weight / norm
         offset = len(self.vocabulary)
         for name in _extras(area, type):
             if name in self.extras:
@@ -293,18 +323,36 @@ def unit_label(sample: Sample) -> str:
 
 
 def _fit_head(matrix, labels: Sequence[str], alpha: float) -> Head:
-    """Complement naive Bayes (Rennie et al., 2003), which copes with classes of one or two
-    examples better than a logistic regression; its joint log-likelihood is linear in the
-    features, so it is kept and applied as coefficients."""
+    """Complement naive Bayes (Rennie et al., 2003, "Tackling the poor assumptions of naive
+    Bayes text classifiers"), which copes with classes of one or two examples better than a
+    logistic regression here (bench/hotline/README.md). Its score of class c is
+
+        Σ_f x_f · (log Z_c − log(N_f + α − n_cf)),   Z_c = Σ_f (N_f + α − n_cf)
+
+    (n_cf: the weight of feature f in class c's examples, N_f in all). Split as
+    log Z_c · Σx  +  Σ_f x_f · log((N_f + α) / (N_f + α − n_cf))  −  Σ_f x_f · log(N_f + α),
+    the last term is the same for every class and drops out of the softmax, and the middle
+    one is zero wherever n_cf is: what is kept is sparse. These are the scores of
+    scikit-learn's ComplementNB, whose fitted counts are used."""
     classes = sorted(set(labels))
+    width = matrix.shape[1]
     if len(classes) == 1:
-        return Head(classes, np.zeros((1, matrix.shape[1])), np.zeros(1))
+        return Head(classes, np.zeros((1, width)), np.zeros(1), np.zeros(1))
     from sklearn.naive_bayes import ComplementNB
 
     fitted = ComplementNB(alpha=alpha)
     fitted.fit(matrix, labels)
-    coef = np.asarray(fitted.feature_log_prob_, dtype=float)
-    return Head([str(c) for c in fitted.classes_], coef, np.zeros(len(fitted.classes_)))
+    counts = np.asarray(fitted.feature_count_, dtype=float)
+    every = np.asarray(fitted.feature_all_, dtype=float) + alpha
+    complement = every - counts
+    coef = np.where(counts > 0, np.log(every) - np.log(complement), 0.0)
+    total = np.log(complement.sum(axis=1))
+    return Head(
+        [str(c) for c in fitted.classes_],
+        np.round(coef, DIGITS),
+        np.round(total, DIGITS),
+        np.zeros(len(fitted.classes_)),
+    )
 
 
 def subject_samples(subjects: Iterable[KeywordSubject]) -> list[Sample]:
@@ -326,6 +374,7 @@ def train(
     extra_weight: float = EXTRA_WEIGHT,
     keyword_weight: float = KEYWORD_WEIGHT,
     unit_head_share: float = UNIT_HEAD_SHARE,
+    min_df: int = 1,
 ) -> Model:
     """Fit the model on confirmed appeals (`samples`), the subject tree (`subjects`: their
     keywords and default units, and one example each) and `extra` examples (knowledge-base
@@ -336,7 +385,7 @@ def train(
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, norm="l2")
+    vectorizer = TfidfVectorizer(analyzer=tokens, sublinear_tf=True, norm="l2", min_df=min_df)
     text = vectorizer.fit_transform([s.text for s in samples])
     extra_names = sorted({name for s in samples for name in _extras(s.area, s.type)})
     extras = {name: i for i, name in enumerate(extra_names)}
@@ -356,7 +405,7 @@ def train(
     ).tocsr()
     return Model(
         vocabulary={str(w): int(i) for w, i in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=float),
+        idf=np.round(np.asarray(vectorizer.idf_, dtype=float), DIGITS),
         extras=extras,
         subject=_fit_head(matrix, [s.subject for s in samples], alpha),
         unit=_fit_head(matrix, [unit_label(s) for s in samples], alpha),
