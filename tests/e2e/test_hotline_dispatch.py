@@ -42,7 +42,9 @@ def appeal(district, monday):
     from yiwang.hotline.models import AppealType, Channel
     from yiwang.identity.roles import Role
 
-    subject = factories.make_subject(name="市容环境卫生", org=factories.CGW)
+    subject = factories.make_subject(
+        name="市容环境卫生", org=factories.CGW, keywords=["垃圾清运", "垃圾"]
+    )
     agent = factories.make_user("e2e-agent", role=Role.HOTLINE_AGENT, password=PASSWORD)
     factories.make_user("e2e-dispatcher", role=Role.DISPATCHER, password=PASSWORD)
     factories.make_user("e2e-handler", role=Role.HANDLER, at=factories.CGW, password=PASSWORD)

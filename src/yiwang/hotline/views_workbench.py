@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.identity import policy
 
-from . import selectors, services
+from . import selectors, services, suggest
 from .forms_workbench import AnswerForm, DecideExtensionForm, DispatchForm, MergeForm
 from .models import (
     Appeal,
@@ -173,53 +173,31 @@ class Suggested:
     """What the screen offers: subjects and units with confidences, best first, and the
     one proposal the dispatcher takes with a key (subject, lead, assisting units)."""
 
-    subjects: list = field(default_factory=list)  # [(Subject, confidence | None)]
-    units: list = field(default_factory=list)  # [(OrgUnit, confidence | None)]
+    subjects: list = field(default_factory=list)  # [(Subject, confidence)]
+    units: list = field(default_factory=list)  # [(OrgUnit, confidence)]
     subject: object = None
     lead: object = None
     assisting: list = field(default_factory=list)
-    given: dict | None = None  # the classifier's own record (suggest.Suggestions.as_json)
+    given: dict = field(default_factory=dict)  # suggest.Suggestions.as_json()
 
     def record(self) -> dict:
         """As kept on the appeal (`Appeal.suggestion`), to measure it against the choice."""
-        if self.given is not None:
-            return self.given
-        return {
-            "subject": self.subject.code if self.subject else "",
-            "lead": self.lead.code if self.lead else "",
-            "assisting": [org.code for org in self.assisting],
-            "subjects": [
-                {"code": s.code, "confidence": c} for s, c in self.subjects if c is not None
-            ],
-            "units": [{"code": o.code, "confidence": c} for o, c in self.units if c is not None],
-        }
+        return self.given
 
 
 def suggestions_for(appeal) -> Suggested:
-    """The classifier's suggestion for the appeal's text (suggest.suggest); without one,
-    the subject's default unit (Subject.org)."""
-    try:
-        from . import suggest
-    except ImportError:  # the classifier is not installed yet: the subject's default
-        suggest = None
-    if suggest is not None:
-        found = suggest.suggest(appeal.text, area=appeal.area, type=appeal.type)
-        subjects = [(s.obj, s.confidence) for s in found.subjects]
-        units = [(u.obj, u.confidence) for u in found.units]
-        assisting = [a.obj for a in getattr(found, "assisting", [])]
-        return Suggested(
-            subjects=subjects,
-            units=units,
-            subject=subjects[0][0] if subjects else None,
-            lead=units[0][0] if units else None,
-            assisting=assisting,
-            given=found.as_json() if hasattr(found, "as_json") else None,
-        )
-    subject = appeal.subject
-    if subject is None or subject.org_id is None:
-        return Suggested(subjects=[(subject, None)] if subject else [], subject=subject)
+    """The suggestion for the appeal's text, place and type (suggest.suggest: the routing
+    rules, the trained classifier, the subjects' default units)."""
+    found = suggest.suggest(appeal.text, area=appeal.area, type=appeal.type)
+    subjects = [(s.obj, s.confidence) for s in found.subjects]
+    units = [(u.obj, u.confidence) for u in found.units]
     return Suggested(
-        subjects=[(subject, None)], units=[(subject.org, None)], subject=subject, lead=subject.org
+        subjects=subjects,
+        units=units,
+        subject=subjects[0][0] if subjects else None,
+        lead=units[0][0] if units else None,
+        assisting=[a.obj for a in found.assisting],
+        given=found.as_json(),
     )
 
 
