@@ -1,3 +1,9 @@
-"""Filled in by its author (docs/hotline.md)."""
+"""POST /api/v1/hotline/suggestions (docs/hotline.md, "Routing and the classifier")."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import api_suggestions
+
+urlpatterns = [
+    path("hotline/suggestions", api_suggestions.Suggestions.as_view(), name="hotline-suggestions"),
+]

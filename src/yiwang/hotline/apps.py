@@ -8,4 +8,11 @@ class HotlineConfig(AppConfig):
     verbose_name = _("12345热线")
 
     def ready(self):
-        from . import hotspot_jobs, jobs, knowledge_rules, policy_rules, transitions  # noqa: F401
+        from . import (  # noqa: F401
+            classifier_jobs,
+            hotspot_jobs,
+            jobs,
+            knowledge_rules,
+            policy_rules,
+            transitions,
+        )
