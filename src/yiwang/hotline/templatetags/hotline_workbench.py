@@ -101,13 +101,18 @@ def _menu(user) -> dict:
     from yiwang.identity import policy
 
     return {
+        "may_record": policy.can(user, "hotline.record"),
         "may_dispatch": policy.can(user, "hotline.dispatch"),
         "may_handle": policy.can(user, "hotline.handle"),
+        "may_read_knowledge": policy.can(user, "hotline.knowledge_read"),
+        "may_supervise": policy.can(user, "hotline.supervise"),
     }
 
 
 @register.inclusion_tag("hotline/workbench/_nav_items.html")
 def hotline_workbench_nav(user, active=""):
-    """Items (<li> rows) for the workbench sub-navigation: 派单台 for dispatchers, 本单位诉求
-    for handlers (identity/_workbench_nav.html includes it like the halls' items)."""
+    """Items (<li> rows) for the workbench sub-navigation, each for who may use it: 话务台
+    and 回访 for agents, 派单台 and 派单规则 for dispatchers, 本单位诉求 for handlers, the
+    knowledge base for the line's staff, 热线监督 for supervisors and dispatchers
+    (identity/_workbench_nav.html includes it like the halls' items)."""
     return {**_menu(user), "active": active}
