@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
 
-from yiwang.hotline import services
+from tests.hotline import factories
+from yiwang.hotline import knowledge_index, services
 from yiwang.hotline.models import (
     Appeal,
     AppealArticle,
@@ -40,7 +42,7 @@ SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 @pytest.fixture
-def line(demo):
+def kb(demo):
     """Two first-level subjects with a leaf each, and an article answering a 咨询 on bulky
     waste."""
     cgw = OrgUnit.objects.get(code="990101-CGW")
@@ -59,6 +61,7 @@ def line(demo):
         answer="大件垃圾不能直接投放到小区垃圾桶站，可在街道便民服务中心预约大件垃圾清运。",
         owner=cgw,
     )
+    knowledge_index.changed()  # rows written here, not by knowledge.create_article
     return {"waste": waste, "licence": licence, "article": article}
 
 
@@ -106,7 +109,7 @@ def record(by, *, phone=PHONE, subject=None, type=AppealType.COMPLAINT, text="�
 # --- recording a call -------------------------------------------------------------------
 
 
-def test_the_console_is_one_form_with_its_keys_listed(signed_in, line):
+def test_the_console_is_one_form_with_its_keys_listed(signed_in, kb):
     page = signed_in.get(CONSOLE)
     assert page.status_code == 200
     text = page.text
@@ -126,14 +129,14 @@ def test_the_console_is_one_form_with_its_keys_listed(signed_in, line):
     assert form.count('type="submit"') == 1
 
 
-def test_an_agent_records_a_call_and_reads_its_number_out(signed_in, agent, line):
+def test_an_agent_records_a_call_and_reads_its_number_out(signed_in, agent, kb):
     answer = signed_in.post(CONSOLE, call(caller_name="王先生"))
     appeal = Appeal.objects.get()
     assert answer.status_code == 302
     assert answer.url == f"{CONSOLE}?recorded={appeal.pk}"
     assert appeal.channel == Channel.PHONE and appeal.recorded_by == agent
     assert appeal.type == AppealType.COMPLAINT and appeal.status == AppealStatus.PENDING
-    assert appeal.subject == line["waste"] and appeal.area.code == "990101001"
+    assert appeal.subject == kb["waste"] and appeal.area.code == "990101001"
     assert appeal.phone == PHONE and appeal.caller_name == "王先生"
     assert not appeal.confidential
     page = signed_in.get(answer.url)
@@ -144,15 +147,15 @@ def test_an_agent_records_a_call_and_reads_its_number_out(signed_in, agent, line
     assert page.text.count("autofocus") == 1 and 'accesskey="p"' in page.text
 
 
-def test_a_subject_and_an_area_are_found_by_code_or_name_and_may_be_left_empty(signed_in, line):
+def test_a_subject_and_an_area_are_found_by_code_or_name_and_may_be_left_empty(signed_in, kb):
     signed_in.post(CONSOLE, call(subject="SC-06", area="和平里社区"))
     signed_in.post(CONSOLE, call(phone=OTHER_PHONE, subject="", area="", address="人民路1号"))
     first, second = Appeal.objects.order_by("id")
-    assert first.subject == line["licence"] and first.area.code == "990101001001"
+    assert first.subject == kb["licence"] and first.area.code == "990101001001"
     assert second.subject is None and second.area is None and second.address == "人民路1号"
 
 
-def test_someone_elses_result_is_not_shown(client, signed_in, line, demo):
+def test_someone_elses_result_is_not_shown(client, signed_in, kb, demo):
     signed_in.post(CONSOLE, call())
     appeal = Appeal.objects.get()
     other = _staff("console-agent-2", Role.HOTLINE_AGENT, "990101")
@@ -182,7 +185,7 @@ def test_someone_elses_result_is_not_shown(client, signed_in, line, demo):
     ],
 )
 def test_bad_input_is_refused_with_what_was_typed_and_nothing_recorded(
-    signed_in, line, fields, error
+    signed_in, kb, fields, error
 ):
     answer = signed_in.post(CONSOLE, call(**fields))
     assert answer.status_code == 400
@@ -197,13 +200,13 @@ def test_bad_input_is_refused_with_what_was_typed_and_nothing_recorded(
     "fields",
     [{"text": "垃圾\x00没人清运"}, {"text": "垃圾没人清运\x1b[31m"}, {"article": "1\x00"}],
 )
-def test_control_characters_are_refused_and_nothing_recorded(signed_in, line, fields):
+def test_control_characters_are_refused_and_nothing_recorded(signed_in, kb, fields):
     answer = signed_in.post(CONSOLE, call(**fields))
     assert answer.status_code == 400 and "控制字符" in answer.text
     assert not Appeal.objects.exists()
 
 
-def test_a_likely_duplicate_is_flagged_with_a_link_to_the_other(signed_in, line):
+def test_a_likely_duplicate_is_flagged_with_a_link_to_the_other(signed_in, kb):
     signed_in.post(CONSOLE, call())
     first = Appeal.objects.get()
     answer = signed_in.post(CONSOLE, call(text="还是没人来清运垃圾桶，又过了一天。"))
@@ -217,8 +220,8 @@ def test_a_likely_duplicate_is_flagged_with_a_link_to_the_other(signed_in, line)
 # --- the caller's history -----------------------------------------------------------------
 
 
-def test_the_history_of_a_known_caller_shows_beside_the_form(signed_in, agent, line):
-    old = record(agent, subject=line["licence"], type=AppealType.CONSULT, text="营业执照怎么办")
+def test_the_history_of_a_known_caller_shows_beside_the_form(signed_in, agent, kb):
+    old = record(agent, subject=kb["licence"], type=AppealType.CONSULT, text="营业执照怎么办")
     record(agent, phone=OTHER_PHONE, text="另一个人的诉求")
     panel = signed_in.get(HISTORY, {"phone": "138-0013-8000"}, **HX)
     assert panel.status_code == 200
@@ -230,7 +233,7 @@ def test_the_history_of_a_known_caller_shows_beside_the_form(signed_in, agent, l
     assert old.number in page.text and f'value="{PHONE}"' in page.text
 
 
-def test_an_incomplete_or_unknown_number_shows_no_history(signed_in, agent, line):
+def test_an_incomplete_or_unknown_number_shows_no_history(signed_in, agent, kb):
     record(agent)
     incomplete = signed_in.get(HISTORY, {"phone": "1380013"}, **HX)
     assert "号码还不完整" in incomplete.text and "<table" not in incomplete.text
@@ -242,7 +245,7 @@ def test_an_incomplete_or_unknown_number_shows_no_history(signed_in, agent, line
 
 
 def test_without_javascript_the_lookup_button_shows_history_and_articles_and_records_nothing(
-    signed_in, agent, line
+    signed_in, agent, kb
 ):
     old = record(agent)
     answer = signed_in.post(
@@ -263,13 +266,11 @@ def test_without_javascript_the_lookup_button_shows_history_and_articles_and_rec
 # --- the knowledge base -------------------------------------------------------------------
 
 
-def test_the_knowledge_panel_offers_answering_a_consultation_only(signed_in, line):
-    article = line["article"]
+def test_the_knowledge_panel_offers_answering_a_consultation_only(signed_in, kb):
+    article = kb["article"]
     consult = signed_in.get(KNOWLEDGE, {"text": "大件垃圾怎么处理", "type": "consult"}, **HX)
     assert article.question in consult.text
-    assert (
-        f'name="article" value="{article.pk}"' in consult.text and 'accesskey="k"' in consult.text
-    )
+    assert f'name="article" value="{article.pk}"' in consult.text and 'data-key="k"' in consult.text
     complaint = signed_in.get(KNOWLEDGE, {"text": "大件垃圾怎么处理", "type": "complaint"}, **HX)
     assert article.question in complaint.text and 'name="article"' not in complaint.text
     assert "只有“咨询”可以用知识库直接答复办结" in complaint.text
@@ -277,10 +278,8 @@ def test_the_knowledge_panel_offers_answering_a_consultation_only(signed_in, lin
         assert signed_in.get(KNOWLEDGE, {"text": junk, "type": "consult"}, **HX).status_code == 200
 
 
-def test_answering_on_the_spot_closes_a_consultation_with_its_article_counted(
-    signed_in, agent, line
-):
-    article = line["article"]
+def test_answering_on_the_spot_closes_a_consultation_with_its_article_counted(signed_in, agent, kb):
+    article = kb["article"]
     answer = signed_in.post(
         CONSOLE,
         call(type=AppealType.CONSULT, text="家里的旧沙发怎么扔？", article=str(article.pk)),
@@ -296,8 +295,8 @@ def test_answering_on_the_spot_closes_a_consultation_with_its_article_counted(
     assert "已登记并直接答复办结" in page.text and appeal.number in page.text
 
 
-def test_only_a_consultation_is_answered_on_the_spot_and_a_refusal_records_nothing(signed_in, line):
-    article = line["article"]
+def test_only_a_consultation_is_answered_on_the_spot_and_a_refusal_records_nothing(signed_in, kb):
+    article = kb["article"]
     answer = signed_in.post(CONSOLE, call(article=str(article.pk)))  # a 投诉
     assert answer.status_code == 400 and "只有咨询可以用知识库直接答复办结" in answer.text
     assert not Appeal.objects.exists()
@@ -311,7 +310,7 @@ def test_only_a_consultation_is_answered_on_the_spot_and_a_refusal_records_nothi
 # --- a confidential report ------------------------------------------------------------------
 
 
-def test_a_confidential_report_is_recorded_as_such(signed_in, line, handler):
+def test_a_confidential_report_is_recorded_as_such(signed_in, kb, handler):
     answer = signed_in.post(
         CONSOLE,
         call(type=AppealType.REPORT, confidential="1", text="有人在楼顶私自加盖房屋。"),
@@ -330,7 +329,7 @@ def test_a_confidential_report_is_recorded_as_such(signed_in, line, handler):
 # --- today's list ---------------------------------------------------------------------------
 
 
-def test_today_lists_what_this_agent_recorded_today(client, signed_in, agent, line, demo):
+def test_today_lists_what_this_agent_recorded_today(client, signed_in, agent, kb, demo):
     with time_machine.travel(datetime.datetime(2025, 3, 3, 10, 0, tzinfo=SHANGHAI)):
         earlier = record(agent, text="以前的诉求")
     mine = record(agent, text="今天的诉求")
@@ -340,7 +339,7 @@ def test_today_lists_what_this_agent_recorded_today(client, signed_in, agent, li
     assert mine.number in page.text
     assert earlier.number not in page.text and theirs.number not in page.text
     for number in range(25):
-        record(agent, phone=f"137{number:08d}", text=f"第{number}个")
+        record(agent, phone=f"137{number:08d}", text=f"第{number}个测试诉求")
     first, second = signed_in.get(TODAY), signed_in.get(TODAY, {"page": "2"})
     assert first.text.count('<th scope="row"') == 20 and second.text.count('<th scope="row"') == 6
     assert signed_in.get(TODAY, {"page": "99x"}).status_code == 200
@@ -349,20 +348,23 @@ def test_today_lists_what_this_agent_recorded_today(client, signed_in, agent, li
 # --- return calls (回访) -----------------------------------------------------------------------
 
 
-def answered(appeal, reply="已安排清运，垃圾桶已清空。"):
-    """An appeal as it is once its reply was approved (the dispatch, handling and review
-    steps are their own services' tests)."""
-    Appeal.objects.filter(pk=appeal.pk).update(
-        status=AppealStatus.ANSWERED,
-        reply=reply,
-        answered_at=appeal.received_at + datetime.timedelta(days=1),
-    )
-    return Appeal.objects.get(pk=appeal.pk)
+@pytest.fixture
+def answered(kb, monday):
+    """An appeal brought through dispatch, handling, reply and review to 已答复, as the
+    line's services do it (tests/hotline/factories.py)."""
+    people = factories.make_line()
+
+    def make(phone=PHONE):
+        return factories.make_appeal("answered", line=people, subject=kb["waste"], phone=phone)
+
+    return make
 
 
-def test_the_callback_list_shows_answered_appeals_each_with_its_form(signed_in, agent, line):
-    waiting = answered(record(agent, subject=line["waste"]))
-    still_open = record(agent, phone=OTHER_PHONE, text="还在办理")
+def test_the_callback_list_shows_answered_appeals_each_with_its_form(
+    signed_in, agent, kb, answered
+):
+    waiting = answered()
+    still_open = record(agent, phone=OTHER_PHONE, text="这件还在办理中")
     page = signed_in.get(CALLBACKS)
     assert page.status_code == 200
     assert waiting.number in page.text and still_open.number not in page.text
@@ -371,8 +373,8 @@ def test_the_callback_list_shows_answered_appeals_each_with_its_form(signed_in, 
     assert "已接通" in page.text and "未接通" in page.text and "基本满意" in page.text
 
 
-def test_a_reached_caller_rates_and_the_appeal_leaves_the_list(signed_in, agent, line):
-    appeal = answered(record(agent, subject=line["waste"]))
+def test_a_reached_caller_rates_and_the_appeal_leaves_the_list(signed_in, agent, kb, answered):
+    appeal = answered()
     prefix = f"c{appeal.pk}-"
     answer = signed_in.post(
         f"{CALLBACKS}{appeal.pk}/",
@@ -387,8 +389,8 @@ def test_a_reached_caller_rates_and_the_appeal_leaves_the_list(signed_in, agent,
     assert f'id="callback-{appeal.pk}"' not in page.text
 
 
-def test_an_unanswered_call_stays_on_the_list(signed_in, agent, line):
-    appeal = answered(record(agent, subject=line["waste"]))
+def test_an_unanswered_call_stays_on_the_list(signed_in, agent, kb, answered):
+    appeal = answered()
     prefix = f"c{appeal.pk}-"
     answer = signed_in.post(f"{CALLBACKS}{appeal.pk}/", {prefix + "reached": "no"})
     assert answer.status_code == 302
@@ -408,8 +410,10 @@ def test_an_unanswered_call_stays_on_the_list(signed_in, agent, line):
         ({"reached": "yes", "note": "长" * 2001}, "回访记录"),
     ],
 )
-def test_a_bad_callback_is_refused_and_nothing_changes(signed_in, agent, line, fields, error):
-    appeal = answered(record(agent, subject=line["waste"]))
+def test_a_bad_callback_is_refused_and_nothing_changes(
+    signed_in, agent, kb, fields, error, answered
+):
+    appeal = answered()
     prefix = f"c{appeal.pk}-"
     answer = signed_in.post(
         f"{CALLBACKS}{appeal.pk}/", {prefix + key: value for key, value in fields.items()}
@@ -421,8 +425,8 @@ def test_a_bad_callback_is_refused_and_nothing_changes(signed_in, agent, line, f
     assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.ANSWERED
 
 
-def test_a_callback_on_an_appeal_not_answered_is_refused(signed_in, agent, line):
-    appeal = record(agent, subject=line["waste"])
+def test_a_callback_on_an_appeal_not_answered_is_refused(signed_in, agent, kb):
+    appeal = record(agent, subject=kb["waste"])
     prefix = f"c{appeal.pk}-"
     answer = signed_in.post(f"{CALLBACKS}{appeal.pk}/", {prefix + "reached": "yes"})
     assert answer.status_code in (400, 404)
@@ -431,9 +435,9 @@ def test_a_callback_on_an_appeal_not_answered_is_refused(signed_in, agent, line)
 
 
 def test_the_callback_list_is_paginated_and_costs_the_same_whatever_its_length(
-    signed_in, agent, line
+    signed_in, agent, kb, answered
 ):
-    answered(record(agent, subject=line["waste"]))
+    answered()
 
     def cost():
         with CaptureQueriesContext(connection) as queries:
@@ -442,7 +446,7 @@ def test_the_callback_list_is_paginated_and_costs_the_same_whatever_its_length(
 
     one = cost()
     for number in range(24):
-        answered(record(agent, phone=f"137{number:08d}", subject=line["waste"]))
+        answered(phone=f"137{number:08d}")
     assert cost() == one
     first, second = signed_in.get(CALLBACKS), signed_in.get(CALLBACKS, {"page": "2"})
     assert first.text.count('class="callback-form"') == 20
@@ -455,7 +459,7 @@ def test_the_callback_list_is_paginated_and_costs_the_same_whatever_its_length(
 PAGES = [CONSOLE, HISTORY, KNOWLEDGE, TODAY, CALLBACKS]
 
 
-def test_the_pages_need_the_agents_role(client, line, handler, user_named, agent):
+def test_the_pages_need_the_agents_role(client, kb, handler, user_named, agent, answered):
     for url in PAGES:
         assert client.get(url).status_code == 302  # to the login page
     client.force_login(handler)
@@ -467,7 +471,7 @@ def test_the_pages_need_the_agents_role(client, line, handler, user_named, agent
         assert client.get(url).status_code in (403, 404), url
     assert client.post(CONSOLE, call()).status_code in (403, 404)
     assert not Appeal.objects.exists()
-    appeal = answered(record(agent, subject=line["waste"]))
+    appeal = answered()
     prefix = f"c{appeal.pk}-"
     assert client.post(f"{CALLBACKS}{appeal.pk}/", {prefix + "reached": "yes"}).status_code in (
         403,
@@ -476,8 +480,55 @@ def test_the_pages_need_the_agents_role(client, line, handler, user_named, agent
     assert not Callback.objects.exists()
 
 
-def test_a_dispatcher_may_use_the_console_too(client, line, demo):
+def test_a_dispatcher_may_use_the_console_too(client, kb, demo):
     client.force_login(_staff("console-dispatcher", Role.DISPATCHER, "990101"))
     assert client.get(CONSOLE).status_code == 200
     assert client.post(CONSOLE, call()).status_code == 302
     assert Appeal.objects.get().recorded_by.username == "console-dispatcher"
+
+
+# --- links to the staff appeal page, and what a keystroke costs --------------------------------
+
+
+def _placeholder(request, pk):  # the workbench's page, when this branch runs without it
+    from django.http import HttpResponse
+
+    return HttpResponse(f"appeal {pk}")
+
+
+urlpatterns = [
+    path("", include("yiwang.urls")),
+    path("workbench/hotline/appeals/<id:pk>/", _placeholder, name="hotline_appeal"),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_appeal_numbers_link_to_the_staff_appeal_page(signed_in, agent, kb):
+    old = record(agent, subject=kb["waste"])
+    url = f"/workbench/hotline/appeals/{old.pk}/"
+    assert f'href="{url}"' in signed_in.get(HISTORY, {"phone": PHONE}, **HX).text
+    assert f'href="{url}"' in signed_in.get(TODAY).text
+    answer = signed_in.post(CONSOLE, call())
+    new = Appeal.objects.exclude(pk=old.pk).get()
+    result = (
+        signed_in.get(answer.url).text.split('data-testid="recorded"')[1].split("</section>")[0]
+    )
+    assert f'href="/workbench/hotline/appeals/{new.pk}/"' in result
+    assert f'href="{url}"' in result  # the appeal it probably repeats
+
+
+def test_the_history_panel_and_todays_list_cost_the_same_whatever_their_length(
+    signed_in, agent, kb
+):
+    record(agent, subject=kb["waste"])
+
+    def cost(url, data=None):
+        with CaptureQueriesContext(connection) as queries:
+            assert signed_in.get(url, data or {}, **HX).status_code == 200
+        return len(queries)
+
+    history, today = cost(HISTORY, {"phone": PHONE}), cost(TODAY)
+    for number in range(6):
+        record(agent, subject=kb["licence"], text=f"第{number}次来电反映同一问题")
+    assert cost(HISTORY, {"phone": PHONE}) == history
+    assert cost(TODAY) == today

@@ -5,11 +5,14 @@
      Alt+letter   the element marked data-key="letter": a field gets the cursor, the
                   "查询来电" button (data-key-click) is pressed, K goes to the first article
                   (focus only: Enter then answers with it);
-     Esc          clears the page for the next call (the "清空" link);
+     Esc          clears the page for the next call (the "清空" link); in the subject and
+                  area boxes the second Esc does, the first closes their suggestions;
      Ctrl+Enter   saves from the text box (Enter there is a new line);
      ↑ ↓          move between the knowledge base's articles. */
 (function () {
   "use strict";
+
+  var lastEscape = 0;
 
   function form() {
     return document.querySelector("[data-console-form]");
@@ -48,6 +51,14 @@
       return;
     }
     if (key === "Escape" && !event.ctrlKey && !event.metaKey) {
+      // In the subject and area boxes the first Esc closes their list of suggestions.
+      if (event.target.hasAttribute && event.target.hasAttribute("list")) {
+        var now = Date.now();
+        if (now - lastEscape > 1500) {
+          lastEscape = now;
+          return;
+        }
+      }
       var clear = f.querySelector("[data-console-clear]");
       if (clear) {
         event.preventDefault();
