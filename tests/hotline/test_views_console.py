@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 
 from tests.hotline import factories
 from yiwang.hotline import knowledge_index, services
@@ -490,19 +489,6 @@ def test_a_dispatcher_may_use_the_console_too(client, kb, demo):
 # --- links to the staff appeal page, and what a keystroke costs --------------------------------
 
 
-def _placeholder(request, pk):  # the workbench's page, when this branch runs without it
-    from django.http import HttpResponse
-
-    return HttpResponse(f"appeal {pk}")
-
-
-urlpatterns = [
-    path("", include("yiwang.urls")),
-    path("workbench/hotline/appeals/<id:pk>/", _placeholder, name="hotline_appeal"),
-]
-
-
-@pytest.mark.urls(__name__)
 def test_appeal_numbers_link_to_the_staff_appeal_page(signed_in, agent, kb):
     old = record(agent, subject=kb["waste"])
     url = f"/workbench/hotline/appeals/{old.pk}/"

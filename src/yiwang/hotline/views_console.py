@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -91,11 +91,8 @@ class ConsoleForm(forms.Form):
 
 
 def _appeal_url(pk) -> str:
-    """The staff appeal page (the workbench's); empty while that page does not exist."""
-    try:
-        return reverse("hotline_appeal", args=[pk])
-    except NoReverseMatch:
-        return ""
+    """The staff appeal page (the workbench's)."""
+    return reverse("hotline_appeal", args=[pk])
 
 
 def _with_urls(appeals):
