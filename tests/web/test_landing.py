@@ -17,6 +17,9 @@ from yiwang.web import landing
         ("catalog-admin", "catalog_workbench"),
         ("hall-manager", "my_hall"),  # the figures of the hall they manage
         ("window-1", "window_workbench"),
+        ("hotline-agent", "hotline_console"),
+        ("dispatcher", "hotline_dispatch_queue"),
+        ("handler-cgw", "hotline_unit_queue"),
     ],
 )
 def test_before_opening_a_queue_staff_land_on_their_roles_main_one(

@@ -32,6 +32,10 @@ MAIN_QUEUES = [
     ("window_workbench", _staffs_windows),
     ("task_inbox", _may("task.handle")),
     ("result_queue", _may("delivery.issue")),
+    # The 12345 line: a dispatcher's queue, a unit's appeals, the agent's console.
+    ("hotline_dispatch_queue", _may("hotline.dispatch")),
+    ("hotline_unit_queue", _may("hotline.handle")),
+    ("hotline_console", _may("hotline.record")),
     ("supervision_dashboard", _may("supervision.view")),
     ("catalog_workbench", _may("catalog.view_drafts")),
 ]
@@ -46,6 +50,8 @@ QUEUES = dict(
         ("supervision_orders", _may("supervision_order.view")),
         ("rectification_list", _may("rectification.view")),
         ("evaluation_list", _may("evaluation.view")),
+        ("hotline_callbacks", _may("hotline.callback")),
+        ("hotline_hotspots", _may("hotline.supervise")),
     ]
 )
 
