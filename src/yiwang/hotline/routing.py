@@ -162,7 +162,7 @@ def create_rule(
         last = RoutingRule.objects.aggregate(last=Max("position"))["last"] or 0
         rule = RoutingRule.objects.create(position=last + 1, is_active=bool(is_active), **values)
         if assisting:
-            rule.assisting.set(assisting)
+            rule.assisting.add(*assisting)  # a new rule has none: one INSERT, no read
         audit.record(by, "hotline.rule_created", rule, summary=_summary(rule, assisting))
     return rule
 
