@@ -42,7 +42,17 @@ STAFF = [
     ("window-5", "朱琳", Role.WINDOW_STAFF, "990101-ZWZX"),
     ("window-6", "秦磊", Role.WINDOW_STAFF, "990101-ZWZX"),
     ("street-window", "许静", Role.WINDOW_STAFF, "990101001-BMZX"),
+    # The 12345 line: its agent (话务员) and dispatcher (派单员) work for the whole district.
+    ("hotline-agent", "何佳", Role.HOTLINE_AGENT, "990101"),
+    ("dispatcher", "吕萍", Role.DISPATCHER, "990101"),
 ]
 
 # Every department gets `reviewer-<suffix>` (审核员) and `head-<suffix>` (审批负责人).
-DEPARTMENT_ROLES = [("reviewer", Role.APPROVER, "审核员"), ("head", Role.CHIEF, "负责人")]
+DEPARTMENT_ROLES = [
+    ("reviewer", Role.APPROVER, "审核员"),
+    ("head", Role.CHIEF, "负责人"),
+    # 12345 appeals dispatched to the department (承办人).
+    ("handler", Role.HANDLER, "12345承办人"),
+]
+# Streets handle the 12345 appeals of their area too: `handler-<street code>`.
+STREET_ROLES = [("handler", Role.HANDLER, "12345承办人")]

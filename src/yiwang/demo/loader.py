@@ -90,9 +90,13 @@ def load_people(password: str = accounts.DEMO_PASSWORD) -> list[tuple[str, str, 
         listing.append((username, name, f"{role.label} · {orgs[org_code].name}"))
 
     for org in sorted(orgs.values(), key=lambda o: o.code):
-        if org.kind != OrgKind.DEPARTMENT:
+        if org.kind == OrgKind.DEPARTMENT:
+            roles = accounts.DEPARTMENT_ROLES
+        elif org.kind == OrgKind.STREET:
+            roles = accounts.STREET_ROLES
+        else:
             continue
-        for prefix, role, title in accounts.DEPARTMENT_ROLES:
+        for prefix, role, title in roles:
             username = f"{prefix}-{department_suffix(org)}"
             user, _ = _user(
                 username, real_name=f"{org.name}{title}", kind=User.Kind.STAFF, password=password

@@ -8,4 +8,4 @@ class HotlineConfig(AppConfig):
     verbose_name = _("12345热线")
 
     def ready(self):
-        from . import policy_rules, transitions  # noqa: F401
+        from . import jobs, policy_rules, transitions  # noqa: F401
