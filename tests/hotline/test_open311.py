@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -428,3 +428,10 @@ def test_the_command_creates_a_client_and_prints_its_key_once(http, subjects, ca
     client = Open311Client.objects.get(name="区融媒体中心")
     assert key not in client.key_hash  # only its digest is kept
     assert report(http, key).status_code == 201
+
+
+@pytest.mark.parametrize("args", [(), ("",), ("名" * 101,)])
+def test_the_command_refuses_a_missing_or_bad_name(db, args):
+    with pytest.raises(CommandError):
+        call_command("hotline", "open311-client", *args)
+    assert not Open311Client.objects.exists()

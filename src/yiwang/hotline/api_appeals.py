@@ -402,7 +402,7 @@ class AppealList(generics.ListAPIView):
             lat=data["lat"],
             long=data["long"],
         )
-        appeal = get_object_or_404(_appeals(), pk=appeal.pk)
+        # As recorded, with its subject and area: nothing to read back.
         return _detail(request, appeal, status.HTTP_201_CREATED)
 
 

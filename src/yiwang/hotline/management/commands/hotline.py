@@ -10,26 +10,24 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "The 12345 line's tools. `yiwang hotline open311-client <name>` creates an Open311 "
-        "client and prints its api_key once."
+        "12345 line tools. `yiwang hotline open311-client <name>` creates an Open311 client "
+        "and prints its api_key once (only its SHA-256 is kept; docs/hotline.md)."
     )
 
     def add_arguments(self, parser):
-        operations = parser.add_subparsers(dest="operation", required=True)
-        client = operations.add_parser(
-            "open311-client",
-            help="create an Open311 client and print its api_key once",
-        )
-        client.add_argument("name", help="the client's name (an app, a partner)")
+        parser.add_argument("operation", choices=["open311-client"])
+        parser.add_argument("name", nargs="?", help="open311-client: the client's name")
 
-    def handle(self, *args, operation, **options):
+    def handle(self, *args, operation, name=None, **options):
         if operation == "open311-client":
-            return self._open311_client(options["name"])
+            return self._open311_client(name)
         raise CommandError(f"unknown operation {operation!r}")
 
     def _open311_client(self, name):
         from yiwang.hotline import open311
 
+        if not name:
+            raise CommandError("Name the client: yiwang hotline open311-client <name>.")
         try:
             client, key = open311.create_client(name)
         except ValidationError as error:
