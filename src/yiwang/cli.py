@@ -21,6 +21,12 @@ USAGE = """usage: yiwang COMMAND [options]
   audit checkpoint
                  seal, then sign a checkpoint of the audit chain now (the worker does it
                  every minute)
+  hotline train [--folds 5]
+                 train the 12345 dispatch classifier on the appeals dispatchers
+                 confirmed and print its cross-validated accuracy (the worker retrains
+                 weekly)
+  hotline open311-client NAME
+                 let an Open311 client post appeals: prints its api_key once
   COMMAND ...    any Django management command (migrate, createsuperuser, shell, ...)
 """
 
