@@ -21,7 +21,7 @@ import time_machine
 import yaml
 from django.db import transaction
 
-from yiwang.hotline import hotspots, knowledge, services
+from yiwang.hotline import hotspots, knowledge, services, suggest
 from yiwang.hotline import subjects as subject_tree
 from yiwang.hotline.models import (
     TYPE_BY_LABEL,
@@ -392,12 +392,15 @@ def _states() -> dict:
 
 
 def _train() -> str:
-    try:
-        from yiwang.hotline import suggest
-    except ImportError:  # pragma: no cover
-        return ""
+    """The dispatch classifier, trained on the appeals just dispatched (as the weekly job
+    and `yiwang hotline train` would)."""
     trained = suggest.train_from_appeals()
-    return str(trained) if trained is not None else ""
+    if trained is None:
+        return ""
+    unit = trained.metrics.get("unit")
+    return f"trained on {trained.metrics['appeals']} appeals" + (
+        f", unit top-1 {unit['top1']:.0%} / top-3 {unit['top3']:.0%}" if unit else ""
+    )
 
 
 def _hotspots(first: datetime.date, today: datetime.date) -> int:

@@ -49,7 +49,7 @@ def matches(rule: RoutingRule, *, subject=None, area=None, text: str = "") -> bo
     if rule.subject_id is not None and (subject is None or subject.pk != rule.subject_id):
         return False
     if rule.area_id is not None:
-        if area is None or not area.path.startswith(rule.area.path):
+        if area is None or not area.is_within(rule.area):
             return False
     if rule.keyword and rule.keyword not in (text or ""):
         return False
