@@ -520,7 +520,7 @@ def test_satisfied_closes_the_appeal(line, subject):
         appeal = services.rate(appeal, satisfaction="basic", by=line.citizen)
     assert appeal.status == AppealStatus.CLOSED and appeal.resolution == Resolution.HANDLED
     assert appeal.satisfaction == "basic"
-    with pytest.raises(ValidationError) as closed:
+    with pytest.raises(TransitionError) as closed:
         services.rate(appeal, satisfaction="satisfied", by=line.citizen)
     assert closed.value.code == "appeal_not_answered"
 
@@ -528,7 +528,7 @@ def test_satisfied_closes_the_appeal(line, subject):
 def test_an_appeal_not_answered_yet_cannot_be_rated_closed(line, subject):
     """The machine lets a pending appeal close (answered on the spot): a rating must not."""
     appeal = make_appeal("pending", line=line, subject=subject)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(TransitionError) as refused:
         services.rate(appeal, satisfaction="satisfied", token=appeal.token)
     assert refused.value.code == "appeal_not_answered"
     assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.PENDING

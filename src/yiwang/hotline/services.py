@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.audit import services as audit
 from yiwang.core import events, limits, links, rows
+from yiwang.core.machines import TransitionError
 from yiwang.identity import holders, policy
 from yiwang.identity.models import OrgKind, OrgUnit
 from yiwang.identity.roles import Role
@@ -1122,7 +1123,9 @@ def _rated(appeal: Appeal, step: _Step, satisfaction: str, note: str) -> None:
     work with a fresh limit), the second time → closed. Only an answered appeal is rated:
     the machine lets a pending appeal close (answered on the spot); a rating must not."""
     if appeal.status != S.ANSWERED:
-        raise ValidationError(_("诉求答复后才能评价。"), code="appeal_not_answered")
+        raise TransitionError(
+            APPEAL, appeal.status, S.CLOSED, "appeal_not_answered", _("诉求答复后才能评价。")
+        )
     appeal.satisfaction, appeal.rated_at = satisfaction, step.now
     label = Satisfaction(satisfaction).label
     step.entry(EntryKind.RATED, f"{label}" + (f"：{note}" if note else ""))
