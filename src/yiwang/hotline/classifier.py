@@ -1,8 +1,8 @@
 """The dispatch classifier (docs/hotline.md, "Routing and the classifier"): from an appeal's
 text, type and area, the likely subject (诉求分类) and the likely lead unit (主办单位).
 
-Pure: no database. `train(samples)` fits two multinomial logistic regressions
-(scikit-learn) over one feature vector per appeal:
+Pure: no database. `train(samples)` fits two complement naive Bayes heads (subject and
+unit, scikit-learn's counts) over one feature vector per appeal:
 
 - the text, cut by jieba into words (punctuation and a few function words dropped) plus
   the character bigrams of its Chinese runs — bigrams catch the words jieba's dictionary
@@ -12,12 +12,16 @@ Pure: no database. `train(samples)` fits two multinomial logistic regressions
 A problem the street itself handles (a neighbours' quarrel, a roof-top shed in a
 residential block) goes to the street where it happened, whichever street that is: the
 unit model learns one class for it, `AREA_UNIT`, which a prediction turns into the appeal's
-street. So what the model learns from 和平街道's cases counts for 东风街道's too.
+street. So what the model learns from 和平街道's cases counts for 东风街道's too. A third
+head, a logistic regression, decides that route apart: over the same features and whether
+the caller asks the street or community to act (`street_cues`). A department the caller
+asks for by its short name (`asked_units`: 请市场监管部门…) weighs more.
 
 The trained model is kept as plain JSON numbers (vocabulary, idf, coefficients,
 intercepts, classes) — never a pickle, which would run code when loaded — and predicts with
 numpy alone from that JSON (`Model.from_json(...).predict(...)`). Confidences are the
-softmax of the linear scores, which is what the logistic regression's probabilities are.
+softmax of the linear scores (what the naive Bayes and logistic regression's
+probabilities are).
 
 `cross_validate` measures it on appeals it did not train on (stratified k-fold, fixed
 seed), beside `keyword_rank`, the plain keyword baseline that suggest.py falls back to when
