@@ -1,7 +1,7 @@
 """The dispatch classifier (yiwang.hotline.classifier): pure, no database. Its features,
 its JSON (plain numbers, read back to the same predictions), its agreement with
-scikit-learn, the street class, the keyword baseline, the folds, and its accuracy on demo
-appeals it did not train on."""
+scikit-learn, the street class and the street head, the units a caller asks for by name,
+the keyword baseline, the folds, and its accuracy on demo appeals it did not train on."""
 
 import json
 import sys
@@ -55,9 +55,18 @@ SAMPLES = [
 ]
 
 
+NAMES = {
+    "990101-CGW": "示范区城市管理委员会",
+    "990101-ZJW": "示范区住房和城乡建设委员会",
+    "990101-STJ": "示范区生态环境局",
+    "990101-RSJ": "示范区人力资源和社会保障局",
+    "990101-SCJ": "示范区市场监督管理局",
+}
+
+
 @pytest.fixture(scope="module")
 def model() -> Model:
-    return classifier.train(SAMPLES, subjects=SUBJECTS)
+    return classifier.train(SAMPLES, subjects=SUBJECTS, unit_names=NAMES)
 
 
 def test_tokens_are_words_and_bigrams_without_punctuation_or_function_words():
@@ -77,6 +86,22 @@ def test_the_json_is_plain_numbers_and_predicts_identically(model):
         assert again.predict(s.text, area=s.area, type=s.type) == model.predict(
             s.text, area=s.area, type=s.type
         )
+
+
+def test_the_json_keeps_the_street_head_and_the_departments_names(model):
+    data = json.loads(json.dumps(model.to_json()))
+    assert data["street"]["classes"] == ["-", AREA_UNIT] and data["unit_names"] == NAMES
+    assert Model.from_json(data).street is not None
+
+
+def test_a_model_from_before_the_street_head_still_predicts(model):
+    data = json.loads(json.dumps(model.to_json()))
+    for key in ("street", "unit_names", "ask_weight"):
+        del data[key]
+    older = Model.from_json(data)
+    assert older.street is None and older.unit_names == {}
+    _, units = older.predict("楼上邻居半夜吵闹，请街道调解", area="990101003")
+    assert abs(sum(p for _, p in units) - 1) < 1e-9  # the unit head's street class answers
 
 
 @pytest.mark.parametrize(
@@ -103,6 +128,15 @@ def test_a_damaged_head_is_refused(model):
     data["unit"]["total"] = data["unit"]["total"][:-1]
     with pytest.raises(ValueError):
         Model.from_json(data)
+    data = json.loads(json.dumps(model.to_json()))
+    data["street"]["classes"] = ["-", "990101-CGW"]
+    with pytest.raises(ValueError):
+        Model.from_json(data)
+    data = json.loads(json.dumps(model.to_json()))
+    data["street"]["rows"][1]["i"] = [model.width + classifier.STREET_CUES]  # beyond the cues
+    data["street"]["rows"][1]["v"] = [1.0]
+    with pytest.raises(ValueError):
+        Model.from_json(data)
 
 
 def test_the_heads_score_as_scikit_learns_complement_naive_bayes(model):
@@ -118,6 +152,67 @@ def test_the_heads_score_as_scikit_learns_complement_naive_bayes(model):
     theirs = reference.predict_proba(probe.reshape(1, -1))[0]
     assert head.classes == list(reference.classes_)
     assert np.allclose(mine, theirs, atol=1e-4)
+
+
+def test_the_street_head_scores_as_scikit_learns_logistic_regression(model):
+    from sklearn.linear_model import LogisticRegression
+
+    with_area = [s for s in SAMPLES if s.area]
+    rows = np.array(
+        [
+            np.concatenate([model.features(s.text, s.area, s.type), classifier.street_cues(s.text)])
+            for s in with_area
+        ]
+    )
+    rows[:, model.width] = 1.0  # the street is known
+    labels = [AREA_UNIT if s.unit == s.area else "-" for s in with_area]
+    used = np.flatnonzero(np.abs(rows).sum(axis=0))
+    reference = LogisticRegression(C=classifier.STREET_C, max_iter=5000)
+    reference.fit(rows[:, used], labels)
+    text = "楼上住户深夜吵闹，请社区来调解"
+    probe = np.concatenate([model.features(text, "990101003"), classifier.street_cues(text, "x")])
+    theirs = reference.predict_proba(probe[used].reshape(1, -1))[0][1]
+    assert model.street_probability(model.features(text, "990101003"), text, "990101003") == (
+        pytest.approx(theirs, abs=1e-4)
+    )
+    assert model.street_probability(model.features(text), text, "") == 0.0  # street unknown
+
+
+def test_asking_the_street_is_not_naming_it():
+    asks = classifier.street_cues("楼上天天吵，请社区和街道出面调解一下", "990101001")
+    lives = classifier.street_cues("我家住和平街道青年湖北街2号院，社区卫生服务中心很好", "")
+    n = len(classifier.GRASSROOTS)
+    assert asks[0] == 1.0 and lives[0] == 0.0  # the street is known, or not
+    assert asks[1:3].tolist() == [1.0, 1.0] and lives[1:3].tolist() == [1.0, 1.0]  # named
+    assert asks[1 + n : 3 + n].tolist() == [1.0, 1.0]  # and asked to act
+    assert lives[1 + n :].tolist() == [0.0] * n  # only named
+    assert len(asks) == classifier.STREET_CUES
+
+
+def test_a_caller_asking_a_department_by_its_short_name():
+    asked = classifier.asked_units
+    assert asked("这种条款是不是霸王条款？请市场监管部门查一下", NAMES) == {"990101-SCJ"}
+    assert asked("物业说制止不了，请街道和城管来查处", NAMES) == {"990101-CGW"}
+    assert asked("请住建部门督促交接，再让环境局查查", NAMES) == {"990101-ZJW", "990101-STJ"}
+    assert asked("城管和市场监管都来过了", NAMES) == set()  # named, not asked
+    assert asked("请示范区尽快处理", NAMES) == set()  # in every name: none in particular
+    assert asked("请市场监管部门查一下", {}) == set()
+
+
+def test_a_department_asked_for_rises(model):
+    text = "暖气不热，屋里只有十五度，请住建部门查一下"
+    plain = classifier.train(SAMPLES, subjects=SUBJECTS)
+    before = dict(plain.predict(text, area="990101001")[1])["990101-ZJW"]
+    after = dict(model.predict(text, area="990101001")[1])["990101-ZJW"]
+    assert after > before * 2
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=200))
+def test_the_cues_of_any_text(text):
+    cues = classifier.street_cues(text, "990101001")
+    assert cues.shape == (classifier.STREET_CUES,) and set(cues.tolist()) <= {0.0, 1.0}
+    assert classifier.asked_units(text, NAMES) <= set(NAMES)
 
 
 def test_confidences_are_probabilities_best_first(model):
@@ -203,7 +298,9 @@ def test_held_out_demo_appeals_are_routed_well_above_the_keyword_rules():
     folds = classifier.stratified_folds([s.unit for s in samples], 5, 0)
     training = [s for s, f in zip(samples, folds, strict=True) if f != 0]
     held_out = [s for s, f in zip(samples, folds, strict=True) if f == 0]
-    model = classifier.train(training, subjects=subjects, extra=extra)
+    model = classifier.train(
+        training, subjects=subjects, extra=extra, unit_names=accuracy.unit_names()
+    )
     unit, baseline = classifier.Score(), classifier.Score()
     for s in held_out:
         unit.add(model.predict(s.text, area=s.area, type=s.type)[1], s.unit)

@@ -1,8 +1,8 @@
 """The dispatch classifier (docs/hotline.md, "Routing and the classifier"): from an appeal's
 text, type and area, the likely subject (诉求分类) and the likely lead unit (主办单位).
 
-Pure: no database. `train(samples)` fits two multinomial logistic regressions
-(scikit-learn) over one feature vector per appeal:
+Pure: no database. `train(samples)` fits two complement naive Bayes heads (subject and
+unit, scikit-learn's counts) over one feature vector per appeal:
 
 - the text, cut by jieba into words (punctuation and a few function words dropped) plus
   the character bigrams of its Chinese runs — bigrams catch the words jieba's dictionary
@@ -12,12 +12,16 @@ Pure: no database. `train(samples)` fits two multinomial logistic regressions
 A problem the street itself handles (a neighbours' quarrel, a roof-top shed in a
 residential block) goes to the street where it happened, whichever street that is: the
 unit model learns one class for it, `AREA_UNIT`, which a prediction turns into the appeal's
-street. So what the model learns from 和平街道's cases counts for 东风街道's too.
+street. So what the model learns from 和平街道's cases counts for 东风街道's too. A third
+head, a logistic regression, decides that route apart: over the same features and whether
+the caller asks the street or community to act (`street_cues`). A department the caller
+asks for by its short name (`asked_units`: 请市场监管部门…) weighs more.
 
 The trained model is kept as plain JSON numbers (vocabulary, idf, coefficients,
 intercepts, classes) — never a pickle, which would run code when loaded — and predicts with
 numpy alone from that JSON (`Model.from_json(...).predict(...)`). Confidences are the
-softmax of the linear scores, which is what the logistic regression's probabilities are.
+softmax of the linear scores (what the naive Bayes and logistic regression's
+probabilities are).
 
 `cross_validate` measures it on appeals it did not train on (stratified k-fold, fixed
 seed), beside `keyword_rank`, the plain keyword baseline that suggest.py falls back to when
@@ -63,6 +67,17 @@ KEYWORD_WEIGHT = 2.0
 # A unit's confidence: this share from the unit head, the rest from the subjects' default
 # units weighted by the subjects' confidences.
 UNIT_HEAD_SHARE = 0.8
+# Inverse regularisation of the street head (a logistic regression, scikit-learn's C).
+STREET_C = 10.0
+# Words naming the grassroots bodies — the street (街道) and community (社区) levels of the
+# org tree, and the residents' and villagers' committees (居委会, 村委会; 《城市居民委员会组织法》,
+# 《村民委员会组织法》) — which a caller asking the street to act names. The street head
+# learns from the training appeals how much each one weighs.
+GRASSROOTS = ("街道", "社区", "居委会", "村委会")
+# A request: a request word and what follows it in the same clause — where a caller names
+# whom they ask to act ("请社区和街道出面调解", "麻烦社区派人来看看", "请市场监管部门查一下").
+# Naming a body elsewhere is not asking it: "我家住和平街道…", "社区卫生服务中心" name a place.
+_REQUEST = re.compile(r"(?:请|让|找|麻烦|希望|要求|由)([^。！？；，、,.!?;]{2,12})")
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,51 @@ def tokens(text: str) -> list[str]:
 
 def _extras(area: str, type_: str) -> list[str]:
     return [f"area:{area or '-'}", f"type:{type_ or '-'}"]
+
+
+def street_cues(text: str, area: str = "") -> np.ndarray:
+    """The street head's own features beside the text's: whether the appeal's street is
+    known, which of the GRASSROOTS words the text names, and which of them it asks to act."""
+    text = normalise(text)
+    asked = {w for m in _REQUEST.finditer(text) for w in GRASSROOTS if w in m.group(1)}
+    return np.array(
+        [
+            1.0 if area else 0.0,
+            *(1.0 if w in text else 0.0 for w in GRASSROOTS),
+            *(1.0 if w in asked else 0.0 for w in GRASSROOTS),
+        ]
+    )
+
+
+STREET_CUES = 1 + 2 * len(GRASSROOTS)  # the length of street_cues()
+
+# A caller asking a department by the short name they know it by (请市场监管部门查一下,
+# 请城管核实, 请商务部门管一管): the words of a request (_REQUEST), cut at 和/或/跟/与, each
+# tried from its longest beginning (five characters down to two) against the units' names
+# in the org tree; a beginning whose characters occur in that order in exactly one unit's
+# name (市场监 in 示范区市场监督管理局, 城管 in 示范区城市管理委员会) names that unit.
+_AND = re.compile(r"和|或者|或|跟|与")
+# The odds of a unit the caller asks for are multiplied by e^ASK_WEIGHT.
+ASK_WEIGHT = 1.0
+
+
+def _in_order(short: str, name: str) -> bool:
+    rest = iter(name)
+    return all(ch in rest for ch in short)
+
+
+def asked_units(text: str, names: Mapping[str, str]) -> set[str]:
+    """The codes of the units (`names`: code → name) the text asks to act by name."""
+    found = set()
+    for request in _REQUEST.finditer(normalise(text)):
+        for part in _AND.split(request.group(1)):
+            part = part.strip()
+            for length in range(min(5, len(part)), 1, -1):
+                matches = [code for code, name in names.items() if _in_order(part[:length], name)]
+                if len(matches) == 1:
+                    found.add(matches[0])
+                    break
+    return found
 
 
 def keyword_hits(text: str, keywords: Mapping[str, Sequence[str]]) -> dict[str, int]:
@@ -207,8 +267,16 @@ class Model:
     extras: dict[str, int]
     subject: Head
     unit: Head
+    # "Does the appeal's own street handle it?" (classes "-" and AREA_UNIT) over the
+    # features and the street cues; None when the training appeals never said (a model
+    # trained before it existed, or no appeal with a known street): then the unit head's
+    # AREA_UNIT class answers alone.
+    street: Head | None = None
     keywords: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    # The departments' names (code → name), for the units a caller asks for by name.
+    unit_names: dict[str, str] = field(default_factory=dict)
+    ask_weight: float = ASK_WEIGHT
     extra_weight: float = EXTRA_WEIGHT
     keyword_weight: float = KEYWORD_WEIGHT
     unit_head_share: float = UNIT_HEAD_SHARE
@@ -255,10 +323,11 @@ class Model:
 
         units: dict[str, float] = {}
         p_unit = _softmax(self.unit.scores(x))
+        street = self.street_probability(x, text, area)
         head = {}
         for code, p in zip(self.unit.classes, p_unit, strict=True):
             if code == AREA_UNIT:
-                if not area:
+                if not area or street is not None:
                     continue
                 code = area
             head[code] = head.get(code, 0.0) + float(p)
@@ -271,8 +340,32 @@ class Model:
             if default:
                 units[default] = units.get(default, 0.0) + (1 - share) * p
         total = sum(units.values()) or 1.0
+        units = {code: p / total for code, p in units.items()}
+        asked = asked_units(text, self.unit_names) if self.unit_names else set()
+        if asked:
+            factor = math.exp(self.ask_weight)
+            units = {code: p * (factor if code in asked else 1.0) for code, p in units.items()}
+            for code in asked:
+                units.setdefault(code, 0.0)
+            total = sum(units.values()) or 1.0
+            units = {code: p / total for code, p in units.items()}
+        if street is not None:
+            # Two routes: the appeal's own street, with the street head's confidence, or
+            # a department, as the heads above rank them.
+            units = {code: (1 - street) * p for code, p in units.items()}
+            units[area] = units.get(area, 0.0) + street
         ranked = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))
-        return subjects, [(code, p / total) for code, p in ranked]
+        return subjects, ranked
+
+    def street_probability(self, x: np.ndarray, text: str, area: str) -> float | None:
+        """The street head's confidence that the appeal's own street handles it; 0 when
+        the street is unknown, None when the model has no street head."""
+        if self.street is None:
+            return None
+        if not area:
+            return 0.0
+        scores = self.street.scores(np.concatenate([x, street_cues(text, area)]))
+        return float(_softmax(scores)[self.street.classes.index(AREA_UNIT)])
 
     def to_json(self) -> dict:
         return {
@@ -282,8 +375,11 @@ class Model:
             "extras": sorted(self.extras, key=self.extras.__getitem__),
             "subject": self.subject.to_json(),
             "unit": self.unit.to_json(),
+            "street": self.street.to_json() if self.street is not None else None,
             "keywords": {code: list(words) for code, words in self.keywords.items()},
             "defaults": dict(self.defaults),
+            "unit_names": dict(self.unit_names),
+            "ask_weight": float(self.ask_weight),
             "extra_weight": float(self.extra_weight),
             "keyword_weight": float(self.keyword_weight),
             "unit_head_share": float(self.unit_head_share),
@@ -300,14 +396,22 @@ class Model:
             extras = [str(e) for e in data["extras"]]
             idf = np.asarray(data["idf"], dtype=float).reshape(len(words))
             width = len(words) + len(extras)
+            street = data.get("street")
+            if street is not None:
+                street = Head.from_json(street, width + STREET_CUES)
+                if sorted(street.classes) != sorted(["-", AREA_UNIT]):
+                    raise ValueError("not a street head")
             return cls(
                 vocabulary={w: i for i, w in enumerate(words)},
                 idf=idf,
                 extras={e: i for i, e in enumerate(extras)},
                 subject=Head.from_json(data["subject"], width),
                 unit=Head.from_json(data["unit"], width),
+                street=street,
                 keywords={str(k): [str(w) for w in v] for k, v in data["keywords"].items()},
                 defaults={str(k): str(v) for k, v in data["defaults"].items()},
+                unit_names={str(k): str(v) for k, v in (data.get("unit_names") or {}).items()},
+                ask_weight=float(data.get("ask_weight", ASK_WEIGHT)),
                 extra_weight=float(data["extra_weight"]),
                 keyword_weight=float(data["keyword_weight"]),
                 unit_head_share=float(data["unit_head_share"]),
@@ -355,6 +459,34 @@ def _fit_head(matrix, labels: Sequence[str], alpha: float) -> Head:
     )
 
 
+def _fit_street_head(matrix, samples: Sequence[Sample], c: float) -> Head | None:
+    """A logistic regression (scikit-learn, L2, inverse regularisation `c`) of "the
+    appeal's own street handled it" over the appeals whose street is known: their features
+    and street cues. None unless both answers occur. A feature no such appeal has keeps a
+    weight of exactly 0 (it has no gradient), so the stored row stays sparse."""
+    rows = [i for i, s in enumerate(samples) if s.area]
+    labels = [AREA_UNIT if unit_label(samples[i]) == AREA_UNIT else "-" for i in rows]
+    if len(set(labels)) < 2:
+        return None
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    cues = np.array([street_cues(samples[i].text, samples[i].area) for i in rows])
+    x = sparse.hstack([matrix[rows], sparse.csr_matrix(cues)]).tocsc()
+    used = np.flatnonzero(x.getnnz(axis=0))  # the columns these appeals use (fits faster)
+    fitted = LogisticRegression(C=c, max_iter=5000)
+    fitted.fit(x[:, used].tocsr(), labels)
+    classes = [str(k) for k in fitted.classes_]  # ["-", AREA_UNIT]
+    coef = np.zeros((2, x.shape[1]))
+    coef[1, used] = np.round(fitted.coef_[0], DIGITS)
+    return Head(
+        classes,
+        coef,
+        np.zeros(2),
+        np.array([0.0, round(float(fitted.intercept_[0]), DIGITS)]),
+    )
+
+
 def subject_samples(subjects: Iterable[KeywordSubject]) -> list[Sample]:
     """One example per subject from the tree itself — its name and keywords — so a subject
     nobody has dispatched yet can still be suggested."""
@@ -374,12 +506,18 @@ def train(
     extra_weight: float = EXTRA_WEIGHT,
     keyword_weight: float = KEYWORD_WEIGHT,
     unit_head_share: float = UNIT_HEAD_SHARE,
+    street_c: float | None = STREET_C,
+    unit_names: Mapping[str, str] | None = None,
+    ask_weight: float = ASK_WEIGHT,
     min_df: int = 1,
 ) -> Model:
     """Fit the model on confirmed appeals (`samples`), the subject tree (`subjects`: their
     keywords and default units, and one example each) and `extra` examples (knowledge-base
-    articles). ValueError when there is nothing to learn from."""
-    samples = [*samples, *subject_samples(subjects), *extra]
+    articles). The street head learns from the appeals alone (`street_c` None: none).
+    `unit_names` (code → name, the departments of the org tree) lets a caller's request
+    for a unit by name count. ValueError when there is nothing to learn from."""
+    appeals = list(samples)
+    samples = [*appeals, *subject_samples(subjects), *extra]
     if not samples:
         raise ValueError("no samples to train on")
     from scipy import sparse
@@ -409,8 +547,15 @@ def train(
         extras=extras,
         subject=_fit_head(matrix, [s.subject for s in samples], alpha),
         unit=_fit_head(matrix, [unit_label(s) for s in samples], alpha),
+        street=(
+            _fit_street_head(matrix[: len(appeals)], appeals, street_c)
+            if street_c is not None
+            else None
+        ),
         keywords={s.code: list(s.keywords) for s in subjects if s.keywords},
         defaults={s.code: s.unit for s in subjects if s.unit},
+        unit_names={str(k): str(v) for k, v in (unit_names or {}).items() if k and v},
+        ask_weight=ask_weight,
         extra_weight=extra_weight,
         keyword_weight=keyword_weight,
         unit_head_share=unit_head_share,
@@ -497,13 +642,23 @@ def cross_validate(
     and unit on the held-out folds, for the model and, given the subject tree
     (`baseline`: it trains with it too), for the keyword baseline; `extra` examples
     (knowledge-base articles) join every training fold. Fewer than two samples: no
-    figures."""
+    figures.
+
+    Given the subject tree, three top-1 ceilings too, which show where the misses are:
+    `oracle_default`, each appeal sent to its true subject's default unit (no model);
+    `oracle_subject`, the true subject's default unit unless the street head sends it to
+    its street (confidence ≥ ½); `oracle_route`, a perfect choice between the street and
+    the departments, then the model's best department."""
     samples = list(samples)
     k = min(k, len(samples))
     if k < 2:
         return {}
     folds = stratified_folds([s.unit for s in samples], k, seed)
-    scores = {name: Score() for name in ("subject", "unit", "baseline_subject", "baseline_unit")}
+    names = ("subject", "unit", "baseline_subject", "baseline_unit")
+    scores = {
+        name: Score() for name in (*names, "oracle_default", "oracle_subject", "oracle_route")
+    }
+    defaults = {s.code: s.unit for s in baseline or () if s.unit}
     for fold in range(k):
         training = [s for s, f in zip(samples, folds, strict=True) if f != fold]
         held_out = [s for s, f in zip(samples, folds, strict=True) if f == fold]
@@ -519,6 +674,17 @@ def cross_validate(
                 b_subjects, b_units = keyword_rank(s.text, baseline, prior)
                 scores["baseline_subject"].add(b_subjects, s.subject)
                 scores["baseline_unit"].add(b_units, s.unit)
+                default = defaults.get(s.subject, "")
+                scores["oracle_default"].add([(default, 1.0)], s.unit)
+                street = model.street_probability(
+                    model.features(s.text, s.area, s.type), s.text, s.area
+                )
+                routed = s.area if s.area and (street or 0.0) >= 0.5 else default
+                scores["oracle_subject"].add([(routed, 1.0)], s.unit)
+                if s.area and s.unit == s.area:
+                    scores["oracle_route"].add([(s.area, 1.0)], s.unit)
+                else:
+                    scores["oracle_route"].add([u for u in units if u[0] != s.area], s.unit)
     result = {"folds": k, "seed": seed, "samples": len(samples)}
     for name, score in scores.items():
         if score.n:

@@ -275,6 +275,15 @@ def article_samples(leaves) -> list[classifier.Sample]:
     return samples
 
 
+def department_names(tree, samples) -> dict[str, str]:
+    """The names of the departments the subject tree and the confirmed appeals name (code →
+    name), for a caller who asks for one by its short name (classifier.asked_units)."""
+    codes = {s.unit for s in tree if s.unit} | {s.unit for s in samples}
+    return dict(
+        OrgUnit.objects.filter(code__in=codes, kind=OrgKind.DEPARTMENT).values_list("code", "name")
+    )
+
+
 def train_from_appeals(*, by=None, folds: int = FOLDS, now=None) -> TrainedModel | None:
     """Train a classifier from the confirmed appeals, the subject tree and the knowledge
     base; store it with its cross-validated figures and make it current. None when there
@@ -285,7 +294,8 @@ def train_from_appeals(*, by=None, folds: int = FOLDS, now=None) -> TrainedModel
     extra = article_samples(leaves)
     if not tree and not samples:
         return None
-    model = classifier.train(samples, subjects=tree, extra=extra)
+    names = department_names(tree, samples)
+    model = classifier.train(samples, subjects=tree, extra=extra, unit_names=names)
     metrics = {
         "appeals": len(samples),
         "articles": len(extra),
@@ -294,7 +304,9 @@ def train_from_appeals(*, by=None, folds: int = FOLDS, now=None) -> TrainedModel
     }
     if len(samples) >= 2 * folds:
         metrics.update(
-            classifier.cross_validate(samples, k=folds, seed=0, baseline=tree, extra=extra)
+            classifier.cross_validate(
+                samples, k=folds, seed=0, baseline=tree, extra=extra, unit_names=names
+            )
         )
     payload = model.to_json()
     with transaction.atomic():
