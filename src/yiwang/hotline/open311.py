@@ -35,11 +35,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from yiwang.core import links
 
-from . import masking, services, subjects
+from . import masking, selectors, services, subjects
 from .models import (
     OPEN_STATUSES,
     Appeal,
-    AppealStatus,
     AppealType,
     Channel,
     Open311Client,
@@ -293,8 +292,7 @@ def request_row(appeal: Appeal) -> dict:
         description, reply = appeal.public_text, appeal.public_reply
     else:
         description = _mask(appeal.text)
-        shown = appeal.answered_at is not None or appeal.status == AppealStatus.CLOSED
-        reply = _mask(appeal.reply) if shown and appeal.reply else ""
+        reply = _mask(appeal.reply) if selectors.reply_shown(appeal) else ""
     from_open311 = appeal.channel == Channel.OPEN311
     expected = None
     if appeal.due_on and appeal.is_open:
