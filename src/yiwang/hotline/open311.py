@@ -583,6 +583,14 @@ def create_client(name: str) -> tuple[Open311Client, str]:
     return client, key
 
 
+def refused(request, status: int, description: str) -> HttpResponse:
+    """A request refused before any view ran (web.middleware.RequestInputMiddleware: control
+    characters, a body too large) as GeoReport's error list, in the format its path asks
+    for — XML, the required one, unless it ends in .json."""
+    fmt = "json" if request.path_info.rstrip("/").endswith(".json") else "xml"
+    return error_response(fmt, Open311Error(status, description))
+
+
 def not_found_view(request, *args, **kwargs):
     """Anything else under /open311/v2/: GeoReport's 404 (in XML, its required format,
     unless the path asked for JSON)."""
