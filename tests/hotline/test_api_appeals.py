@@ -163,6 +163,18 @@ def test_rating_before_the_answer_is_a_conflict_and_others_cannot_rate(line, cit
     assert Appeal.objects.get(pk=answered.pk).status == AppealStatus.ANSWERED
 
 
+def test_a_reopened_appeal_s_new_reply_waits_for_review_before_the_citizen_reads_it(line, citizen):
+    appeal = make_appeal("answered", line=line, citizen=line.citizen)
+    rated = citizen.post(f"{URL}/{appeal.number}/rating", {"satisfaction": "unsatisfied"})
+    assert rated.json()["status"] == "handling"
+    handler = factories.handler_for(line, org(CGW))
+    services.reply(Appeal.objects.get(pk=appeal.pk), by=handler, text="内部草稿：尚未核实。")
+    body = citizen.get(f"{URL}/{appeal.number}").json()
+    assert "内部草稿" not in str(body) and body["reply"] == ""
+    # the staff's view keeps it
+    assert "内部草稿" in client_of(line.dispatcher).get(f"{URL}/{appeal.number}").json()["reply"]
+
+
 # --- staff -----------------------------------------------------------------------------------
 
 

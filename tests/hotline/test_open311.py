@@ -237,6 +237,27 @@ def test_status_notes_carry_the_reply_once_it_is_public_and_status_closes(http, 
     assert row["agency_responsible"] == OrgUnit.objects.get(code="990101-CGW").name
 
 
+def test_a_reopened_appeal_s_new_reply_is_not_public_before_review(http, subjects, key):
+    """The unit's second reply, after the citizen was not satisfied, waits for the
+    dispatcher's review: until then status_notes do not carry it."""
+    from yiwang.hotline import services
+
+    (created,) = as_json(report(http, key))
+    line = factories.make_line()
+    subject = Subject.objects.get(code="CS-01")
+    appeal = Appeal.objects.get()
+    appeal = services.dispatch(appeal, by=line.dispatcher, subject=subject, lead=subject.org)
+    handler = factories.handler_for(line, subject.org)
+    appeal = services.accept(appeal, by=handler)
+    appeal = services.reply(appeal, by=handler, text="已安排清运车辆清理完毕。")
+    appeal = services.review_reply(appeal, by=line.dispatcher, approve=True)
+    appeal = services.rate(appeal, satisfaction="unsatisfied", by=None, token=created["token"])
+    services.reply(appeal, by=handler, text="内部草稿：尚未核实，待审核。")
+    (row,) = as_json(http.get(f"{BASE}/requests/{created['service_request_id']}.json"))
+    assert "内部草稿" not in row["status_notes"]
+    assert row["status"] == "open"
+
+
 # --- listing -------------------------------------------------------------------------------
 
 
@@ -347,10 +368,14 @@ def test_hostile_or_bad_input_is_400_and_nothing_is_recorded(http, subjects, key
     assert not Appeal.objects.exists()
 
 
-def test_nul_bytes_are_refused_before_any_view(http, subjects, key):
-    response = report(http, key, description="垃圾\x00桶")
-    assert response.status_code == 400
+def test_nul_bytes_are_refused_before_any_view_as_georeport_errors(http, subjects, key):
+    """RequestInputMiddleware refuses them for the whole site; an Open311 client still gets
+    GeoReport's error list in its format, not the site's HTML page."""
+    assert "控制字符" in error_of(report(http, key, description="垃圾\x00桶"), 400)
     assert not Appeal.objects.exists()
+    assert error_of(http.get(f"{BASE}/requests.xml", {"status": "open\x00"}), 400)
+    assert error_of(http.get(f"{BASE}/requests/2026%00.json"), 400)
+    assert error_of(http.get(f"{BASE}/services.json", {"jurisdiction_id": "\x1b"}), 400)
 
 
 def test_a_json_body_is_not_a_georeport_post(http, subjects, key):

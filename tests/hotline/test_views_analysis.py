@@ -215,6 +215,19 @@ def test_ranking_opens_on_the_last_complete_week(client, line, week):
     assert client.get(RANKING).context["ranking"].label == WEEK
 
 
+@pytest.mark.parametrize(
+    "asked", ["0001-W01", "1900-W01", "２０２６-W１０", "2026-W99", "٢٠٢٦-W10"]
+)
+def test_a_week_nobody_worked_in_or_not_a_week_opens_the_last_complete_week(
+    client, line, week, asked
+):
+    """Year 1 was a server error on the ranking and the report (its Monday cannot be turned
+    into UTC); a week out of reach or not written in ASCII digits is no week."""
+    client.force_login(line.supervisor)
+    assert client.get(RANKING, {"week": asked}).context["ranking"].label == WEEK
+    assert client.get(REPORT, {"week": asked}).status_code == 200
+
+
 def test_ranking_reads_a_constant_number_of_statements(
     client, line, week, django_assert_max_num_queries
 ):

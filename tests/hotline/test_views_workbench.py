@@ -368,6 +368,22 @@ def test_an_extension_requested_and_decided_by_the_dispatcher(client, wb):
     assert fresh(appeal).due_on > due
 
 
+@pytest.mark.parametrize(
+    "back", ["' OR 1=1 --", "hotline_appeal", "https://evil.example/", "//evil.example/x"]
+)
+def test_a_next_that_is_no_path_of_this_site_goes_back_to_the_queue(client, wb, back):
+    """A `next` that is not a path here was taken for a URL name (a server error) or an
+    outside address: the decision goes back to the dispatcher's tab instead."""
+    appeal = handling(wb)
+    services.request_extension(appeal, by=wb["people"]["cgw"], days=3, reason="需现场勘查")
+    extension = Extension.objects.get(appeal=appeal)
+    as_(client, wb["people"]["dispatcher"])
+    answer = client.post(f"{W}/extensions/{extension.pk}/decide/", {"approve": "1", "next": back})
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{W}/dispatch/?tab=extensions"
+    assert Extension.objects.get(pk=extension.pk).status == ExtensionStatus.APPROVED
+
+
 def test_reply_review_sent_back_then_approved(client, wb):
     appeal = handling(wb)
     as_(client, wb["people"]["cgw"])

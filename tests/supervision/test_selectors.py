@@ -255,6 +255,9 @@ def test_week_of():
     )  # the future: the last complete week
     assert selectors.week_of("nonsense", today=today) == (2025, 23)
     assert selectors.week_of(None, today=today) == (2025, 23)
+    # more than MAX_PERIOD_DAYS back (year 1 cannot even be turned into UTC): no week
+    assert selectors.week_of("0001-W01", today=today) == (2025, 23)
+    assert selectors.week_of("2020-W24", today=today) == (2020, 24)
 
 
 def _grow(rows: int) -> None:

@@ -266,7 +266,7 @@ class AppealDetailSerializer(AppealSummarySerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_reply(self, appeal) -> str:
-        shown = appeal.answered_at is not None or appeal.status == AppealStatus.CLOSED
+        shown = selectors.reply_shown(appeal)
         return appeal.reply if shown or self.context["staff"] else ""
 
     @extend_schema_field(serializers.BooleanField())

@@ -35,11 +35,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from yiwang.core import links
 
-from . import masking, services, subjects
+from . import masking, selectors, services, subjects
 from .models import (
     OPEN_STATUSES,
     Appeal,
-    AppealStatus,
     AppealType,
     Channel,
     Open311Client,
@@ -293,8 +292,7 @@ def request_row(appeal: Appeal) -> dict:
         description, reply = appeal.public_text, appeal.public_reply
     else:
         description = _mask(appeal.text)
-        shown = appeal.answered_at is not None or appeal.status == AppealStatus.CLOSED
-        reply = _mask(appeal.reply) if shown and appeal.reply else ""
+        reply = _mask(appeal.reply) if selectors.reply_shown(appeal) else ""
     from_open311 = appeal.channel == Channel.OPEN311
     expected = None
     if appeal.due_on and appeal.is_open:
@@ -583,6 +581,14 @@ def create_client(name: str) -> tuple[Open311Client, str]:
             summary={"name": name},
         )
     return client, key
+
+
+def refused(request, status: int, description: str) -> HttpResponse:
+    """A request refused before any view ran (web.middleware.RequestInputMiddleware: control
+    characters, a body too large) as GeoReport's error list, in the format its path asks
+    for — XML, the required one, unless it ends in .json."""
+    fmt = "json" if request.path_info.rstrip("/").endswith(".json") else "xml"
+    return error_response(fmt, Open311Error(status, description))
 
 
 def not_found_view(request, *args, **kwargs):

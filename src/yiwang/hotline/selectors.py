@@ -14,7 +14,7 @@ from yiwang.identity import crypto, policy
 from yiwang.identity.roles import Role
 from yiwang.identity.validators import validate_phone
 
-from .models import Appeal, AppealEntry, AppealUnit
+from .models import Appeal, AppealEntry, AppealStatus, AppealUnit, Resolution
 
 RELATED = ("subject", "subject__parent", "lead_unit", "area")
 
@@ -48,6 +48,20 @@ def timeline(appeal: Appeal, *, public: bool) -> list[AppealEntry]:
     if public:
         entries = entries.filter(internal=False)
     return list(entries.select_related("actor", "org").order_by("at", "id"))
+
+
+def reply_shown(appeal: Appeal) -> bool:
+    """Whether the appeal's reply is its public answer: once the dispatcher approved it (or
+    an agent answered on the spot). While a reopened appeal is handled again, `reply` holds
+    the unit's new reply, which nobody outside the line reads before it is approved
+    (docs/hotline.md, "Who sees what") — on the citizen's pages, the API and Open311."""
+    if appeal.status == AppealStatus.ANSWERED:
+        return bool(appeal.reply)
+    if appeal.status == AppealStatus.CLOSED:
+        return bool(appeal.reply) and (
+            appeal.answered_at is not None or appeal.resolution == Resolution.DIRECT
+        )
+    return False
 
 
 def caller_history(phone: str, *, limit=10) -> list[Appeal]:

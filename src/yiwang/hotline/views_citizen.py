@@ -31,7 +31,7 @@ from .forms_citizen import (
     WithdrawForm,
     areas,
 )
-from .models import Appeal, AppealStatus, Channel, EntryKind, Resolution, Satisfaction
+from .models import Appeal, AppealStatus, Channel, EntryKind, Satisfaction
 
 APPEALS_PER_PAGE = 10
 
@@ -111,16 +111,7 @@ def public_timeline(appeal: Appeal, *, shown_reply: str = "") -> list[dict]:
     return lines
 
 
-def reply_shown(appeal: Appeal) -> bool:
-    """The reply once the dispatcher approved it (or an agent answered on the spot); while
-    a reopened appeal is handled again, the unit's new reply is not yet the answer."""
-    if appeal.status == AppealStatus.ANSWERED:
-        return bool(appeal.reply)
-    if appeal.status == AppealStatus.CLOSED:
-        return bool(appeal.reply) and (
-            appeal.answered_at is not None or appeal.resolution == Resolution.DIRECT
-        )
-    return False
+reply_shown = selectors.reply_shown
 
 
 def errors_into(form, refused: ValidationError) -> None:

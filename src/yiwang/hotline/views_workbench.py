@@ -368,7 +368,8 @@ def answer(request, pk):
 
 def _back(request, default: str) -> str:
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
+    # A path only: redirect() would take anything else for a URL name and fail on it.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return back

@@ -508,14 +508,16 @@ def dashboard(
 
 def week_of(value: str | None, *, today=None) -> tuple[int, int]:
     """ISO (year, week) from "YYYY-Www"; for anything else the last complete week, the one a
-    weekly ranking is read for (the current week is one click further)."""
+    weekly ranking is read for (the current week is one click further). A week more than
+    MAX_PERIOD_DAYS back is "anything else": nothing was recorded then, and a week of year 1
+    cannot even be turned into UTC (OverflowError, a server error)."""
     today = today or rollups.today()
     if value:
         try:
             day = datetime.date.fromisoformat(f"{value.strip()}-1")
         except ValueError:
             day = None
-        if day is not None and day <= today:
+        if day is not None and (today - day).days <= MAX_PERIOD_DAYS and day <= today:
             year, week, _day = day.isocalendar()
             return year, week
     year, week, _day = (today - datetime.timedelta(days=7)).isocalendar()

@@ -11,6 +11,7 @@ from yiwang.api import problems
 from yiwang.core import limits
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+OPEN311 = "/open311/"  # yiwang.hotline.urls
 
 
 def is_api(request) -> bool:
@@ -18,9 +19,14 @@ def is_api(request) -> bool:
 
 
 def refuse(request, status: int, code: str, detail: str) -> HttpResponse:
-    """problem+json under /api/, a plain page elsewhere; either way in the user's language."""
+    """problem+json under /api/, GeoReport's error list under /open311/ (its clients read
+    no HTML page), a plain page elsewhere; in the user's language."""
     if is_api(request):
         return problems.problem(status, code, detail)
+    if request.path_info.startswith(OPEN311):
+        from yiwang.hotline import open311
+
+        return open311.refused(request, status, detail)
     template = "web/413.html" if status == 413 else "web/400.html"
     # minimal: the page frame without anything that needs the session or the user, which
     # later middleware has not set up yet.
