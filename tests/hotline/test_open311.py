@@ -460,3 +460,13 @@ def test_the_command_refuses_a_missing_or_bad_name(db, args):
     with pytest.raises(CommandError):
         call_command("hotline", "open311-client", *args)
     assert not Open311Client.objects.exists()
+
+
+def test_creating_a_client_costs_a_fixed_number_of_statements(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        open311.create_client("第二个客户端")
+    # Savepoint; the client; its audit event; release.
+    assert len(queries) == 4, [q["sql"][:80] for q in queries.captured_queries]

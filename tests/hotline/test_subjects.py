@@ -86,3 +86,21 @@ def test_an_unknown_unit_code_is_refused(demo):
     with pytest.raises(ValidationError) as refused:
         subjects.sync(data)
     assert refused.value.code == "subject_org_unknown"
+
+
+def test_a_sync_costs_the_same_for_a_small_tree_and_the_demo_tree(demo):
+    """A fixed number of statements whatever the tree's size (docs/hotline.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(data):
+        with CaptureQueriesContext(connection) as queries:
+            subjects.sync(data)
+        return len(queries)
+
+    whole = cost(yaml.safe_load(DEMO.read_text(encoding="utf-8")))  # the demo's, all new
+    # Two new ones, the demo's switched off.
+    small = cost(tree(("ZZ-01", "测试分类一", 5), ("ZZ-02", "测试分类二", 10), top="ZZ"))
+    # The same statements whatever the number of subjects; switching subjects off is one
+    # UPDATE more.
+    assert (whole, small) == (7, 8)
