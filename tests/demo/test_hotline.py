@@ -70,3 +70,9 @@ def test_the_hotspots_show_the_summer_rental_deposits_and_the_july_floods(line):
     rental = alerts.filter(key__in=["ZF-02", "中介", "押金"], day__month__in=[7, 8])
     floods = alerts.filter(key__in=["SD-02", "积水", "暴雨"], day__month=7, day__day__gte=15)
     assert rental.exists() and floods.exists()
+
+
+def test_the_dispatched_appeals_are_still_within_their_days_to_be_signed_for(line):
+    dispatched = Appeal.objects.filter(status=AppealStatus.DISPATCHED)
+    assert dispatched.exists()
+    assert all(appeal.accept_by >= TODAY for appeal in dispatched)

@@ -620,3 +620,22 @@ def test_unrated_answers_close_after_5_working_days(line, subject, monday):
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.CLOSED and appeal.resolution == Resolution.HANDLED
     assert appeal.satisfaction == ""
+
+
+def test_a_unit_that_neither_signs_nor_returns_in_2_working_days_has_it(line, subject, monday):
+    """超时未退单视为签收: dispatched Monday 2 March, the unit may sign or return until
+    Wednesday 4 March; on Thursday the job signs for it, once."""
+    appeal = make_appeal("dispatched", line=line, subject=subject)
+    assert appeal.accept_by == datetime.date(2026, 3, 4)
+    monday.move_to(datetime.datetime(2026, 3, 4, 17, 0, tzinfo=SHANGHAI))
+    assert services.deem_accepted() == 0
+    monday.move_to(datetime.datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI))
+    # The due list; savepoint; lock; the lead units; the appeals; the units; the timeline;
+    # audit; the event and its deliveries; release.
+    with exactly(10, "deem_accepted"):
+        assert services.deem_accepted() == 1
+    assert services.deem_accepted() == 0
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.HANDLING and appeal.accepted_at is not None
+    assert AppealUnit.objects.get(appeal=appeal, role="lead").status == UnitStatus.ACCEPTED
+    assert EntryKind.ACCEPTED in kinds(appeal, public=True)

@@ -42,7 +42,8 @@ from .loader import department_suffix
 DATA = Path(__file__).parent / "data" / "hotline"
 SEED = 990121
 SHANGHAI = calendar.SHANGHAI
-# The newest appeals are moved to the last working days and left open, in these states.
+# The newest appeals are moved to the last working days and left open, in these states
+# (the last of them on the newest days).
 OPEN_TAIL = [
     AppealStatus.PENDING,
     AppealStatus.PENDING,
@@ -367,10 +368,14 @@ def load_hotline(*, today: datetime.date | None = None) -> Summary | None:
         day = datetime.date.fromisoformat(str(row["date"]))
         stop = AppealStatus.HANDLING if row["id"] in still_open else ""
         replay.replay(row, day, _channel(rng, index), stop)
+    # The furthest along on the older days; the pending and dispatched ones on the last
+    # working day — a unit has two working days to sign for an appeal before the job does.
     recent = _recent_days(today, 6)
-    for row, state, day in zip(
-        tail, OPEN_TAIL, sorted(rng.choices(recent, k=len(tail))), strict=True
-    ):
+    states = OPEN_TAIL[::-1]
+    fresh = {AppealStatus.PENDING, AppealStatus.DISPATCHED}
+    older = iter(sorted(rng.choices(recent[:-1], k=sum(s not in fresh for s in states))))
+    days = [recent[-1] if state in fresh else next(older) for state in states]
+    for row, state, day in zip(tail, states, days, strict=True):
         replay.replay(
             row, day, Channel.PHONE if state != AppealStatus.ANSWERED else Channel.WEB, state
         )

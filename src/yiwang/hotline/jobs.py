@@ -11,6 +11,12 @@ def refresh_appeal_warnings():
     services.refresh_warnings()
 
 
+@schedule.every(900)
+def deem_unsigned_appeals_accepted():
+    """超时未退单视为签收: dispatched appeals past their accept-by day."""
+    services.deem_accepted()
+
+
 @schedule.every(3600)
 def close_unrated_appeals():
     """Answered appeals nobody rated within RATING_DAYS working days are closed."""

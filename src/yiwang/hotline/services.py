@@ -1329,6 +1329,70 @@ def close_unrated(now=None) -> int:
     return len(locked)
 
 
+def deem_accepted(now=None) -> int:
+    """A unit that neither signs for nor returns an appeal by its `accept_by` day (ACCEPT_DAYS
+    working days after dispatch) has it: the lead unit's part is accepted and the appeal is
+    handled (超时未退单视为签收), so nothing waits unseen between dispatcher and unit. Returns
+    how many. Safe to run twice: only appeals still dispatched under the lock move."""
+    day = today(now)
+    due = list(
+        Appeal.objects.filter(status=S.DISPATCHED, accept_by__lt=day).values_list("pk", flat=True)
+    )
+    if not due:
+        return 0
+    with transaction.atomic():
+        locked = list(
+            Appeal.objects.select_for_update()
+            .filter(pk__in=due, status=S.DISPATCHED, accept_by__lt=day)
+            .order_by("pk")
+        )
+        if not locked:
+            return 0
+        leads = {
+            unit.appeal_id: unit
+            for unit in AppealUnit.objects.select_related("org").filter(
+                appeal__in=locked, role=UnitRole.LEAD, is_current=True
+            )
+        }
+        for appeal in locked:
+            APPEAL.check(appeal.status, S.HANDLING)
+            UNIT.check(leads[appeal.pk].status, UnitStatus.ACCEPTED)
+        moment = timezone.now()
+        Appeal.objects.filter(pk__in=[a.pk for a in locked]).update(
+            status=S.HANDLING, accepted_at=moment, updated_at=moment
+        )
+        AppealUnit.objects.filter(pk__in=[u.pk for u in leads.values()]).update(
+            status=UnitStatus.ACCEPTED
+        )
+        entries, audits, appended = [], [], []
+        for appeal in locked:
+            lead = leads[appeal.pk]
+            appeal.status, appeal.accepted_at = S.HANDLING, moment
+            entries.append(
+                AppealEntry(
+                    appeal=appeal,
+                    at=moment,
+                    kind=EntryKind.ACCEPTED,
+                    org=lead.org,
+                    text=_("%(unit)s超过签收期限未退单，视为签收。") % {"unit": lead.org.name},
+                )
+            )
+            path = appeal.unit_path or appeal.area_path
+            audits.append(("appeal.deemed_accepted", appeal, {"unit": lead.org.code}, path))
+            appended.append(
+                (
+                    "appeal.accepted",
+                    appeal,
+                    path,
+                    {"unit": lead.org_id, "role": UnitRole.LEAD, "deemed": True},
+                )
+            )
+        rows.insert(AppealEntry, entries)
+        audit.record_all("hotline.jobs", audits)
+        events.append_all(appended)
+    return len(locked)
+
+
 def covered_deadline(appeal: Appeal) -> str:
     """The words a page shows beside a provisional due day (workdays.calendar)."""
     return str(calendar.PROVISIONAL_NOTICE) if appeal.due_provisional else ""
